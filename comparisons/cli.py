@@ -1,0 +1,161 @@
+"""The ``rosetta`` command: run the comparisons, list concepts, show one, time them.
+
+Exit codes: 0 when nothing disagrees or errors, 1 when something does, 2 on bad usage
+(always with a one-line reason on stderr and no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_OUT = Path("reports")
+DEFAULT_SEEDS = 1
+MAX_SEEDS = 1000
+
+
+class UsageExit(Exception):
+    """Bad usage: print one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage in one line instead of usage + message."""
+
+    def error(self, message):
+        raise UsageExit(message)
+
+
+def _seed_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seeds takes a whole number, got {text!r}") from None
+    if not 1 <= count <= MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"--seeds must be between 1 and {MAX_SEEDS}, got {count}")
+    return count
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="rosetta", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    run = commands.add_parser("run", help="compare every witness and write the reports")
+    run.add_argument("--concept", action="append", default=[], metavar="NAME", help="a concept (repeatable)")
+    run.add_argument("--family", action="append", default=[], metavar="NAME", help="a family (repeatable)")
+    run.add_argument("--dtype", action="append", default=[], metavar="DTYPE", help="float32 or float64 (repeatable; default both)")
+    run.add_argument("--seeds", type=_seed_count, default=DEFAULT_SEEDS, metavar="N", help=f"seeds 0..N-1 (default {DEFAULT_SEEDS})")
+    run.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder (default reports/)")
+
+    commands.add_parser("list", help="concepts, families and the witnesses available")
+
+    show = commands.add_parser("show", help="the three implementations side by side")
+    show.add_argument("name", metavar="NAME")
+    show.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="where to look for the latest results")
+
+    bench = commands.add_parser("bench", help="time each implementation, forward + backward")
+    bench.add_argument("--concept", action="append", default=[], metavar="NAME", help="a concept (repeatable)")
+    bench.add_argument("--repeats", type=_positive, default=7, metavar="N", help="timed runs per witness (median reported)")
+    bench.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder (default reports/)")
+    return parser
+
+
+def check_writable(out: Path) -> None:
+    """Fail early, before any work, when the report folder cannot be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageExit(f"cannot create --out {str(out)!r}: {error.strerror or error}") from None
+    if not out.is_dir() or not os.access(out, os.W_OK | os.X_OK):
+        raise UsageExit(f"--out {str(out)!r} is not a writable folder")
+
+
+def command_run(args, console) -> int:
+    from comparisons import harness
+    from comparisons.agreement import DISAGREE, ERROR
+    from comparisons.report import write_report
+    from comparisons.runner import run_with_progress
+    from comparisons.summary import print_summary
+
+    concepts = harness.select(args.concept, args.family)
+    dtypes = harness.check_dtypes(args.dtype)
+    check_writable(args.out)
+    seeds = list(range(args.seeds))
+    records = run_with_progress(concepts, dtypes, seeds, console)
+    write_report(records, args.out, seeds=seeds, console=console)
+    print_summary(records, console)
+    console.print(f"reports written to {args.out}/ (index.html, results.csv, summary.csv, environment.json)")
+    return 1 if any(r.verdict in (DISAGREE, ERROR) for r in records) else 0
+
+
+def command_list(args, console) -> int:
+    from rich.table import Table
+
+    from comparisons.backends import WITNESSES
+    from comparisons.registry import load_all
+
+    table = Table(title="Concepts")
+    for column in ("family", "concept", "gradients", "summary"):
+        table.add_column(column)
+    for concept in sorted(load_all().values(), key=lambda c: (c.family, c.name)):
+        table.add_row(concept.family, concept.name, ", ".join(concept.grad_wrt) or "-", concept.summary)
+    console.print(table)
+    for name, witness in WITNESSES.items():
+        state = f"available ({witness.version()})" if witness.available() else f"missing: {witness.unavailable_reason()}"
+        console.print(f"witness {name}: {state}")
+    console.print("witness finite-diff: available (central differences of the NumPy forward, float64)")
+    return 0
+
+
+def command_show(args, console) -> int:
+    from comparisons.harness import select
+    from comparisons.show import show_concept
+
+    concept = select([args.name])[0]
+    show_concept(concept, console, results_dir=args.out)
+    return 0
+
+
+def command_bench(args, console) -> int:
+    from comparisons.bench import bench_main
+    from comparisons.harness import select
+
+    concepts = select(args.concept) if args.concept else None
+    check_writable(args.out)
+    return bench_main(concepts, repeats=args.repeats, out=args.out, console=console)
+
+
+COMMANDS = {"run": command_run, "list": command_list, "show": command_show, "bench": command_bench}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``rosetta`` and ``python -m comparisons``; returns the exit code."""
+    from rich.console import Console
+
+    from comparisons.harness import UsageError
+
+    console = Console(stderr=False)
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args, console)
+    except (UsageExit, UsageError) as error:
+        print(f"rosetta: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rosetta: interrupted; the previous report is left as it was", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Reports from records: results.csv, summary.csv, environment.json and the HTML pages.
+
+Every file is written into a temporary folder inside ``out`` first and moved into
+place only when all of them are complete, so an interrupted run leaves the previous
+report intact.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from comparisons.report.tables import results_frame, summary_frame
+
+
+def git_commit() -> str | None:
+    """The commit the code was run from, when it is a git checkout."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).resolve().parent, timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_environment(seeds) -> dict:
+    from comparisons.backends import environment
+
+    return {
+        **environment(),
+        "seeds": list(seeds),
+        "git_commit": git_commit(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def write_report(records, out: Path, *, seeds, console=None) -> None:
+    """Write every report file for ``records`` into ``out``, replacing the previous ones."""
+    from comparisons.report.html import write_html
+
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".rosetta-", dir=out))
+    try:
+        results = results_frame(records)
+        summary = summary_frame(results)
+        environment = run_environment(seeds)
+        results.to_csv(staging / "results.csv", index=False, float_format="%.8g")
+        summary.to_csv(staging / "summary.csv", index=False, float_format="%.8g")
+        (staging / "environment.json").write_text(json.dumps(environment, indent=2) + "\n")
+        write_html(results, summary, environment, staging, console=console)
+        publish(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Move finished files into ``out``, index.html last, each by an atomic rename."""
+    entries = sorted(staging.iterdir(), key=lambda p: p.name == "index.html")
+    for entry in entries:
+        target = out / entry.name
+        if entry.is_dir():
+            if target.exists():
+                shutil.rmtree(target)
+            entry.rename(target)
+        else:
+            os.replace(entry, target)
