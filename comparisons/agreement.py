@@ -41,21 +41,24 @@ class Agreement:
 def ulp_distance(a: np.ndarray, b: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Number of representable ``dtype`` values between a and b, element-wise.
 
-    Floats are mapped to integers that are monotone in value (sign-magnitude to
-    offset binary), so the distance counts ulps across zero too.
+    The bit pattern of a float is its sign and an integer magnitude that grows
+    with the value, one step per representable number, so the distance is the
+    difference of magnitudes on one side of zero and their sum across it.
     """
     dtype = np.dtype(dtype)
     uint = _UINT_OF[dtype]
     bits = np.iinfo(uint).bits
 
-    def ordered(x):
-        raw = np.ascontiguousarray(x, dtype=dtype).view(uint).astype(np.uint64)
-        sign = raw >> np.uint64(bits - 1)
-        magnitude = raw & np.uint64((1 << (bits - 1)) - 1)
-        # Negative numbers count down from the middle, positive ones up from it.
-        return np.where(sign == 1, -magnitude.astype(np.float64), magnitude.astype(np.float64))
+    def sign_and_magnitude(x):
+        raw = np.array(x, dtype=dtype).view(uint).astype(np.uint64)
+        return raw >> np.uint64(bits - 1), raw & np.uint64((1 << (bits - 1)) - 1)
 
-    return np.abs(ordered(a) - ordered(b))
+    sign_a, magnitude_a = sign_and_magnitude(a)
+    sign_b, magnitude_b = sign_and_magnitude(b)
+    same_side = np.abs(magnitude_a.astype(np.int64) - magnitude_b.astype(np.int64)).astype(np.uint64)
+    # On opposite sides of zero the distance is the sum of both magnitudes (< 2**64).
+    distance = np.where(sign_a == sign_b, same_side, magnitude_a + magnitude_b)
+    return distance.astype(np.float64)
 
 
 def _format(value) -> str:
@@ -100,6 +103,7 @@ def compare(a, b, tolerance: Tolerance, dtype: str, *, check_dtype: bool = True)
         diff = np.where(both_valued, diff, 0.0)
         allowed = tolerance.atol + tolerance.rtol * np.abs(b64)
         ratio = np.where(diff == 0, 0.0, diff / allowed)
+        ratio = np.where(np.isinf(diff), np.inf, ratio)  # inf vs -inf: inf / inf would be NaN
         rel = np.where(diff == 0, 0.0, diff / np.abs(b64))
     ulp = ulp_distance(np.where(both_valued, a64, 0), np.where(both_valued, b64, 0), np.dtype(dtype))
     mismatch = (ratio > 1) | nan_mismatch

@@ -16,6 +16,7 @@ Frameworks are imported on first use. A framework that cannot be imported makes
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import os
 import platform
 from typing import Any, Callable, Mapping
@@ -98,8 +99,16 @@ class Witness:
     def unavailable_reason(self) -> str:
         return self._import_error or ""
 
+    distributions: tuple[str, ...] = ()
+
     def version(self) -> str | None:
-        return self.framework.__version__ if self.available() else None
+        """The installed version, read from package metadata without importing the framework."""
+        for distribution in self.distributions:
+            try:
+                return importlib.metadata.version(distribution)
+            except importlib.metadata.PackageNotFoundError:
+                continue
+        return None
 
     def to_tensor(self, array: np.ndarray, requires_grad: bool = False):
         raise NotImplementedError
@@ -116,6 +125,7 @@ class NumpyWitness(Witness):
     """The hand-written reference: ``forward`` then ``backward(dout, cache)``."""
 
     name = module = "numpy"
+    distributions = ("numpy",)
 
     def _import(self):
         return np
@@ -142,6 +152,7 @@ class TorchWitness(Witness):
     """PyTorch built-ins, gradients from ``torch.autograd.grad``."""
 
     name = module = "torch"
+    distributions = ("torch",)
 
     def _import(self):
         import torch
@@ -177,8 +188,8 @@ class TorchWitness(Witness):
 class TensorflowWitness(Witness):
     """TensorFlow / Keras built-ins, gradients from ``tf.GradientTape``."""
 
-    name = "tensorflow"
-    module = "tensorflow"
+    name = module = "tensorflow"
+    distributions = ("tensorflow-cpu", "tensorflow")
 
     def _import(self):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -57,6 +57,11 @@ def build_parser() -> Parser:
     run.add_argument("--dtype", action="append", default=[], metavar="DTYPE", help="float32 or float64 (repeatable; default both)")
     run.add_argument("--seeds", type=_seed_count, default=DEFAULT_SEEDS, metavar="N", help=f"seeds 0..N-1 (default {DEFAULT_SEEDS})")
     run.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder (default reports/)")
+    run.add_argument("--workers", type=_positive, default=1, metavar="N", help="spread concepts over N processes (default 1)")
+    run.add_argument(
+        "--timeout", type=_positive, default=120, metavar="SECONDS",
+        help="time limit of one witness on one sample (default 120); past it the row is `error: timeout`",
+    )
 
     commands.add_parser("list", help="concepts, families and the witnesses available")
 
@@ -85,14 +90,19 @@ def command_run(args, console) -> int:
     from comparisons import harness
     from comparisons.agreement import DISAGREE, ERROR
     from comparisons.report import write_report
-    from comparisons.runner import run_with_progress
+    from comparisons.runner import WorkerLost, run_with_progress
     from comparisons.summary import print_summary
 
     concepts = harness.select(args.concept, args.family)
     dtypes = harness.check_dtypes(args.dtype)
     check_writable(args.out)
     seeds = list(range(args.seeds))
-    records = run_with_progress(concepts, dtypes, seeds, console)
+    harness.TIME_LIMIT = float(args.timeout)
+    try:
+        records = run_with_progress(concepts, dtypes, seeds, console, workers=args.workers)
+    except WorkerLost as error:
+        print(f"rosetta: error: {error}", file=sys.stderr)
+        return 1
     write_report(records, args.out, seeds=seeds, console=console)
     print_summary(records, console)
     console.print(f"reports written to {args.out}/ (index.html, results.csv, summary.csv, environment.json)")

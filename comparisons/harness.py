@@ -20,10 +20,14 @@ import numpy as np
 from comparisons import finite_diff
 from comparisons.agreement import AGREE, DISAGREE, ERROR, EXPECTED_DIVERGENCE, SKIPPED, Agreement, compare
 from comparisons.backends import WITNESSES, gradient_name
+from comparisons.limits import WitnessTimeout, time_limit
 from comparisons.registry import DTYPES, Concept, Divergence, Tolerance, concept_rng, load_all, sample_rng
 
 WITNESS_ORDER = (*WITNESSES, finite_diff.NAME)
 """Pairs are formed in this order; the later witness of a pair is the side ``b``."""
+
+TIME_LIMIT = 120.0
+"""Seconds one witness may spend on one phase of one sample before it is an ``error: timeout`` row."""
 
 
 @dataclass
@@ -67,11 +71,14 @@ class Outcome:
     results: dict[str, np.ndarray]
     seconds: float = 0.0
     error: str = ""
+    gradient_error: str = ""
     skipped: str = ""
     directions: Mapping[str, np.ndarray] | None = None
 
 
 def _message(error: BaseException) -> str:
+    if isinstance(error, WitnessTimeout):
+        return f"timeout: {error}"
     text = " ".join(str(error).split())
     return f"{type(error).__name__}: {text}"[:500]
 
@@ -103,7 +110,8 @@ def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, para
             continue
         start = time.perf_counter()
         try:
-            outcomes[name].results, pullbacks[name] = witness.forward(concept, inputs, params)
+            with time_limit(TIME_LIMIT):
+                outcomes[name].results, pullbacks[name] = witness.forward(concept, inputs, params)
         except Exception as error:
             outcomes[name].error = _message(error)
         outcomes[name].seconds = time.perf_counter() - start
@@ -119,14 +127,16 @@ def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, para
     for name, pullback in pullbacks.items():
         start = time.perf_counter()
         try:
-            outcomes[name].results.update(pullback(dout))
-        except Exception as error:
-            outcomes[name].error = _message(error)
+            with time_limit(TIME_LIMIT):
+                outcomes[name].results.update(pullback(dout))
+        except Exception as error:  # the forward outputs stay comparable
+            outcomes[name].gradient_error = _message(error)
         outcomes[name].seconds += time.perf_counter() - start
     if not fd.skipped:
         start = time.perf_counter()
         try:
-            fd.results, fd.directions = finite_diff.gradients(concept, inputs, params, dout, rng)
+            with time_limit(TIME_LIMIT):
+                fd.results, fd.directions = finite_diff.gradients(concept, inputs, params, dout, rng)
         except Exception as error:
             fd.error = _message(error)
         fd.seconds = time.perf_counter() - start
@@ -147,9 +157,11 @@ def compare_outcomes(concept: Concept, a: str, b: str, quantity: str, outcomes, 
     for side in (a, b):
         if outcomes[side].skipped:
             return Agreement(SKIPPED, "", detail=f"{side}: {outcomes[side].skipped}")
+    is_gradient = quantity in {gradient_name(k) for k in concept.grad_wrt}
     for side in (a, b):
-        if outcomes[side].error:
-            return Agreement(ERROR, "", detail=f"{side}: {outcomes[side].error}")
+        error = outcomes[side].error or (outcomes[side].gradient_error if is_gradient else "")
+        if error:
+            return Agreement(ERROR, "", detail=f"{side}: {error}")
     for side in (a, b):
         if quantity not in outcomes[side].results:
             return Agreement(ERROR, "", detail=f"{side}: did not return {quantity}")
@@ -232,7 +244,8 @@ def check_divergence(concept: Concept, divergence: Divergence, seed: int) -> lis
         else:
             try:
                 inputs = cast_inputs(divergence.sample.draw(rng), dtype)
-                value_a, value_b = function(*inputs.values(), **divergence.sample.params)
+                with time_limit(TIME_LIMIT):
+                    value_a, value_b = function(*inputs.values(), **divergence.sample.params)
                 value_a, value_b = (WITNESSES[w].to_numpy(v) for w, v in ((a, value_a), (b, value_b)))
                 agreement = compare(value_a, value_b, tolerance, dtype)
             except Exception as error:

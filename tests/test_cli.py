@@ -1,0 +1,118 @@
+"""The ``rosetta`` command: exit codes, one-line errors, reports written whole or not at all."""
+
+import dataclasses
+import os
+import subprocess
+
+import pandas as pd
+import pytest
+
+from comparisons import cli
+from comparisons.harness import TIMING_COLUMNS
+from comparisons.registry import REGISTRY
+from reference import activations
+from tests.conftest import rosetta_command
+
+REPORT_FILES = ("results.csv", "summary.csv", "environment.json", "index.html", "divergences.html")
+
+
+def run_cli(*args):
+    return subprocess.run(rosetta_command(*args), capture_output=True, text=True, timeout=600)
+
+
+def test_a_clean_run_writes_every_report_file_and_exits_0(tmp_path):
+    result = run_cli("run", "--concept", "sigmoid", "--seeds", "1", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for name in REPORT_FILES:
+        assert (tmp_path / name).is_file(), name
+    assert (tmp_path / "concepts" / "sigmoid.html").is_file()
+    rows = pd.read_csv(tmp_path / "results.csv")
+    assert set(rows.witness_a) | set(rows.witness_b) == {"numpy", "torch", "tensorflow", "finite-diff"}
+    assert set(rows.verdict) == {"agree"}
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "--concept", "nope"], "unknown concept 'nope'"),
+        (["run", "--family", "nope"], "unknown family 'nope'"),
+        (["run", "--dtype", "float16"], "unknown dtype 'float16'"),
+        (["run", "--seeds", "-3"], "--seeds must be between 1"),
+        (["run", "--seeds", "100000"], "--seeds must be between 1"),
+        (["run", "--seeds", "many"], "--seeds takes a whole number"),
+        (["run", "--workers", "0"], "at least 1"),
+        (["show", "nope"], "unknown concept 'nope'"),
+        (["frobnicate"], "invalid choice"),
+        ([], "required"),
+    ],
+    ids=lambda value: "-".join(value) if isinstance(value, list) else None,
+)
+def test_bad_usage_exits_2_with_one_line(args, message, capsys):
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and err.startswith("rosetta: error:")
+
+
+def test_unwritable_out_exits_2_with_one_line(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert cli.main(["run", "--concept", "sigmoid", "--out", str(blocker / "reports")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err
+
+
+def test_unknown_concept_as_a_process_prints_no_traceback():
+    result = run_cli("run", "--concept", "nope")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+
+
+def test_a_planted_bug_makes_the_run_exit_1(tmp_path, monkeypatch, registry):
+    def backward_off_by_a_little(dout, cache):
+        return activations.sigmoid_backward(dout, cache) * 1.001
+
+    planted = dataclasses.replace(registry["sigmoid"], reference=(activations.sigmoid_forward, backward_off_by_a_little))
+    monkeypatch.setitem(REGISTRY, "sigmoid", planted)
+    assert cli.main(["run", "--concept", "sigmoid", "--dtype", "float64", "--out", str(tmp_path)]) == 1
+    rows = pd.read_csv(tmp_path / "results.csv")
+    assert "disagree" in set(rows[rows.quantity == "dx"].verdict)
+
+
+def test_an_interrupted_run_leaves_the_previous_report_intact(tmp_path, monkeypatch):
+    assert cli.main(["run", "--concept", "sigmoid", "--dtype", "float64", "--out", str(tmp_path)]) == 0
+    before = {name: (tmp_path / name).read_bytes() for name in REPORT_FILES}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("comparisons.report.html.write_html", interrupted)
+    assert cli.main(["run", "--concept", "linear", "--dtype", "float32", "--out", str(tmp_path)]) == 130
+    assert {name: (tmp_path / name).read_bytes() for name in REPORT_FILES} == before
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".rosetta-")]
+
+
+def without_timing(path):
+    return pd.read_csv(path).drop(columns=list(TIMING_COLUMNS)).to_csv(index=False)
+
+
+def test_two_runs_give_identical_results_in_separate_processes_and_any_worker_count(tmp_path):
+    concepts = ["--concept", "sigmoid", "--concept", "binary_cross_entropy", "--concept", "linear"]
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_cli("run", *concepts, "--seeds", "2", "--out", str(one)).returncode == 0
+    assert run_cli("run", *concepts, "--seeds", "2", "--workers", "2", "--out", str(two)).returncode == 0
+    assert without_timing(one / "results.csv") == without_timing(two / "results.csv")
+
+
+def test_list_names_every_concept_and_witness(capsys, registry):
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in registry:
+        assert name in out
+    for witness in ("numpy", "torch", "tensorflow", "finite-diff"):
+        assert f"witness {witness}" in out
+
+
+def test_python_dash_m_comparisons_is_the_same_command():
+    result = run_cli("list")
+    assert result.returncode == 0 and "sigmoid" in result.stdout
