@@ -231,6 +231,22 @@ class TensorflowWitness(Witness):
         return {k: self.to_numpy(v) for k, v in outputs.items()}, pullback
 
 
+class FunctionWitness(NumpyWitness):
+    """A forward-only witness that takes and returns NumPy arrays (a concept's extra witness)."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = self.module = name
+
+    def forward(self, concept, inputs, params):
+        outputs = as_outputs(concept.extra_witnesses[self.name](*inputs.values(), **params))
+
+        def pullback(dout):
+            raise ValueError(f"{self.name} computes no gradients")
+
+        return {k: self.to_numpy(v) for k, v in outputs.items()}, pullback
+
+
 WITNESSES: dict[str, Witness] = {w.name: w for w in (NumpyWitness(), TorchWitness(), TensorflowWitness())}
 """The implementation witnesses, in comparison order. ``finite-diff`` is in :mod:`comparisons.finite_diff`."""
 

@@ -19,12 +19,13 @@ import numpy as np
 
 from comparisons import finite_diff
 from comparisons.agreement import AGREE, DISAGREE, ERROR, EXPECTED_DIVERGENCE, SKIPPED, Agreement, compare
-from comparisons.backends import WITNESSES, gradient_name
+from comparisons.backends import WITNESSES, FunctionWitness, Witness, gradient_name
 from comparisons.limits import WitnessTimeout, time_limit
 from comparisons.registry import DTYPES, Concept, Divergence, Tolerance, concept_rng, load_all, sample_rng
 
 WITNESS_ORDER = (*WITNESSES, finite_diff.NAME)
-"""Pairs are formed in this order; the later witness of a pair is the side ``b``."""
+"""Pairs are formed in this order (a concept's extra witnesses come before
+finite-diff); the later witness of a pair is the side ``b``."""
 
 TIME_LIMIT = 120.0
 """Seconds one witness may spend on one phase of one sample before it is an ``error: timeout`` row."""
@@ -88,6 +89,16 @@ def cast_inputs(raw: Mapping[str, np.ndarray], dtype: str) -> dict[str, np.ndarr
     return {k: v.astype(dtype) if np.issubdtype(v.dtype, np.floating) else v for k, v in raw.items()}
 
 
+def witnesses_of(concept: Concept) -> dict[str, Witness]:
+    """The implementation witnesses of a concept: numpy, torch, tensorflow, then its extras."""
+    return {**WITNESSES, **{name: FunctionWitness(name) for name in concept.extra_witnesses}}
+
+
+def witness_order(concept: Concept) -> tuple[str, ...]:
+    """Every witness of a concept in pair order, finite-diff last."""
+    return (*witnesses_of(concept), finite_diff.NAME)
+
+
 def _why_skipped(concept: Concept, witness: str, sample_skip: Mapping[str, str]) -> str:
     if witness in sample_skip:
         return sample_skip[witness]
@@ -95,7 +106,7 @@ def _why_skipped(concept: Concept, witness: str, sample_skip: Mapping[str, str])
         return "" if concept.grad_wrt else "no gradients to check"
     if concept.implementation(witness) is None:
         return f"{concept.name} has no {witness} version"
-    if not WITNESSES[witness].available():
+    if witness in WITNESSES and not WITNESSES[witness].available():
         return WITNESSES[witness].unavailable_reason()
     return ""
 
@@ -104,7 +115,7 @@ def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, para
     """Run every witness on one set of inputs; draw ``dout`` from ``rng`` in between."""
     outcomes: dict[str, Outcome] = {}
     pullbacks = {}
-    for name, witness in WITNESSES.items():
+    for name, witness in witnesses_of(concept).items():
         outcomes[name] = Outcome({}, skipped=_why_skipped(concept, name, sample_skip))
         if outcomes[name].skipped:
             continue
@@ -112,6 +123,8 @@ def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, para
         try:
             with time_limit(TIME_LIMIT):
                 outcomes[name].results, pullbacks[name] = witness.forward(concept, inputs, params)
+        except ModuleNotFoundError as error:  # an optional package (onnxruntime ...) is not installed
+            outcomes[name].skipped = f"{error.name} is not installed"
         except Exception as error:
             outcomes[name].error = _message(error)
         outcomes[name].seconds = time.perf_counter() - start
@@ -125,6 +138,8 @@ def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, para
         return outcomes
     dout = rng.standard_normal(shapes[0]).astype(inputs[concept.grad_wrt[0]].dtype)
     for name, pullback in pullbacks.items():
+        if name in concept.extra_witnesses:
+            continue
         start = time.perf_counter()
         try:
             with time_limit(TIME_LIMIT):
@@ -219,7 +234,9 @@ def run_sample(concept: Concept, sample, dtype: str, seed: int) -> list[Record]:
     gradients = {gradient_name(k) for k in concept.grad_wrt}
     records = []
     for quantity in quantities_of(concept, outcomes):
-        for a, b in itertools.combinations(WITNESS_ORDER, 2):
+        for a, b in itertools.combinations(witness_order(concept), 2):
+            if quantity in gradients and not {a, b}.isdisjoint(concept.extra_witnesses):
+                continue  # extra witnesses are forward-only
             if finite_diff.NAME in (a, b) and quantity not in gradients:
                 continue
             agreement = compare_outcomes(concept, a, b, quantity, outcomes, dtype)

@@ -153,7 +153,9 @@ class Concept:
 
     ``forward_math`` and ``backward_math`` are LaTeX for the report; ``benchmarks``
     yields the (larger) samples ``rosetta bench`` times, when they differ from the
-    checked ones.
+    checked ones. ``extra_witnesses`` are forward-only witnesses of this concept
+    alone (ONNX Runtime, the ONNX reference evaluator): called with the NumPy inputs,
+    they return NumPy outputs.
     """
 
     name: str
@@ -170,6 +172,7 @@ class Concept:
     forward_math: str = ""
     backward_math: str = ""
     benchmarks: Callable[[np.random.Generator], Iterable[Sample]] | None = None
+    extra_witnesses: Mapping[str, Callable] = field(default_factory=dict)
 
     def tolerance_for(self, key: str) -> Tolerance:
         """The tolerance for a dtype name or ``"finite-diff"``, falling back to the default."""
@@ -179,7 +182,7 @@ class Concept:
         """The callable a witness runs: the reference forward, or a framework function."""
         if witness == "numpy":
             return self.reference[0]
-        return {"torch": self.torch, "tensorflow": self.tensorflow}.get(witness)
+        return {"torch": self.torch, "tensorflow": self.tensorflow, **self.extra_witnesses}.get(witness)
 
 
 class LazyFunction:
