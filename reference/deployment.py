@@ -1,0 +1,56 @@
+"""Inference with a trained dense network in NumPy: the pass an exported model must reproduce."""
+
+import numpy as np
+
+from reference import activations as act
+from reference.layers import linear_forward
+
+ACTIVATIONS = {
+    "sigmoid": act.sigmoid_forward,
+    "relu": lambda x: act.relu_forward(x),
+    "softmax": lambda x: act.softmax_forward(x, axis=-1),
+}
+
+
+def predict(probabilities):
+    """Class decisions from output probabilities.
+
+    Parameters
+    ----------
+    probabilities : ndarray, shape (N, classes)
+        One column: P(class 1), decided at 0.5. Several: a distribution, decided by argmax.
+
+    Returns
+    -------
+    ndarray of int64, shape (N,)
+    """
+    if probabilities.shape[1] == 1:
+        return (probabilities[:, 0] > 0.5).astype(np.int64)
+    return np.argmax(probabilities, axis=1).astype(np.int64)
+
+
+def dense_network_forward(x, *weights, activations):
+    """Forward pass of a trained fully connected network.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, in)
+    *weights : ndarrays
+        w1, b1, w2, b2, ... with w_k of shape (out_k, in_k) (PyTorch layout) and b_k (out_k,).
+    activations : tuple of str
+        One per layer: "sigmoid", "relu" or "softmax".
+
+    Returns
+    -------
+    out : dict
+        ``"out"``: the output probabilities a_L, with a_0 = x and
+        a_k = f_k(a_{k-1} W_k^T + b_k); ``"prediction"``: the class decisions.
+    cache : None
+        Inference only: nothing flows back.
+    """
+    if len(weights) != 2 * len(activations):
+        raise ValueError(f"activations: {len(activations)} layers need {2 * len(activations)} weight arrays, got {len(weights)}")
+    a = x
+    for (w, b), name in zip(zip(weights[::2], weights[1::2]), activations):
+        a = ACTIVATIONS[name](linear_forward(a, w, b)[0])[0]
+    return {"out": a, "prediction": predict(a)}, None
