@@ -73,6 +73,11 @@ def build_parser() -> Parser:
     bench.add_argument("--concept", action="append", default=[], metavar="NAME", help="a concept (repeatable)")
     bench.add_argument("--repeats", type=_positive, default=7, metavar="N", help="timed runs per witness (median reported)")
     bench.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder (default reports/)")
+
+    export = commands.add_parser("export", help="write the trained networks as .onnx files into DIR/models/")
+    export.add_argument("--network", action="append", default=[], metavar="NAME", help="a network (repeatable; default all)")
+    export.add_argument("--dtype", default="float32", metavar="DTYPE", help="float32 (default) or float64")
+    export.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder (default reports/)")
     return parser
 
 
@@ -105,6 +110,11 @@ def command_run(args, console) -> int:
         return 1
     write_report(records, args.out, seeds=seeds, console=console)
     print_summary(records, console)
+    if any(c.family == "deployment" for c in concepts):
+        from comparisons.export import export_network
+
+        for name in ("digits_mlp", "three_layer_network"):
+            export_network(name, args.out / "models", dtypes[0], seed=0)
     console.print(f"reports written to {args.out}/ (index.html, results.csv, summary.csv, environment.json)")
     return 1 if any(r.verdict in (DISAGREE, ERROR) for r in records) else 0
 
@@ -146,7 +156,27 @@ def command_bench(args, console) -> int:
     return bench_main(concepts, repeats=args.repeats, out=args.out, console=console)
 
 
-COMMANDS = {"run": command_run, "list": command_list, "show": command_show, "bench": command_bench}
+def command_export(args, console) -> int:
+    from comparisons.concepts.deployment import NETWORKS
+    from comparisons.export import describe, export_network
+    from comparisons.harness import check_dtypes
+
+    unknown = [n for n in args.network if n not in NETWORKS]
+    if unknown:
+        raise UsageExit(f"unknown network {unknown[0]!r}; networks: {', '.join(NETWORKS)}")
+    dtype = check_dtypes([args.dtype])[0]
+    check_writable(args.out)
+    for name in args.network or NETWORKS:
+        for path, problem in export_network(name, args.out / "models", dtype).items():
+            if problem:
+                console.print(f"{path}: {problem}")
+                continue
+            nodes = describe(path.read_bytes())
+            console.print(f"{path}: {len(nodes)} nodes: " + " -> ".join(node["op"] for node in nodes))
+    return 0
+
+
+COMMANDS = {"run": command_run, "list": command_list, "show": command_show, "bench": command_bench, "export": command_export}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from comparisons.harness import UsageError
 
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up and runtime log
     console = Console(stderr=False)
     try:
         args = build_parser().parse_args(argv)

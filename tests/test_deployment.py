@@ -1,0 +1,62 @@
+"""Exported ONNX models: valid files that reproduce the NumPy network, and graceful absence."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from comparisons.export import describe, export_network, network_weights
+from reference.deployment import dense_network_forward
+from reference.networks import binary_table, digits_data
+
+HELD_OUT = {"digits_mlp": lambda: digits_data(0)["x_test"][:32], "three_layer_network": lambda: binary_table()[0]}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("models")
+    return {name: export_network(name, folder, "float32") for name in ("digits_mlp", "three_layer_network")}
+
+
+@pytest.mark.parametrize("name", ["digits_mlp", "three_layer_network"])
+def test_every_exporter_writes_a_checked_model_that_reproduces_numpy(exported, name):
+    from comparisons.export import check_model
+
+    weights, activations = network_weights(name, "float32")
+    x = HELD_OUT[name]().astype(np.float32)
+    expected = dense_network_forward(x, *weights, activations=activations)[0]["out"]
+    for path, problem in exported[name].items():
+        assert not problem, f"{path}: {problem}"
+        probabilities = check_model(path, x)
+        np.testing.assert_allclose(probabilities, expected, rtol=1e-5, atol=1e-6, err_msg=str(path))
+
+
+def test_the_numpy_built_graph_is_gemm_and_activation_nodes(exported):
+    path = next(p for p in exported["digits_mlp"] if p.name == "digits_mlp.onnx")
+    nodes = describe(path.read_bytes())
+    assert [n["op"] for n in nodes] == ["Gemm", "Relu", "Gemm", "Softmax"]
+    assert "('N', 10)" in nodes[-1]["outputs"][0]
+
+
+def test_the_exported_digits_classifier_is_accurate_on_held_out_digits():
+    weights, activations = network_weights("digits_mlp", "float64")
+    data = digits_data(0)
+    prediction = dense_network_forward(data["x_test"], *weights, activations=activations)[0]["prediction"]
+    assert np.mean(prediction == data["y_test"]) > 0.9
+
+
+def test_without_onnxruntime_its_witnesses_are_skipped(tmp_path):
+    script = (
+        "import sys; sys.modules['onnxruntime'] = None; sys.modules['tf2onnx'] = None\n"
+        "from comparisons.cli import main\n"
+        f"sys.exit(main(['run', '--concept', 'onnx_inference', '--dtype', 'float64', '--out', {str(tmp_path)!r}]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(tmp_path / "results.csv")
+    uses_ort = rows.witness_a.str.startswith("onnxruntime") | rows.witness_b.str.startswith("onnxruntime")
+    assert set(rows[uses_ort].verdict) == {"skipped"}
+    assert set(rows[~uses_ort].verdict) == {"agree"}
+    assert "onnx-reference" in set(rows[~uses_ort].witness_b)
