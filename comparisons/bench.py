@@ -1,6 +1,176 @@
-"""``rosetta bench``: time each witness, forward + backward (to be filled by the convolution work)."""
+"""``rosetta bench``: time each witness, forward + backward, on the concepts' large inputs.
+
+Every witness runs through the same adapter as in ``rosetta run``
+(:meth:`comparisons.backends.Witness.forward`, then the pullback), so a time includes
+the conversion of the inputs to the framework's tensors and of the results back to
+NumPy, for every witness alike. Each time is the median of ``repeats`` runs after one
+warm-up run.
+
+The NumPy / PyTorch ratio is only fair at equal thread counts: each thread count of
+:data:`THREAD_COUNTS` limits NumPy's BLAS (threadpoolctl) and torch's intra-op pool
+to the same number. TensorFlow's pools are fixed when it is first imported
+(:data:`comparisons.backends.THREADS`), so it is timed at that count only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from comparisons.backends import THREADS, WITNESSES
+from comparisons.harness import cast_inputs
+from comparisons.registry import Concept, load_all, sample_rng
+
+THREAD_COUNTS = (1, 2)
+"""Thread counts every benchmark is timed at (NumPy and torch alike)."""
+
+BENCH_DTYPE = "float32"
+BENCH_SEED = 0
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One row of bench.csv: the median forward + backward time of one witness."""
+
+    concept: str
+    sample: str
+    dtype: str
+    threads: int
+    witness: str
+    seconds: float
+    repeats: int
+    ratio_to_torch: float
+
+
+def default_concepts() -> list[Concept]:
+    """Every registered concept that declares benchmark inputs."""
+    return [c for c in load_all().values() if c.benchmarks is not None]
+
+
+@contextmanager
+def thread_limit(threads: int):
+    """Limit NumPy's BLAS and torch's intra-op pool to ``threads``; restore afterwards."""
+    from threadpoolctl import threadpool_limits
+
+    torch = WITNESSES["torch"].framework if WITNESSES["torch"].available() else None
+    if torch is not None:
+        torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(THREADS)
+
+
+def median_seconds(run, repeats: int) -> float:
+    """Median wall time of ``run()`` over ``repeats`` calls, after one warm-up call."""
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_witness(witness, concept: Concept, inputs, params, dout, repeats: int) -> float:
+    """Median seconds of one forward pass and its pullback of ``dout``."""
+
+    def forward_backward():
+        _, pullback = witness.forward(concept, inputs, params)
+        if concept.grad_wrt:
+            pullback(dout)
+
+    return median_seconds(forward_backward, repeats)
+
+
+def witnesses_for(concept: Concept, threads: int) -> list[str]:
+    """Witnesses with an implementation of ``concept`` that can run at ``threads``."""
+    names = [w for w in WITNESSES if concept.implementation(w) is not None and WITNESSES[w].available()]
+    return [w for w in names if w != "tensorflow" or threads == THREADS]
+
+
+def bench_concept(concept: Concept, repeats: int, thread_counts=THREAD_COUNTS) -> list[Timing]:
+    """Time every witness on every benchmark sample of ``concept`` at each thread count."""
+    timings = []
+    for sample in concept.benchmarks(np.random.default_rng(BENCH_SEED)):
+        rng = sample_rng(BENCH_SEED, concept.name, sample.name)
+        inputs = cast_inputs(sample.draw(rng), BENCH_DTYPE)
+        outputs, _ = WITNESSES["numpy"].forward(concept, inputs, sample.params)
+        dout = rng.standard_normal(outputs["out"].shape).astype(outputs["out"].dtype)
+        for threads in thread_counts:
+            with thread_limit(threads):
+                seconds = {
+                    name: time_witness(WITNESSES[name], concept, inputs, sample.params, dout, repeats)
+                    for name in witnesses_for(concept, threads)
+                }
+            torch_seconds = seconds.get("torch", np.nan)
+            timings += [
+                Timing(concept.name, sample.name, BENCH_DTYPE, threads, name, s, repeats, s / torch_seconds)
+                for name, s in seconds.items()
+            ]
+    return timings
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def write_results(timings: list[Timing], out: Path) -> None:
+    """bench.csv (one row per concept, sample, threads, witness) and bench.json."""
+    import pandas as pd
+
+    table = pd.DataFrame([asdict(t) for t in timings], columns=list(Timing.__dataclass_fields__))
+    write_atomically(out / "bench.csv", table.to_csv(index=False))
+    write_atomically(out / "bench.json", json.dumps([asdict(t) for t in timings], indent=2) + "\n")
+
+
+def print_table(timings: list[Timing], console) -> None:
+    """One line per concept, sample and thread count; milliseconds per witness and the ratio."""
+    from rich.table import Table
+
+    witnesses = [w for w in WITNESSES if any(t.witness == w for t in timings)]
+    table = Table(title=f"forward + backward, median ms ({BENCH_DTYPE})")
+    for column in ("concept", "sample", "threads", *witnesses, "numpy / torch"):
+        table.add_column(column, justify="left" if column in ("concept", "sample") else "right")
+    rows: dict[tuple, dict[str, Timing]] = {}
+    for t in timings:
+        rows.setdefault((t.concept, t.sample, t.threads), {})[t.witness] = t
+    for (concept, sample, threads), by_witness in rows.items():
+        cells = [f"{by_witness[w].seconds * 1e3:.2f}" if w in by_witness else "-" for w in witnesses]
+        ratio = by_witness["numpy"].ratio_to_torch if "numpy" in by_witness else np.nan
+        table.add_row(concept, sample, str(threads), *cells, "-" if np.isnan(ratio) else f"{ratio:.2f}x")
+    console.print(table)
 
 
 def bench_main(concepts, *, repeats, out, console) -> int:
-    console.print("no benchmarks yet")
+    """Time the given concepts (None: every concept with benchmarks); print and write the results."""
+    concepts = default_concepts() if concepts is None else [c for c in concepts if c.benchmarks is not None]
+    if not concepts:
+        console.print("no benchmark inputs for these concepts")
+        return 0
+    timings = []
+    for concept in concepts:
+        console.print(f"timing {concept.name} ...")
+        timings += bench_concept(concept, repeats)
+    print_table(timings, console)
+    write_results(timings, Path(out))
+    console.print(f"bench results written to {out}/ (bench.csv, bench.json)")
     return 0

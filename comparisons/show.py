@@ -1,27 +1,107 @@
-"""``rosetta show NAME``: the three implementations side by side in the terminal."""
+"""``rosetta show NAME``: the three implementations side by side in the terminal.
+
+The same view as a concept page of the HTML report: summary, math (as LaTeX
+source), NumPy / PyTorch / TensorFlow in three columns with the commented lines (the
+conversions each framework needs) listed under each, and, when a run has written
+``<out>/summary.csv``, the latest agreement figures per witness pair.
+"""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
-from rich.columns import Columns
+from rich.console import Group
 from rich.panel import Panel
 from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
 
-from comparisons.registry import Concept, source_of
+from comparisons.registry import Concept
+from comparisons.report.html import WITNESS_PAIRS
+from comparisons.report.sources import CodeBlock, code_block
+from comparisons.summary import STYLE
+
+FIGURE_COLUMNS = ("agree", "disagree", "expected-divergence", "error", "skipped")
 
 
-def _panel(title: str, functions) -> Panel:
-    code = "\n\n".join(source_of(f) for f in functions if f is not None) or "# no implementation"
-    return Panel(Syntax(code, "python", word_wrap=True), title=title)
+def _panel(title: str, blocks: list[CodeBlock]) -> Panel:
+    parts = []
+    for block in blocks:
+        if parts:
+            parts.append(Text(""))
+        if block.missing:
+            parts.append(Text(block.missing, style="dim italic"))
+            continue
+        lines = {line for line, _ in block.notes}
+        parts.append(Syntax(block.source.rstrip(), "python", word_wrap=True, highlight_lines=lines))
+        for line, note in block.notes:
+            parts.append(Text(f"  line {line}: {note}", style="yellow"))
+    return Panel(Group(*parts), title=title, title_align="left")
+
+
+def latest_figures(concept: str, results_dir: Path | None) -> list[dict] | None:
+    """The rows of ``<results_dir>/summary.csv`` for ``concept``; ``None`` when there is no such file."""
+    if results_dir is None:
+        return None
+    path = Path(results_dir) / "summary.csv"
+    if not path.is_file():
+        return None
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row.get("concept") == concept]
+
+
+def figures_table(concept: str, rows: list[dict], source: Path) -> Table:
+    """Agreement per witness pair: rows by verdict, the largest margin and the cell's verdict."""
+    table = Table(title=f"latest agreement of {concept} ({source})", title_justify="left")
+    table.add_column("pair")
+    for column in FIGURE_COLUMNS:
+        table.add_column(column, justify="right", style=STYLE[column])
+    table.add_column("max margin", justify="right")
+    table.add_column("verdict")
+    order = {pair: i for i, pair in enumerate(WITNESS_PAIRS)}
+    for row in sorted(rows, key=lambda r: order.get((r["witness_a"], r["witness_b"]), len(order))):
+        margin = row.get("max_margin", "")
+        try:
+            margin = f"{float(margin):.3g}"
+        except ValueError:
+            pass
+        verdict = row.get("verdict", "")
+        table.add_row(
+            f"{row['witness_a']} ~ {row['witness_b']}",
+            *(row.get(c, "") if row.get(c, "0") != "0" else "" for c in FIGURE_COLUMNS),
+            margin,
+            Text(verdict, style=STYLE.get(verdict, "")),
+        )
+    return table
 
 
 def show_concept(concept: Concept, console, results_dir: Path | None = None) -> None:
-    """Print the summary, then NumPy, PyTorch and TensorFlow in three columns."""
-    console.print(f"[bold]{concept.name}[/] ({concept.family}): {concept.summary}")
+    """Print the summary and math, NumPy, PyTorch and TensorFlow in three columns, then the latest figures."""
+    console.print(f"[bold]{concept.name}[/] ({concept.family}): {concept.summary}", highlight=False)
+    if concept.seeds_tutorial:
+        console.print(f"[dim]tutorial idea:[/] {concept.seeds_tutorial}", highlight=False)
+    for label, latex in (("forward", concept.forward_math), ("gradient", concept.backward_math)):
+        if latex:
+            console.print(Text.assemble((f"{label}: ", "dim"), latex))
+    numpy_blocks = [code_block("forward", concept.reference[0])]
+    if concept.reference[1] is not None:
+        numpy_blocks.append(code_block("backward", concept.reference[1]))
     panels = [
-        _panel("NumPy (hand-derived)", concept.reference),
-        _panel("PyTorch", [concept.torch]),
-        _panel("TensorFlow", [concept.tensorflow]),
+        _panel("NumPy (forward + hand-derived backward)", numpy_blocks),
+        _panel("PyTorch (gradient: torch.autograd)", [code_block("forward", concept.torch, missing="no PyTorch version")]),
+        _panel("TensorFlow (gradient: tf.GradientTape)", [code_block("forward", concept.tensorflow, missing="no TensorFlow version")]),
     ]
-    console.print(Columns(panels, equal=True, expand=True))
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for _ in panels:
+        grid.add_column(ratio=1)  # three equal columns, side by side at any terminal width
+    grid.add_row(*panels)
+    console.print(grid)
+    rows = latest_figures(concept.name, results_dir)
+    if rows is None:
+        where = f" in {results_dir}" if results_dir is not None else ""
+        console.print(f"[dim]no run found{where}: `rosetta run --concept {concept.name}` adds the agreement figures[/]")
+    elif not rows:
+        console.print(f"[dim]{Path(results_dir) / 'summary.csv'} has no rows for {concept.name}[/]")
+    else:
+        console.print(figures_table(concept.name, rows, Path(results_dir) / "summary.csv"))

@@ -44,3 +44,113 @@ def linear_backward(dout, cache):
     """
     x, w = cache
     return dout @ w, dout.T @ x, dout.sum(axis=0)
+
+
+def _channel_axes(x):
+    """Axes batch norm averages over: (0,) for (N, C), (0, 2, 3) for (N, C, H, W)."""
+    if x.ndim not in (2, 4):
+        raise ValueError(f"batch_norm expects (N, C) or (N, C, H, W) input, got shape {x.shape}")
+    return (0,) if x.ndim == 2 else (0, 2, 3)
+
+
+def _per_channel(v, x):
+    """A (C,) vector shaped to broadcast against x: (1, C) or (1, C, 1, 1)."""
+    return v.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+
+def batch_norm_forward(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1e-5, training=True):
+    """Batch normalisation over the batch (and spatial) axes, PyTorch's conventions.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C) or (N, C, H, W)
+    gamma, beta : ndarray, shape (C,)
+        Scale and shift.
+    running_mean, running_var : ndarray, shape (C,)
+        Running statistics before this call.
+    momentum : float
+        Weight of the new batch in the running statistics (Keras's momentum is 1 - this).
+    eps : float
+        Added to the variance before the square root.
+    training : bool
+        True: normalise with the batch statistics and update the running ones.
+        False (eval mode): normalise with the running statistics, which stay as they are.
+
+    Returns
+    -------
+    out : dict
+        ``out`` (shape of x), y = gamma * (x - mu) / sqrt(var + eps) + beta with the biased
+        batch variance var = mean((x - mu)**2); ``running_mean`` = (1 - momentum) *
+        running_mean + momentum * mu and ``running_var`` = (1 - momentum) * running_var +
+        momentum * var * m / (m - 1), the unbiased variance over the m = N*H*W values
+        of a channel.
+    cache : tuple
+    """
+    axes = _channel_axes(x)
+    if training:
+        m = x.size // x.shape[1]
+        mean = x.mean(axis=axes)
+        var = ((x - _per_channel(mean, x)) ** 2).mean(axis=axes)  # two-pass: no cancellation
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * (m / (m - 1))
+    else:
+        mean, var, new_mean, new_var = running_mean, running_var, running_mean, running_var
+    inv_std = 1 / np.sqrt(var + eps)
+    x_hat = (x - _per_channel(mean, x)) * _per_channel(inv_std, x)
+    out = _per_channel(gamma, x) * x_hat + _per_channel(beta, x)
+    outputs = {"out": out, "running_mean": new_mean, "running_var": new_var}
+    return outputs, (x_hat, gamma, inv_std, axes, training)
+
+
+def batch_norm_backward(dout, cache):
+    """Gradients of batch normalisation.
+
+    Training mode, per channel over its m values (mean over those values written <.>):
+
+    dx = gamma * inv_std * (dout - <dout> - x_hat * <dout * x_hat>)
+
+    because mu and var depend on x. Eval mode: dx = gamma * inv_std * dout.
+    Both: dgamma = sum(dout * x_hat), dbeta = sum(dout).
+
+    Returns
+    -------
+    dx : ndarray, shape of x
+    dgamma, dbeta : ndarray, shape (C,)
+    """
+    x_hat, gamma, inv_std, axes, training = cache
+    dgamma = (dout * x_hat).sum(axis=axes)
+    dbeta = dout.sum(axis=axes)
+    dx_hat = dout * _per_channel(gamma * inv_std, dout)
+    if training:
+        mean_dx_hat = dx_hat.mean(axis=axes, keepdims=True)
+        dx_hat = dx_hat - mean_dx_hat - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True)
+    return dx_hat, dgamma, dbeta
+
+
+def dropout_forward(x, mask, *, p):
+    """Inverted dropout with a given keep-mask.
+
+    Parameters
+    ----------
+    x : ndarray, any shape
+    mask : ndarray, shape of x
+        1 where a unit is kept, 0 where it is dropped (drawn elsewhere with P(0) = p).
+    p : float
+        Drop probability, 0 <= p < 1.
+
+    Returns
+    -------
+    out : ndarray, shape of x
+        x * mask / (1 - p): kept units are scaled up in training so that the expected
+        output equals x and evaluation needs no rescaling.
+    cache : tuple
+    """
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout probability p must be in [0, 1), got {p}")
+    scale = mask / (1 - p)  # Python float p keeps mask's dtype
+    return x * scale, scale
+
+
+def dropout_backward(dout, cache):
+    """dx = dout * mask / (1 - p): the same scaled mask routes the gradient."""
+    return dout * cache

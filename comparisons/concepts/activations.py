@@ -1,9 +1,19 @@
-"""Activation concepts: element-wise non-linearities and their derivatives."""
+"""Activation concepts: element-wise non-linearities, softmax and their derivatives."""
 
 import numpy as np
 
-from comparisons.registry import Concept, Sample, Tolerance, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Divergence, Sample, Tolerance, register, tf_impl, torch_impl
 from reference import activations as ref
+
+EXP_KERNELS_FLOAT32 = Tolerance(
+    1e-7, 1e-6, "one exp (or tanh, erf) and one division in float32; libraries use different exp kernels"
+)
+SOFTMAX_GRADIENT_FLOAT32 = Tolerance(
+    1e-6,
+    1e-6,
+    "exp kernels differ, and the gradients s (dout - sum(dout s)) and dout - s sum(dout) subtract "
+    "float32 sums of size |dout|: an absolute error of a few ulp of |dout|, up to a few 1e-7",
+)
 
 
 def _normal(*shape, scale=1.0):
@@ -11,15 +21,279 @@ def _normal(*shape, scale=1.0):
     return lambda rng: {"x": scale * rng.standard_normal(shape)}
 
 
+def random_samples(params=None, suffix=""):
+    """The ordinary random inputs every activation is checked on: 1-D, 2-D and 3-D."""
+    params = params or {}
+    yield Sample(f"vector{suffix}", _normal(7), params)
+    yield Sample(f"matrix{suffix}", _normal(4, 5, scale=3.0), params)
+    yield Sample(f"tensor3d{suffix}", _normal(2, 3, 4, scale=3.0), params)
+
+
+def saturated(*magnitudes):
+    """A fixed sample at x = 0 and +-m for every magnitude m."""
+    values = [0.0] + [sign * m for m in magnitudes for sign in (1, -1)]
+    return {"x": np.array(values)}
+
+
+def at_zero(name, params=None):
+    """x = [-1.5, 0, 2]: the kink at exactly 0, where only the one-sided derivatives exist."""
+    return Sample(
+        name,
+        {"x": np.array([-1.5, 0.0, 2.0])},
+        params or {},
+        skip={"finite-diff": "no derivative at exactly x = 0 (a kink); central differences average the two sides"},
+        note="x exactly 0: frameworks take the derivative from the left there.",
+    )
+
+
 def sigmoid_samples(rng):
-    yield Sample("vector", _normal(7))
-    yield Sample("matrix", _normal(4, 5, scale=3.0))
-    yield Sample("tensor3d", _normal(2, 3, 4, scale=3.0))
+    yield from random_samples()
     yield Sample(
         "saturated",
-        {"x": np.array([0.0, 20.0, -20.0, 100.0, -100.0])},
-        note="x = 0, +-20, +-100: exp(100) overflows float32 in the naive formula.",
+        saturated(20.0, 100.0, 1000.0),
+        note="x = 0, +-20, +-100, +-1000: exp(100) overflows float32 in the naive formula.",
     )
+
+
+def tanh_samples(rng):
+    yield from random_samples()
+    yield Sample("saturated", saturated(20.0, 100.0), note="tanh saturates to +-1, gradient to 0.")
+
+
+def relu_samples(rng):
+    yield from random_samples()
+    yield at_zero("at-zero")
+
+
+def leaky_relu_samples(rng):
+    for slope in (0.01, 0.2):
+        yield from random_samples({"negative_slope": slope}, suffix=f"-slope{slope}")
+    yield at_zero("at-zero-slope0.2", {"negative_slope": 0.2})
+
+
+def elu_samples(rng):
+    yield from random_samples()
+    yield Sample("alpha0.5", _normal(3, 4, scale=2.0), {"alpha": 0.5})
+    yield Sample("large", saturated(30.0, 100.0), note="exp(100) in the unused branch must not overflow.")
+
+
+def softplus_samples(rng):
+    yield from random_samples()
+    yield Sample(
+        "large",
+        saturated(20.0, 100.0),
+        note="log(1 + exp(100)) overflows naively; torch returns x itself above its threshold 20.",
+    )
+
+
+def gelu_samples(rng):
+    for approximate in ("none", "tanh"):
+        yield from random_samples({"approximate": approximate}, suffix=f"-{approximate}")
+        yield Sample(
+            f"tails-{approximate}",
+            {"x": np.array([-6.0, -3.0, 0.0, 3.0, 6.0])},
+            {"approximate": approximate},
+            note="gelu(-3) = -0.00404969 exact, -0.00363739 with tanh.",
+        )
+
+
+def softmax_samples(rng):
+    yield Sample("vector", _normal(6))
+    yield Sample("matrix", _normal(4, 5, scale=3.0))
+    yield Sample("tensor3d-axis1", _normal(2, 4, 3, scale=3.0), {"axis": 1}, note="a non-last axis (NCHW channels).")
+    yield Sample("matrix-axis0", _normal(4, 5), {"axis": 0})
+    for magnitude in (20.0, 100.0, 1000.0):
+        yield Sample(
+            f"large-logits-{magnitude:g}",
+            {"x": np.array([[magnitude, 0.0, -magnitude, 1.0], [magnitude, magnitude - 1, 2.0, -magnitude]])},
+            note="exp of the logits overflows float32 from 89 on: only the max-shifted form is finite.",
+        )
+
+
+# Divergence catalog entries. Each mapping takes the sample's inputs as NumPy arrays
+# and returns the two sides' results; frameworks are imported inside, so a missing
+# framework only skips these rows.
+
+
+def _torch(x):
+    import torch
+
+    return torch.tensor(x)
+
+
+def _tf(x):
+    import tensorflow as tf
+
+    return tf.constant(x)
+
+
+def _naive_log_sigmoid(x):
+    with np.errstate(over="ignore", divide="ignore"):
+        return np.log(1 / (1 + np.exp(-x)))  # exp(100) = inf in float32, log(0) = -inf
+
+
+def _sigmoid_overflow_naive(x):
+    import tensorflow as tf
+
+    return _naive_log_sigmoid(x), tf.math.log_sigmoid(_tf(x))
+
+
+def _sigmoid_overflow_faithful(x):
+    import tensorflow as tf
+
+    return -np.logaddexp(0, -x), tf.math.log_sigmoid(_tf(x))
+
+
+SIGMOID_OVERFLOW = Divergence(
+    id="sigmoid-overflow",
+    frameworks=("numpy", "tensorflow"),
+    differs="log(1 / (1 + exp(-x))) overflows exp in float32 at x = -100 and gives -inf; "
+    "TensorFlow's log_sigmoid is -softplus(-x) and gives -100.",
+    naive=_sigmoid_overflow_naive,
+    faithful=_sigmoid_overflow_faithful,
+    naive_mapping="np.log(1 / (1 + np.exp(-x))) against tf.math.log_sigmoid(x)",
+    faithful_mapping="-np.logaddexp(0, -x) against tf.math.log_sigmoid(x)",
+    source="https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/ops/math_ops.py "
+    "(log_sigmoid: math_ops.negative(nn_ops.softplus(-x)))",
+    sample=Sample("overflow", {"x": np.array([-100.0, -20.0, 0.0, 20.0, 100.0])}),
+    quantity="log_sigmoid",
+)
+
+
+def _relu_grad_torch(x):
+    import torch
+
+    x = _torch(x).requires_grad_(True)
+    (dx,) = torch.autograd.grad(torch.relu(x).sum(), x)
+    return dx
+
+
+RELU_GRAD_AT_ZERO = Divergence(
+    id="relu-grad-at-zero",
+    frameworks=("numpy", "torch"),
+    differs="relu has no derivative at 0; torch (and TensorFlow) use 0 there, a hand-written "
+    "np.where(x >= 0, 1, 0) uses 1.",
+    naive=lambda x: (np.where(x >= 0, 1, 0).astype(x.dtype), _relu_grad_torch(x)),
+    faithful=lambda x: ((x > 0).astype(x.dtype), _relu_grad_torch(x)),
+    naive_mapping="derivative np.where(x >= 0, 1, 0)",
+    faithful_mapping="derivative (x > 0), as torch's threshold_backward and TF's ReluGrad",
+    source="https://github.com/pytorch/pytorch/blob/main/tools/autograd/derivatives.yaml "
+    "(relu: threshold_backward(grad, result, 0), which passes the gradient only where result > 0)",
+    sample=Sample("kink", {"x": np.array([-1.0, 0.0, 2.0])}),
+    quantity="dx",
+)
+
+
+def _leaky_relu_naive(x):
+    import keras
+    import torch.nn.functional as F
+
+    return F.leaky_relu(_torch(x)), keras.layers.LeakyReLU()(_tf(x))  # default slopes: 0.01 and 0.3
+
+
+def _leaky_relu_faithful(x):
+    import tensorflow as tf
+    import torch.nn.functional as F
+
+    return F.leaky_relu(_torch(x), negative_slope=0.2), tf.nn.leaky_relu(_tf(x), alpha=0.2)
+
+
+LEAKY_RELU_DEFAULT_SLOPE = Divergence(
+    id="leaky-relu-default-slope",
+    frameworks=("torch", "tensorflow"),
+    differs="default negative slopes: torch 0.01, tf.nn.leaky_relu 0.2, Keras 3 layers.LeakyReLU 0.3.",
+    naive=_leaky_relu_naive,
+    faithful=_leaky_relu_faithful,
+    naive_mapping="F.leaky_relu(x) against keras.layers.LeakyReLU()(x), both with their defaults",
+    faithful_mapping="the slope passed explicitly: F.leaky_relu(x, 0.2) and tf.nn.leaky_relu(x, alpha=0.2)",
+    source="https://github.com/keras-team/keras/blob/master/keras/src/layers/activations/leaky_relu.py "
+    "(negative_slope=0.3); torch/nn/functional.py (negative_slope=0.01); "
+    "tensorflow/python/ops/nn_ops.py (leaky_relu(features, alpha=0.2))",
+    sample=Sample("negative", {"x": np.array([-4.0, -1.0, 0.5, 3.0])}),
+)
+
+
+def _naive_softmax(x):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)  # inf / inf = NaN
+
+
+def _torch_softmax(x):
+    import torch.nn.functional as F
+
+    return F.softmax(_torch(x), dim=-1)
+
+
+SOFTMAX_OVERFLOW = Divergence(
+    id="softmax-overflow",
+    frameworks=("numpy", "torch"),
+    differs="exp(x) / sum(exp(x)) overflows to inf / inf = NaN at logits of 1000; "
+    "torch subtracts the max first.",
+    naive=lambda x: (_naive_softmax(x), _torch_softmax(x)),
+    faithful=lambda x: (ref.softmax_forward(x)[0], _torch_softmax(x)),
+    naive_mapping="np.exp(x) / np.sum(np.exp(x))",
+    faithful_mapping="max-shifted: exp(x - max) / sum(exp(x - max)) (reference.activations.softmax_forward)",
+    source="https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/cpu/SoftMaxKernel.cpp "
+    "(_vec_softmax: max = reduce_max, then exp(x - max))",
+    sample=Sample("large-logits", {"x": np.array([[1000.0, 999.0, 0.0], [-1000.0, 0.0, 1000.0]])}),
+)
+
+
+def _gelu_naive(x):
+    import keras
+    import torch.nn.functional as F
+
+    return F.gelu(_torch(x)), keras.ops.gelu(_tf(x))  # defaults: exact erf vs approximate=True
+
+
+def _gelu_faithful(x):
+    import keras
+    import torch.nn.functional as F
+
+    return F.gelu(_torch(x), approximate="tanh"), keras.ops.gelu(_tf(x), approximate=True)
+
+
+GELU_DEFAULT = Divergence(
+    id="gelu-default",
+    frameworks=("torch", "tensorflow"),
+    differs="F.gelu defaults to the exact erf form (approximate='none'), keras.ops.gelu to the tanh "
+    "approximation (approximate=True): gelu(-3) = -0.00404969 vs -0.00363739 (the catalog's "
+    "earlier -0.00404951 and -0.00363752 were slightly off).",
+    naive=_gelu_naive,
+    faithful=_gelu_faithful,
+    naive_mapping="F.gelu(x) against keras.ops.gelu(x), both with their defaults",
+    faithful_mapping="torch approximate='tanh' == keras approximate=True (or 'none' == False)",
+    source="https://github.com/keras-team/keras/blob/master/keras/src/ops/nn.py "
+    "(def gelu(x, approximate=True)); torch/nn/functional.py (gelu(input, approximate='none'))",
+    sample=Sample("tails", {"x": np.array([-3.0, -1.0, 0.5, 2.0])}),
+)
+
+
+def _gelu_tanh_with_numpy_constant(x):
+    """The tanh gelu as often written, with NumPy float64 scalar constants."""
+    c = np.sqrt(2 / np.pi)  # np.float64: float32 array * np.float64 scalar -> float64 (NEP 50)
+    return 0.5 * x * (1 + np.tanh(c * (x + 0.044715 * x**3)))
+
+
+def _torch_gelu_tanh(x):
+    import torch.nn.functional as F
+
+    return F.gelu(_torch(x), approximate="tanh")
+
+
+FLOAT_DEFAULTS = Divergence(
+    id="float-defaults",
+    frameworks=("numpy", "torch"),
+    differs="under NumPy 2 (NEP 50) a float32 array times a np.float64 scalar becomes float64 "
+    "(a Python float keeps float32); torch keeps the tensor's float32.",
+    naive=lambda x: (_gelu_tanh_with_numpy_constant(x), _torch_gelu_tanh(x)),
+    faithful=lambda x: (ref.gelu_forward(x, approximate="tanh")[0], _torch_gelu_tanh(x)),
+    naive_mapping="constants as NumPy scalars (np.sqrt(2 / np.pi)): the result silently becomes float64",
+    faithful_mapping="constants as Python floats (math.sqrt) or cast to x.dtype: float32 stays float32",
+    source="https://numpy.org/neps/nep-0050-scalar-promotion.html "
+    "(NumPy scalars are strongly typed; Python scalars are weak)",
+    sample=Sample("float32", {"x": np.array([-3.0, -1.0, 0.5, 2.0])}),
+)
 
 
 register(
@@ -34,11 +308,181 @@ register(
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
-                1e-7, 1e-6, "one exp and one division in float32; libraries use different exp kernels"
+                5e-7,
+                1e-6,
+                "one exp and one division in float32 with different exp kernels; the derivative "
+                "sigma (1 - sigma) cancels where sigma is near 1: an absolute error of about "
+                "ulp(1)/2 |dout|, up to 2.4e-7 for |dout| <= 4",
             )
         },
+        divergences=(SIGMOID_OVERFLOW,),
         seeds_tutorial="The neuron's squashing function and its derivative sigma(1 - sigma).",
         forward_math=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \, \sigma(x)\,(1 - \sigma(x))",
-    )
+    ),
+    Concept(
+        name="tanh",
+        family="activations",
+        summary="Hyperbolic tangent and its derivative 1 - tanh^2.",
+        samples=tanh_samples,
+        reference=(ref.tanh_forward, ref.tanh_backward),
+        torch=torch_impl("activations.tanh"),
+        tensorflow=tf_impl("activations.tanh"),
+        grad_wrt=("x",),
+        tolerance={
+            "float32": Tolerance(
+                2e-6,
+                1e-5,
+                "the derivative 1 - tanh^2 cancels where |tanh| is near 1: an absolute error of "
+                "about 2 ulp(1) |dout|, up to 1e-6 for |dout| <= 4",
+            )
+        },
+        seeds_tutorial="The hidden-layer activation of the shallow network tutorial.",
+        forward_math=r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+        backward_math=r"\frac{\partial L}{\partial x} = \delta\,(1 - \tanh^2 x)",
+    ),
+    Concept(
+        name="relu",
+        family="activations",
+        summary="Rectified linear unit max(x, 0); its derivative is taken as 0 at x = 0.",
+        samples=relu_samples,
+        reference=(ref.relu_forward, ref.relu_backward),
+        torch=torch_impl("activations.relu"),
+        tensorflow=tf_impl("activations.relu"),
+        grad_wrt=("x",),
+        divergences=(RELU_GRAD_AT_ZERO,),
+        seeds_tutorial="The hidden activation of deep networks: cheap, and no vanishing gradient for x > 0.",
+        forward_math=r"\mathrm{relu}(x) = \max(x, 0)",
+        backward_math=r"\frac{\partial L}{\partial x} = \delta\,[x > 0]",
+    ),
+    Concept(
+        name="leaky_relu",
+        family="activations",
+        summary="Leaky relu: x for x > 0, negative_slope * x otherwise (slope passed explicitly).",
+        samples=leaky_relu_samples,
+        reference=(ref.leaky_relu_forward, ref.leaky_relu_backward),
+        torch=torch_impl("activations.leaky_relu"),
+        tensorflow=tf_impl("activations.leaky_relu"),
+        grad_wrt=("x",),
+        tolerance={
+            "float64": Tolerance(
+                1e-12,
+                1e-7,
+                "tf.nn.leaky_relu stores alpha as a float32 op attribute: in float64 the slope "
+                "0.01 becomes 0.0099999998, a relative error up to 3e-8 on the negative side",
+            )
+        },
+        divergences=(LEAKY_RELU_DEFAULT_SLOPE,),
+        seeds_tutorial="A relu that keeps a small gradient for negative inputs.",
+        forward_math=r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
+        backward_math=r"\frac{\partial L}{\partial x} = \delta \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
+    ),
+    Concept(
+        name="elu",
+        family="activations",
+        summary="Exponential linear unit: x for x > 0, alpha (exp(x) - 1) otherwise.",
+        samples=elu_samples,
+        reference=(ref.elu_forward, ref.elu_backward),
+        torch=torch_impl("activations.elu"),
+        tensorflow=tf_impl("activations.elu"),
+        grad_wrt=("x",),
+        tolerance={
+            "float32": Tolerance(
+                1e-6,
+                1e-6,
+                "TF's EluGrad computes exp(x) as elu(x) + 1, which cancels for x << 0: an "
+                "absolute error of ulp(1) |dout|, a few 1e-7 (torch and the reference use exp(x))",
+            )
+        },
+        seeds_tutorial="A smooth relu with negative outputs that pull the mean activation towards 0.",
+        forward_math=r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
+        backward_math=r"\frac{\partial L}{\partial x} = \delta \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
+    ),
+    Concept(
+        name="softplus",
+        family="activations",
+        summary="Softplus log(1 + exp(x)), the smooth relu whose derivative is the sigmoid.",
+        samples=softplus_samples,
+        reference=(ref.softplus_forward, ref.softplus_backward),
+        torch=torch_impl("activations.softplus"),
+        tensorflow=tf_impl("activations.softplus"),
+        grad_wrt=("x",),
+        tolerance={
+            "float32": EXP_KERNELS_FLOAT32,
+            "float64": Tolerance(
+                1e-12,
+                1e-10,
+                "torch returns x itself above its threshold 20: off by log1p(exp(-x)) < 2.1e-9 "
+                "absolute, 1e-10 relative at x = 20 (the gradient: 1 instead of 1 - 2.1e-9)",
+            ),
+        },
+        seeds_tutorial="The smooth relu; also the stable form of log-sigmoid, -softplus(-x).",
+        forward_math=r"\mathrm{softplus}(x) = \log(1 + e^{x})",
+        backward_math=r"\frac{\partial L}{\partial x} = \delta\,\sigma(x)",
+    ),
+    Concept(
+        name="gelu",
+        family="activations",
+        summary="Gaussian error linear unit x Phi(x), exact (erf) or with the tanh approximation.",
+        samples=gelu_samples,
+        reference=(ref.gelu_forward, ref.gelu_backward),
+        torch=torch_impl("activations.gelu"),
+        tensorflow=tf_impl("activations.gelu"),
+        grad_wrt=("x",),
+        tolerance={
+            "float32": Tolerance(
+                2e-5,
+                1e-5,
+                "torch's float32 gelu computes x/2 (1 + erf(x/sqrt 2)) and the tanh form "
+                "x/2 (1 + tanh(u)): both cancel for x << 0, an absolute error of |x|/2 ulp(1), "
+                "about 4e-7 at x = -6 (the reference and TF's exact form use erfc). TF's float32 "
+                "tanh (Eigen's rational approximation) returns exactly -1 for u <= -7.9, so between "
+                "x = -5.5 and -4.85 its tanh gelu gradient is 0 instead of up to -4.4e-6 dout "
+                "(1.3e-5 for |dout| = 3); the gelu-default difference (4e-4 at x = -3) stays visible",
+            ),
+            "float64": Tolerance(
+                2e-8,
+                2e-6,
+                "tf.nn.gelu casts its constants 1/sqrt(2) and 0.044715 with math_ops.cast of a "
+                "Python float, which makes a float32 tensor first: a relative error of 1.6e-8 in "
+                "the erfc argument u, amplified about 2u^2 times in the tail (6e-7 at x = -6); the "
+                "gradient Phi(x) + x phi(x) is a difference of two terms near 0.23 that cancel at "
+                "x = -0.75, an absolute error up to 1e-8 |dout| there",
+            ),
+        },
+        divergences=(GELU_DEFAULT, FLOAT_DEFAULTS),
+        seeds_tutorial="The transformer activation; the tanh form is the older, cheaper approximation.",
+        forward_math=r"\mathrm{gelu}(x) = x\,\Phi(x) = \tfrac{x}{2}\big(1 + \mathrm{erf}(x/\sqrt{2})\big)"
+        r"\approx \tfrac{x}{2}\big(1 + \tanh(\sqrt{2/\pi}(x + 0.044715 x^3))\big)",
+        backward_math=r"\frac{\partial L}{\partial x} = \delta\,\big(\Phi(x) + x\,\varphi(x)\big)",
+    ),
+    Concept(
+        name="softmax",
+        family="activations",
+        summary="Softmax along an axis, max-shifted so that large logits do not overflow.",
+        samples=softmax_samples,
+        reference=(ref.softmax_forward, ref.softmax_backward),
+        torch=torch_impl("activations.softmax"),
+        tensorflow=tf_impl("activations.softmax"),
+        grad_wrt=("x",),
+        tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
+        divergences=(SOFTMAX_OVERFLOW,),
+        seeds_tutorial="The output layer of the digits classifier: scores to class probabilities.",
+        forward_math=r"s_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},\quad m = \max_j x_j",
+        backward_math=r"\frac{\partial L}{\partial x_i} = s_i \Big(\delta_i - \sum_j \delta_j s_j\Big)",
+    ),
+    Concept(
+        name="log_softmax",
+        family="activations",
+        summary="Log-softmax along an axis by log-sum-exp: finite for logits of any size.",
+        samples=softmax_samples,
+        reference=(ref.log_softmax_forward, ref.log_softmax_backward),
+        torch=torch_impl("activations.log_softmax"),
+        tensorflow=tf_impl("activations.log_softmax"),
+        grad_wrt=("x",),
+        tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
+        seeds_tutorial="The log-probabilities that cross-entropy is built from.",
+        forward_math=r"\log s_i = (x_i - m) - \log \sum_j e^{x_j - m}",
+        backward_math=r"\frac{\partial L}{\partial x_i} = \delta_i - s_i \sum_j \delta_j",
+    ),
 )

@@ -15,6 +15,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from comparisons.report.curves import curves_from_records
 from comparisons.report.tables import results_frame, summary_frame
 
 
@@ -40,9 +43,20 @@ def run_environment(seeds) -> dict:
     }
 
 
+def _progress_bar(console) -> Progress:
+    """A transient bar on the console; silent when there is none or it is not a terminal."""
+    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console, transient=True, disable=console is None or not console.is_terminal)
+
+
 def write_report(records, out: Path, *, seeds, console=None) -> None:
-    """Write every report file for ``records`` into ``out``, replacing the previous ones."""
-    from comparisons.report.html import write_html
+    """Write every report file for ``records`` into ``out``, replacing the previous ones.
+
+    The HTML pages show a progress bar on ``console`` (one step per page) when it is a
+    terminal. ``out/bench.csv``, when ``rosetta bench`` has written one, becomes
+    bench.html.
+    """
+    from comparisons.report import html
 
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".rosetta-", dir=out))
@@ -53,7 +67,13 @@ def write_report(records, out: Path, *, seeds, console=None) -> None:
         results.to_csv(staging / "results.csv", index=False, float_format="%.8g")
         summary.to_csv(staging / "summary.csv", index=False, float_format="%.8g")
         (staging / "environment.json").write_text(json.dumps(environment, indent=2) + "\n")
-        write_html(results, summary, environment, staging, console=console)
+        with _progress_bar(console) as bar:
+            task = bar.add_task("writing the report", total=results["concept"].nunique() + 1)
+            html.write_html(
+                results, summary, environment, staging, console=console, bench_csv=out / "bench.csv",
+                progress=lambda page: bar.update(task, advance=1, description=f"report: {page}"),
+                curves_by_concept=curves_from_records(records),
+            )
         publish(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,62 +1,401 @@
-"""index.html, a page per concept and the divergence catalog, from the records only."""
+"""index.html, a page per concept, the divergence catalog and the benchmark page.
+
+Everything is generated from the result rows (results.csv as a DataFrame), the
+registry (sources, math, samples, tolerances) and environment.json. Jinja autoescapes
+every value; the only markup passed through unescaped is built here by Pygments,
+latex2mathml and :mod:`comparisons.report.plots`, which escape their own text.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import PythonLexer
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
 
-from comparisons.registry import load_all, source_of
+from comparisons.registry import DTYPES, Concept, concept_rng, load_all, sample_rng
+from comparisons.report import curves, plots
+from comparisons.report.mathml import latex_to_html
+from comparisons.report.sources import code_block, note_text, pygments_css
+from comparisons.report.tables import worst_verdict
 
 TEMPLATES = Path(__file__).parent / "templates"
 WITNESS_PAIRS = [
     ("numpy", "torch"), ("numpy", "tensorflow"), ("torch", "tensorflow"),
     ("numpy", "finite-diff"), ("torch", "finite-diff"), ("tensorflow", "finite-diff"),
 ]
+"""Scoreboard columns, in this order; pairs with extra witnesses (ONNX) share one more column."""
+
+DIVERGENCE_SAMPLE = re.compile(r"^(?P<id>.+) \((?P<mapping>naive|faithful)\)$")
+"""Sample name of a divergence row in results.csv: ``"<id> (naive)"`` or ``"<id> (faithful)"``."""
+
+VERDICT_ORDER = ("error", "disagree", "expected-divergence", "agree", "skipped")
+AUTOGRAD_NOTE = {
+    "PyTorch": "torch.autograd.grad(out, inputs, dout): the gradient is not written by hand.",
+    "TensorFlow": "tf.GradientTape records the forward pass; tape.gradient(out, inputs, dout).",
+}
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = format_number
+    env.filters["notes"] = note_text
+    return env
 
 
-def highlighted_source(function) -> str:
-    """Pygments HTML of a function's source, or a note when it has none."""
-    if function is None:
-        return "<p class='none'>no implementation</p>"
+def format_number(value, digits: int = 3) -> str:
+    """``'%.3g'`` for finite numbers, ``-`` for a missing value (NaN), ``inf`` as is."""
     try:
-        return highlight(source_of(function), PythonLexer(), HtmlFormatter())
-    except (OSError, TypeError, ImportError) as error:
-        return f"<p class='none'>source unavailable: {jinja2.escape(str(error))}</p>"
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return "-" if np.isnan(value) else f"{value:.{digits}g}"
 
 
-def write_html(results, summary, environment, out: Path, console=None) -> None:
-    """Write index.html, concepts/NAME.html and divergences.html into ``out``."""
+def is_divergence_row(sample: str) -> bool:
+    return bool(DIVERGENCE_SAMPLE.match(str(sample)))
+
+
+@dataclass
+class Cell:
+    """One scoreboard cell: the rows of one concept, witness pair and dtype (or all dtypes)."""
+
+    verdict: str
+    max_margin: float
+    counts: dict[str, int]
+
+    @property
+    def title(self) -> str:
+        counts = ", ".join(f"{n} {v}" for v, n in self.counts.items() if n)
+        return f"{counts}; largest margin {format_number(self.max_margin)}"
+
+    @property
+    def shade(self) -> str:
+        return plots.margin_colour(self.max_margin, self.verdict)
+
+
+def make_cell(rows: list[dict]) -> Cell:
+    """Worst verdict, row counts and the largest margin of compared (agree / disagree) rows."""
+    counts = dict.fromkeys(VERDICT_ORDER, 0)
+    margins = []
+    for row in rows:
+        counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
+        if row["verdict"] in ("agree", "disagree") and row["margin"] == row["margin"]:
+            margins.append(row["margin"])
+    return Cell(worst_verdict(counts), max(margins, default=float("nan")), counts)
+
+
+def group_rows(rows: list[dict], *keys: str) -> dict[tuple, list[dict]]:
+    """Rows grouped by the values of ``keys``, groups in order of first appearance."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    return groups
+
+
+OTHER_WITNESSES = ("other", "witnesses")
+"""Scoreboard key of the column that gathers every pair with an extra witness (ONNX Runtime ...)."""
+
+
+def scoreboard_key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if (a, b) in WITNESS_PAIRS else OTHER_WITNESSES
+
+
+def scoreboard_columns(rows: list[dict]) -> list[tuple[tuple[str, str], str]]:
+    """``(key, header)`` of each column: the standard pairs, then one for extra witnesses when there are any."""
+    columns = [(pair, f"{pair[0]} ~ {pair[1]}") for pair in WITNESS_PAIRS]
+    if any(scoreboard_key(r["witness_a"], r["witness_b"]) == OTHER_WITNESSES
+           for r in rows if not is_divergence_row(r["sample"])):
+        columns.append((OTHER_WITNESSES, "other witnesses (ONNX ...)"))
+    return columns
+
+
+def scoreboard(rows: list[dict]) -> dict:
+    """``cells[(concept, a, b)][dtype or "all"] -> Cell``, over the ordinary (non-divergence) rows.
+
+    Pairs with an extra witness are gathered under :data:`OTHER_WITNESSES`.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        if not is_divergence_row(row["sample"]):
+            groups.setdefault((row["concept"], *scoreboard_key(row["witness_a"], row["witness_b"])), []).append(row)
+    cells: dict = {}
+    for key, group in groups.items():
+        cells[key] = {"all": make_cell(group)}
+        for (dtype,), by_dtype in group_rows(group, "dtype").items():
+            cells[key][dtype] = make_cell(by_dtype)
+    return cells
+
+
+def divergence_status(rows: list[dict]) -> dict[str, dict]:
+    """Concept -> ``{"confirmed": n, "total": n}``: entries whose naive row diverges and faithful row agrees."""
+    status: dict[str, dict] = {}
+    for row in rows:
+        match = DIVERGENCE_SAMPLE.match(str(row["sample"]))
+        if not match:
+            continue
+        entry = status.setdefault(row["concept"], {"ids": {}})
+        good = "expected-divergence" if match["mapping"] == "naive" else "agree"
+        entry["ids"].setdefault(match["id"], []).append(row["verdict"] == good)
+    for entry in status.values():
+        entry["total"] = len(entry["ids"])
+        entry["confirmed"] = sum(all(v) for v in entry["ids"].values())
+    return status
+
+
+def sample_table(concept: Concept, seed: int) -> list[dict]:
+    """The concept's samples as the run drew them: name, input shapes and dtypes, params, skips, note."""
+    try:
+        samples = list(concept.samples(concept_rng(seed, concept.name)))
+    except Exception as error:
+        return [{"name": "samples", "inputs": "", "params": "", "skip": "", "dtypes": "", "note": f"generating samples failed: {error}"}]
+    table = []
+    for sample in samples:
+        try:
+            drawn = sample.draw(sample_rng(seed, concept.name, sample.name))
+            shapes = ", ".join(f"{k}: {'x'.join(map(str, v.shape)) or 'scalar'}" for k, v in drawn.items())
+        except Exception as error:
+            shapes = f"drawing failed: {error}"
+        table.append({
+            "name": sample.name,
+            "inputs": shapes + ("" if callable(sample.inputs) else " (fixed values)"),
+            "params": ", ".join(f"{k}={v!r}" for k, v in sample.params.items()),
+            "skip": "; ".join(f"{k}: {v}" for k, v in sample.skip.items()),
+            "dtypes": ", ".join(sample.dtypes),
+            "note": sample.note,
+        })
+    return table
+
+
+def error_heat_map(concept: str, rows: list[dict]) -> Markup:
+    """Margins of every (sample, dtype) against every (quantity, witness pair), worst over seeds."""
+    rows = [r for r in rows if not is_divergence_row(r["sample"])]
+    if not rows:
+        return Markup("")
+    row_keys = list(dict.fromkeys((r["sample"], r["dtype"]) for r in rows))
+    column_keys = list(dict.fromkeys((r["quantity"], r["witness_a"], r["witness_b"]) for r in rows))
+    row_index = {k: i for i, k in enumerate(row_keys)}
+    column_index = {k: j for j, k in enumerate(column_keys)}
+    cells = {}
+    for (sample, dtype, quantity, a, b), group in group_rows(rows, "sample", "dtype", "quantity", "witness_a", "witness_b").items():
+        cell = make_cell(group)
+        tooltip = f"{sample} {dtype}, {quantity}, {a} ~ {b}: {cell.verdict}, margin {format_number(cell.max_margin)}"
+        details = [r["detail"] for r in group if isinstance(r["detail"], str) and r["detail"]]
+        if cell.verdict in ("error", "skipped") and details:
+            tooltip += f" ({details[0]})"
+        cells[(row_index[(sample, dtype)], column_index[(quantity, a, b)])] = (cell.max_margin, cell.verdict, tooltip)
+    return plots.heat_map(
+        [f"{s} · {d}" for s, d in row_keys],
+        [f"{q}: {a}~{b}" for q, a, b in column_keys],
+        cells,
+        title=f"{concept}: margin by sample and witness pair (green 0, yellow 1 = tolerance, red beyond)",
+    )
+
+
+def curve_plots(concept: Concept, rows: list[dict], seed: int, known: dict, clock: dict) -> list[Markup]:
+    """Loss curves and per-step differences for a concept whose ``loss`` is one value per step.
+
+    ``known`` holds curves the run's records carried; ``clock["left"]`` is the time
+    budget left for re-running the others.
+    """
+    if not any(r["quantity"] == curves.CURVE_QUANTITY and curves.is_curve_shape(r["shape"]) for r in rows):
+        return []
+    by_witness = known.get(concept.name)
+    if by_witness is None:
+        if clock["left"] <= 0:
+            return [Markup("<p class='none'>loss curves not re-run: the report's time budget for curves "
+                           "({:g} s) is spent; <code>rosetta run --concept {}</code> plots them.</p>")
+                    .format(curves.TIME_BUDGET, concept.name)]
+        start = time.perf_counter()
+        try:
+            by_witness = curves.training_curves(concept, seed)
+        except Exception as error:
+            return [Markup("<p class='none'>loss curves unavailable: {}</p>").format(f"{type(error).__name__}: {error}")]
+        finally:
+            clock["left"] -= time.perf_counter() - start
+    if not by_witness:
+        return []
+    plots_ = [plots.line_chart(by_witness, title=f"{concept.name}: training loss per witness (float64)", ylabel="loss")]
+    differences = curves.step_differences(by_witness)
+    if differences:
+        plots_.append(plots.line_chart(differences, title="per-step difference from NumPy", ylabel="|difference|", log_y=True))
+    return plots_
+
+
+def tolerance_table(concept: Concept, dtypes: list[str]) -> list[dict]:
+    keys = dtypes + (["finite-diff"] if concept.grad_wrt else [])
+    return [
+        {"key": key, "tolerance": concept.tolerance_for(key), "overridden": key in concept.tolerance}
+        for key in keys
+    ]
+
+
+def code_rows(concept: Concept) -> list[dict]:
+    """Aligned rows of the side-by-side view: the forward pass, then the gradient."""
+    forward = [
+        ("NumPy", "numpy", code_block("forward", concept.reference[0])),
+        ("PyTorch", "torch", code_block("forward", concept.torch, missing=f"{concept.name} has no PyTorch version")),
+        ("TensorFlow", "tensorflow", code_block("forward", concept.tensorflow, missing=f"{concept.name} has no TensorFlow version")),
+    ]
+    rows = [{"title": "Forward pass", "columns": forward}]
+    if concept.grad_wrt or concept.reference[1] is not None:
+        backward = [("NumPy", "numpy", code_block("backward (derived by hand)", concept.reference[1], missing="no hand-written backward"))]
+        for label, witness, block in forward[1:]:
+            note = AUTOGRAD_NOTE[label] if not block.missing else block.missing
+            backward.append((label, witness, code_block("autograd", None, missing=note)))
+        rows.append({"title": "Gradient", "columns": backward})
+    extra = [(name, name, code_block("forward", fn)) for name, fn in concept.extra_witnesses.items()]
+    if extra:
+        rows.append({"title": "Other witnesses", "columns": extra})
+    return rows
+
+
+def concept_page(env, concept: Concept | None, name: str, rows: list[dict], context: dict) -> str:
+    """The HTML of one concept's page."""
+    if concept is None:  # rows of a concept no longer in the registry
+        return env.get_template("concept.html").render(**context, name=name, concept=None, rows=rows)
+    dtypes = [d for d in DTYPES if d in {r["dtype"] for r in rows}]
+    return env.get_template("concept.html").render(
+        **context,
+        name=name,
+        concept=concept,
+        forward_math=latex_to_html(concept.forward_math),
+        backward_math=latex_to_html(concept.backward_math),
+        code_rows=code_rows(concept),
+        samples=sample_table(concept, context["seed"]),
+        tolerances=tolerance_table(concept, dtypes),
+        heat_map=error_heat_map(name, rows),
+        curve_plots=curve_plots(concept, rows, context["seed"], context["curves"], context["clock"]),
+        rows=rows,
+        divergence_ids=[d.id for d in concept.divergences],
+    )
+
+
+def divergence_catalog(registry: dict, names: list[str], by_concept: dict[str, list[dict]]) -> list[dict]:
+    """Every divergence of the concepts in the run, with its measured naive and faithful rows."""
+    catalog = []
+    for name in names:
+        concept = registry.get(name)
+        for divergence in concept.divergences if concept else ():
+            wanted = (f"{divergence.id} (naive)", f"{divergence.id} (faithful)")
+            measured = [r for r in by_concept.get(name, []) if r["sample"] in wanted]
+            catalog.append({
+                "concept": concept,
+                "d": divergence,
+                "rows": measured,
+                "naive_code": code_block("naive", divergence.naive),
+                "faithful_code": code_block("faithful", divergence.faithful),
+                "source_is_url": divergence.source.startswith(("https://", "http://")),
+                "source_url": divergence.source.split()[0] if divergence.source else "",
+                "source_rest": " ".join(divergence.source.split()[1:]),
+                "confirmed": confirmed(measured),
+            })
+    return catalog
+
+
+def confirmed(measured: list[dict]) -> bool | None:
+    """True when the naive rows diverge and the faithful rows agree; None when not measured."""
+    if not measured:
+        return None
+    return all(r["verdict"] == ("expected-divergence" if r["sample"].endswith("(naive)") else "agree") for r in measured)
+
+
+def bench_page(env, bench_csv: Path, context: dict) -> str | None:
+    """bench.html from ``bench.csv`` (``rosetta bench``), or ``None`` when there is none."""
+    if not bench_csv.is_file():
+        return None
+    try:
+        bench = pd.read_csv(bench_csv)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        return None
+    charts = []
+    if {"concept", "witness", "seconds"} <= set(bench.columns):
+        keys = [k for k in ("concept", "sample", "threads") if k in bench.columns]
+        for key, rows in bench.groupby(keys, sort=False):
+            title = " · ".join(f"{k} {v}" if k == "threads" else str(v) for k, v in zip(keys, key))
+            charts.append((title, plots.bar_chart(dict(zip(rows["witness"].astype(str), rows["seconds"] * 1e3)), unit="ms")))
+    return env.get_template("bench.html").render(**context, columns=list(bench.columns), rows=bench.to_dict("records"), charts=charts)
+
+
+def write_bench_page(out: Path) -> bool:
+    """Write ``out/bench.html`` from ``out/bench.csv`` (for ``rosetta bench``); ``False`` when there is none."""
+    environment_file = Path(out) / "environment.json"
+    try:
+        environment = json.loads(environment_file.read_text()) if environment_file.is_file() else {}
+    except ValueError:
+        environment = {}
+    context = {
+        "css": (TEMPLATES / "report.css").read_text() + pygments_css(),
+        "script": Markup((TEMPLATES / "report.js").read_text()),
+        "environment": environment, "has_bench": True, "root": "",
+    }
+    html = bench_page(_environment(), Path(out) / "bench.csv", context)
+    if html is None:
+        return False
+    (Path(out) / "bench.html").write_text(html, encoding="utf-8")
+    return True
+
+
+def write_html(results, summary, environment, out: Path, console=None, *, bench_csv: Path | None = None,
+               progress: Callable[[str], None] | None = None, curves_by_concept: dict | None = None) -> int:
+    """Write index.html, concepts/NAME.html, divergences.html (and bench.html) into ``out``.
+
+    ``progress`` is told the name of each page as it is written;
+    ``curves_by_concept`` (concept -> witness -> loss curve) spares re-running training
+    concepts for their plots. Returns the number of pages written.
+    """
     env = _environment()
     registry = load_all()
-    css = (TEMPLATES / "report.css").read_text() + HtmlFormatter().get_style_defs(".highlight")
     names = list(dict.fromkeys(results["concept"]))
-    cells = {(r.concept, r.witness_a, r.witness_b): r for r in summary.itertuples()}
-    index = env.get_template("index.html").render(
-        css=css, concepts=[registry[n] for n in names], pairs=WITNESS_PAIRS, cells=cells, environment=environment
-    )
+    bench_csv = bench_csv or out / "bench.csv"
+    seeds = environment.get("seeds") or [0]
+    context = {
+        "css": (TEMPLATES / "report.css").read_text() + pygments_css(),
+        "script": Markup((TEMPLATES / "report.js").read_text()),
+        "environment": environment,
+        "seed": seeds[0],
+        "has_bench": False,
+        "curves": curves_by_concept or {},
+        "clock": {"left": curves.TIME_BUDGET},
+    }
+    html_bench = bench_page(env, bench_csv, {**context, "root": ""})
+    context["has_bench"] = html_bench is not None
+    rows = results.to_dict("records")
+    by_concept = {name: group for (name,), group in group_rows(rows, "concept").items()}
     (out / "concepts").mkdir(exist_ok=True)
-    page = env.get_template("concept.html")
     for name in names:
-        concept = registry[name]
-        rows = results[results["concept"] == name]
-        sources = {
-            "NumPy": highlighted_source(concept.reference[0]) + highlighted_source(concept.reference[1]),
-            "PyTorch": highlighted_source(concept.torch),
-            "TensorFlow": highlighted_source(concept.tensorflow),
-        }
-        html = page.render(css=css, concept=concept, sources=sources, rows=rows.to_dict("records"))
-        (out / "concepts" / f"{name}.html").write_text(html)
-    catalog = [(registry[n], d) for n in names for d in registry[n].divergences]
-    divergence_rows = results[results["verdict"].isin(["expected-divergence"]) | results["sample"].str.endswith("(faithful)")]
+        html = concept_page(env, registry.get(name), name, by_concept[name], {**context, "root": "../"})
+        (out / "concepts" / f"{name}.html").write_text(html, encoding="utf-8")
+        if progress:
+            progress(name)
+    catalog = divergence_catalog(registry, names, by_concept)
     (out / "divergences.html").write_text(
-        env.get_template("divergences.html").render(css=css, catalog=catalog, rows=divergence_rows.to_dict("records"))
+        env.get_template("divergences.html").render(**context, root="", catalog=catalog), encoding="utf-8")
+    if html_bench is not None:
+        (out / "bench.html").write_text(html_bench, encoding="utf-8")
+    concepts = [{"name": n, "family": by_concept[n][0]["family"], "summary": registry[n].summary if n in registry else ""}
+                for n in names]
+    counts = results["verdict"].value_counts()
+    index = env.get_template("index.html").render(
+        **context,
+        root="",
+        concepts=concepts,
+        families=list(dict.fromkeys(c["family"] for c in concepts)),
+        dtypes=[d for d in DTYPES if d in set(results["dtype"])],
+        columns=scoreboard_columns(rows),
+        cells=scoreboard(rows),
+        divergences=divergence_status(rows),
+        counts={v: int(counts.get(v, 0)) for v in VERDICT_ORDER},
+        total=len(results),
     )
-    (out / "index.html").write_text(index)
+    (out / "index.html").write_text(index, encoding="utf-8")
+    if progress:
+        progress("index")
+    return len(names) + 2 + context["has_bench"]

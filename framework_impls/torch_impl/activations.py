@@ -1,7 +1,41 @@
 """Activations with PyTorch built-ins; autograd supplies the gradients."""
 
 import torch
+import torch.nn.functional as F
 
 
 def sigmoid(x):
     return torch.sigmoid(x)
+
+
+def tanh(x):
+    return torch.tanh(x)
+
+
+def relu(x):
+    return F.relu(x)
+
+
+def leaky_relu(x, *, negative_slope=0.01):
+    return F.leaky_relu(x, negative_slope=negative_slope)
+
+
+def elu(x, *, alpha=1.0):
+    return F.elu(x, alpha=alpha)
+
+
+def softplus(x):
+    # beta=1, threshold=20: above x = 20 torch returns x itself (off by log1p(exp(-20)) ~ 2e-9).
+    return F.softplus(x)
+
+
+def gelu(x, *, approximate="none"):
+    return F.gelu(x, approximate=approximate)
+
+
+def softmax(x, *, axis=-1):
+    return F.softmax(x, dim=axis)
+
+
+def log_softmax(x, *, axis=-1):
+    return F.log_softmax(x, dim=axis)

@@ -6,3 +6,21 @@ import torch.nn.functional as F
 def binary_cross_entropy(p, y, *, reduction="mean"):
     # BCELoss clamps log(p) at -100; no effect for p inside (1e-43, 1).
     return F.binary_cross_entropy(p, y, reduction=reduction)
+
+
+def mse(y_pred, y_true, *, reduction="mean"):
+    return F.mse_loss(y_pred, y_true, reduction=reduction)
+
+
+def half_squared_error(y_pred, y_true, *, reduction="mean"):
+    # torch has no 1/2 (y - y_hat)^2 loss: half of MSELoss.
+    return 0.5 * F.mse_loss(y_pred, y_true, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(z, y, *, reduction="mean"):
+    return F.binary_cross_entropy_with_logits(z, y, reduction=reduction)
+
+
+def cross_entropy(logits, target, *, reduction="mean"):
+    # Logits (N, C, ...) with class indices (N, ...), int64: the softmax is inside.
+    return F.cross_entropy(logits, target, reduction=reduction)

@@ -1,0 +1,181 @@
+"""Convolution concepts: conv2d (vectorised and loop versions), max and average pooling."""
+
+from comparisons.registry import Concept, Sample, register, tf_impl, torch_impl
+from comparisons.concepts import convolution_divergences as div
+from reference import conv as ref_conv
+from reference import pooling as ref_pool
+
+
+def _conv(n, c, hw, c_out, kernel, groups=1):
+    """Draw x (n, c, *hw), w (c_out, c / groups, *kernel) scaled by 1/sqrt(fan_in), b (c_out,)."""
+
+    def draw(rng):
+        fan_in = c // groups * kernel[0] * kernel[1]
+        return {
+            "x": rng.standard_normal((n, c, *hw)),
+            "w": rng.standard_normal((c_out, c // groups, *kernel)) / fan_in**0.5,
+            "b": rng.standard_normal(c_out),
+        }
+
+    return draw
+
+
+def _image(*shape, integers=None):
+    """Draw x of ``shape``: standard normal, or small integers (many ties) when ``integers`` is set."""
+    if integers:
+        return lambda rng: {"x": rng.integers(0, integers, size=shape).astype(float)}
+    return lambda rng: {"x": rng.standard_normal(shape)}
+
+
+def conv2d_samples(rng):
+    yield Sample("basic", _conv(2, 3, (5, 5), 4, (3, 3)), {})
+    yield Sample("padding1", _conv(2, 3, (5, 5), 4, (3, 3)), {"padding": 1})
+    yield Sample("pair-padding-rect-kernel", _conv(2, 3, (5, 6), 4, (3, 2)), {"stride": (2, 1), "padding": (1, 0)})
+    yield Sample(
+        "asymmetric-padding", _conv(2, 3, (5, 5), 4, (3, 3)), {"padding": ((1, 0), (2, 1))},
+        note="((top, bottom), (left, right)) = ((1, 0), (2, 1)): torch needs an explicit F.pad",
+    )
+    yield Sample("valid-stride2", _conv(2, 3, (7, 6), 4, (3, 3)), {"stride": 2, "padding": "valid"})
+    yield Sample("same-stride1", _conv(2, 3, (5, 5), 4, (3, 3)), {"padding": "same"})
+    yield Sample(
+        "same-stride2-even", _conv(2, 3, (8, 8), 4, (3, 3)), {"stride": 2, "padding": "same"},
+        note="TensorFlow's 'SAME' pads (0, 1) here, not (1, 1)",
+    )
+    yield Sample("dilation2", _conv(2, 3, (7, 7), 4, (3, 3)), {"dilation": 2, "padding": 2})
+    yield Sample("dilation2-stride2", _conv(1, 3, (9, 8), 4, (2, 3)), {"dilation": (2, 1), "stride": 2, "padding": 1})
+    yield Sample("groups2", _conv(2, 4, (5, 5), 6, (3, 3), groups=2), {"groups": 2, "padding": 1})
+    yield Sample(
+        "depthwise", _conv(2, 3, (5, 5), 6, (3, 3), groups=3), {"groups": 3, "padding": 1},
+        note="groups = channels, two filters per channel (depth multiplier 2)",
+    )
+    yield Sample("pointwise-1x1", _conv(2, 6, (4, 4), 5, (1, 1)), {})
+
+
+def conv2d_naive_samples(rng):
+    """Smaller than conv2d's: finite differences call the loop version twice per input element."""
+    yield Sample("basic", _conv(1, 2, (4, 4), 3, (3, 3)), {})
+    yield Sample("asymmetric-padding", _conv(1, 2, (4, 4), 3, (3, 3)), {"padding": ((1, 0), (2, 1))})
+    yield Sample("same-stride2-even", _conv(1, 2, (6, 6), 3, (3, 3)), {"stride": 2, "padding": "same"})
+    yield Sample("dilation2-stride2", _conv(1, 2, (7, 6), 2, (2, 3)), {"dilation": (2, 1), "stride": 2, "padding": 1})
+    yield Sample("groups2", _conv(1, 4, (4, 4), 4, (3, 3), groups=2), {"groups": 2, "padding": 1})
+    yield Sample("depthwise", _conv(1, 2, (4, 4), 4, (3, 3), groups=2), {"groups": 2, "padding": 1})
+
+
+def max_pool2d_samples(rng):
+    yield Sample("2x2-stride2", _image(2, 3, 6, 6), {"kernel_size": 2})
+    yield Sample("3x3-stride1-overlap", _image(2, 2, 5, 5), {"kernel_size": 3, "stride": 1})
+    yield Sample("3x3-stride2-pad1", _image(2, 2, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1})
+    yield Sample("rect-kernel", _image(2, 2, 6, 7), {"kernel_size": (2, 3), "stride": (1, 2), "padding": (1, 1)})
+    yield Sample("same-stride2", _image(2, 2, 6, 6), {"kernel_size": 3, "stride": 2, "padding": "same"})
+    yield Sample("asymmetric-padding", _image(2, 2, 5, 5), {"kernel_size": 2, "padding": ((1, 0), (0, 1))})
+    yield Sample(
+        "all-negative-padded", lambda rng: {"x": -1.0 - rng.random((1, 2, 4, 4))},
+        {"kernel_size": 3, "stride": 1, "padding": 1},
+        note="every value is below 0: a zero-padded max would win at the border; -inf never does",
+    )
+    yield Sample(
+        "ties", _image(2, 2, 6, 6, integers=2), {"kernel_size": 3, "stride": 1, "padding": 1},
+        skip={"finite-diff": "ties are kinks: the one-sided derivatives differ, central differences split them"},
+        note="values in {0, 1}: most windows tie; the gradient goes to the first maximum in row-major order",
+    )
+
+
+def avg_pool2d_samples(rng):
+    yield Sample("2x2-stride2", _image(2, 3, 6, 6), {"kernel_size": 2})
+    yield Sample("valid-3x3-stride2", _image(2, 2, 7, 7), {"kernel_size": 3, "stride": 2, "padding": "valid"})
+    for include in (True, False):
+        tag = "include-pad" if include else "exclude-pad"
+        yield Sample(f"3x3-stride1-pad1-{tag}", _image(2, 2, 5, 5),
+                     {"kernel_size": 3, "stride": 1, "padding": 1, "count_include_pad": include})
+        yield Sample(f"3x3-stride2-pad1-{tag}", _image(2, 2, 6, 6),
+                     {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": include})
+        yield Sample(f"rect-kernel-{tag}", _image(1, 2, 6, 7),
+                     {"kernel_size": (2, 3), "stride": (2, 1), "padding": (1, 1), "count_include_pad": include})
+
+
+def conv2d_benchmarks(rng):
+    yield Sample("x8x64x32x32-w64x64x3x3-pad1", _conv(8, 64, (32, 32), 64, (3, 3)), {"padding": 1})
+
+
+def pool_benchmarks(rng):
+    yield Sample("x8x64x32x32-2x2-stride2", _image(8, 64, 32, 32), {"kernel_size": 2, "stride": 2})
+
+
+def conv2d_naive_benchmarks(rng):
+    yield Sample("x1x64x32x32-w64x64x3x3-pad1", _conv(1, 64, (32, 32), 64, (3, 3)), {"padding": 1},
+                 note="one image of the conv2d benchmark: the loop version takes seconds on all eight")
+
+
+CONV_MATH = dict(
+    forward_math=r"\mathrm{out}_{n,o,i,j} = b_o + \sum_{c \in g(o)} \sum_{p,q} w_{o,c,p,q}\,"
+    r"\tilde x_{n,c,\,i s + p d,\,j s + q d}",
+    backward_math=r"\frac{\partial L}{\partial \tilde x_{n,c,\,is+pd,\,js+qd}} \mathrel{+}= "
+    r"\sum_o w_{o,c,p,q}\,\delta_{n,o,i,j},\quad"
+    r"\frac{\partial L}{\partial w_{o,c,p,q}} = \sum_{n,i,j} \delta_{n,o,i,j}\,\tilde x_{n,c,\,is+pd,\,js+qd},\quad"
+    r"\frac{\partial L}{\partial b_o} = \sum_{n,i,j} \delta_{n,o,i,j}",
+)
+
+register(
+    Concept(
+        name="conv2d",
+        family="convolution",
+        summary="2-D cross-correlation with stride, padding (incl. TensorFlow 'SAME'), dilation and groups; im2col.",
+        samples=conv2d_samples,
+        reference=(ref_conv.conv2d_forward, ref_conv.conv2d_backward),
+        torch=torch_impl("conv.conv2d"),
+        tensorflow=tf_impl("conv.conv2d"),
+        grad_wrt=("x", "w", "b"),
+        divergences=(div.SAME_PADDING, div.CONV_LAYOUT, div.CROSS_CORRELATION),
+        seeds_tutorial="A filter slid over the image: each output pixel is a dot product of the filter "
+        "with the window under it; im2col turns all those dot products into one matrix product.",
+        benchmarks=conv2d_benchmarks,
+        **CONV_MATH,
+    ),
+    Concept(
+        name="conv2d_naive",
+        family="convolution",
+        summary="The same conv2d written as loops over image, group, row and column: the sliding window itself.",
+        samples=conv2d_naive_samples,
+        reference=(ref_conv.conv2d_forward_naive, ref_conv.conv2d_backward_naive),
+        torch=torch_impl("conv.conv2d"),
+        tensorflow=tf_impl("conv.conv2d"),
+        grad_wrt=("x", "w", "b"),
+        seeds_tutorial="The tutorials' picture of a convolution: slide the window, multiply, sum.",
+        benchmarks=conv2d_naive_benchmarks,
+        **CONV_MATH,
+    ),
+    Concept(
+        name="max_pool2d",
+        family="convolution",
+        summary="Maximum over each window; the gradient goes to the first maximum; padding never wins.",
+        samples=max_pool2d_samples,
+        reference=(ref_pool.max_pool2d_forward, ref_pool.max_pool2d_backward),
+        torch=torch_impl("pooling.max_pool2d"),
+        tensorflow=tf_impl("pooling.max_pool2d"),
+        grad_wrt=("x",),
+        divergences=(div.MAXPOOL_TIES,),
+        seeds_tutorial="Down-sampling a feature map by keeping the strongest response of each window.",
+        forward_math=r"\mathrm{out}_{n,c,i,j} = \max_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
+        r"\tilde x = -\infty \text{ on the padding}",
+        backward_math=r"\frac{\partial L}{\partial x_{n,c,\,is+p^*,\,js+q^*}} \mathrel{+}= \delta_{n,c,i,j},\quad"
+        r"(p^*, q^*) = \text{first argmax in row-major order}",
+        benchmarks=pool_benchmarks,
+    ),
+    Concept(
+        name="avg_pool2d",
+        family="convolution",
+        summary="Mean over each window, dividing by the kernel area or by the real (unpadded) elements.",
+        samples=avg_pool2d_samples,
+        reference=(ref_pool.avg_pool2d_forward, ref_pool.avg_pool2d_backward),
+        torch=torch_impl("pooling.avg_pool2d"),
+        tensorflow=tf_impl("pooling.avg_pool2d"),
+        grad_wrt=("x",),
+        divergences=(div.AVGPOOL_PADDING,),
+        seeds_tutorial="Down-sampling by averaging each window.",
+        forward_math=r"\mathrm{out}_{n,c,i,j} = \frac{1}{|W_{ij}|} \sum_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
+        r"|W_{ij}| = k_h k_w \text{ or the number of unpadded elements}",
+        backward_math=r"\frac{\partial L}{\partial \tilde x_{n,c,\,is+p,\,js+q}} \mathrel{+}= "
+        r"\frac{\delta_{n,c,i,j}}{|W_{ij}|}",
+        benchmarks=pool_benchmarks,
+    ),
+)

@@ -1,0 +1,37 @@
+"""Convolution with TensorFlow built-ins; tf.GradientTape supplies the gradients."""
+
+import tensorflow as tf
+
+
+def tf_padding(padding):
+    """'SAME' / 'VALID', or TensorFlow's explicit NHWC form [[0, 0], [top, bottom], [left, right], [0, 0]]."""
+    if isinstance(padding, str):
+        return padding.upper()
+    rows, cols = (padding, padding) if isinstance(padding, int) else padding
+    rows, cols = [(p, p) if isinstance(p, int) else tuple(p) for p in (rows, cols)]
+    return [[0, 0], list(rows), list(cols), [0, 0]]
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _convolution(x, w, stride, padding, dilation):
+    """One NHWC / HWIO convolution (tf.nn.convolution: its dilated path has CPU gradients)."""
+    (sh, sw), dilation = _pair(stride), _pair(dilation)
+    padding = tf_padding(padding)
+    if not isinstance(padding, str):
+        x, padding = tf.pad(x, padding), "VALID"  # tf.nn.convolution takes no explicit pads: zeros first
+    if max(sh, sw) > 1 and max(dilation) > 1:
+        # tf.nn.convolution refuses stride > 1 with dilation > 1: convolve at stride 1, keep every s-th output
+        return tf.nn.convolution(x, w, strides=1, padding=padding, dilations=dilation)[:, ::sh, ::sw, :]
+    return tf.nn.convolution(x, w, strides=(sh, sw), padding=padding, dilations=dilation)
+
+
+def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
+    x = tf.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC, TensorFlow's layout
+    w = tf.transpose(w, (2, 3, 1, 0))  # OIHW -> HWIO
+    # TensorFlow's CPU kernels have no gradient for grouped convolutions: one convolution per group
+    parts = zip(tf.split(x, groups, axis=3), tf.split(w, groups, axis=3))
+    out = tf.concat([_convolution(xg, wg, stride, padding, dilation) for xg, wg in parts], axis=3) + b
+    return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW

@@ -1,0 +1,27 @@
+"""Pooling with TensorFlow built-ins; tf.GradientTape supplies the gradients."""
+
+import tensorflow as tf
+
+from framework_impls.tf_impl.conv import tf_padding
+
+
+def max_pool2d(x, *, kernel_size, stride=None, padding=0):
+    stride = kernel_size if stride is None else stride  # torch's default: non-overlapping windows
+    x = tf.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC: TensorFlow's CPU pooling is NHWC only
+    out = tf.nn.max_pool2d(x, kernel_size, stride, tf_padding(padding))  # explicit pads never win the max
+    return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW
+
+
+def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True):
+    stride = kernel_size if stride is None else stride
+    x = tf.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC
+    if padding == "valid" or (padding == "same" and not count_include_pad):
+        out = tf.nn.avg_pool2d(x, kernel_size, stride, padding.upper())  # 'SAME' divides by real elements only
+    else:
+        pads = tf_padding(padding)
+        out = tf.nn.avg_pool2d(tf.pad(x, pads), kernel_size, stride, "VALID")  # zeros padded: divided by kh * kw
+        if not count_include_pad:
+            # avg_pool2d takes no explicit pads: rescale by the share of real elements in each window
+            real = tf.nn.avg_pool2d(tf.pad(tf.ones_like(x[:1, :, :, :1]), pads), kernel_size, stride, "VALID")
+            out = out / real
+    return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW

@@ -1,0 +1,39 @@
+"""Convolution with PyTorch built-ins; autograd supplies the gradients."""
+
+import torch.nn.functional as F
+
+
+def tf_same_padding(size, kernel, stride, dilation):
+    """TensorFlow's 'SAME' rule along one axis, ``(before, after)``: the odd pixel goes after.
+
+    torch's own ``padding="same"`` exists for stride 1 only; at stride 2 on an even
+    size TensorFlow pads (0, 1) where a symmetric padding=1 would pad (1, 1).
+    """
+    out = -(-size // stride)  # ceil(size / stride)
+    total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def split_padding(size_hw, kernel_hw, stride, padding, dilation=1):
+    """``(pad, padding)``: an explicit ``F.pad`` argument (or None) and what the torch op takes.
+
+    Symmetric ints and pairs go to the op; "same" (TensorFlow's rule) and
+    ``((top, bottom), (left, right))`` become an explicit (left, right, top, bottom) pad.
+    """
+    if padding == "valid":
+        return None, 0
+    if padding == "same":
+        pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
+        (top, bottom), (left, right) = map(tf_same_padding, size_hw, kernel_hw, pair(stride), pair(dilation))
+        return (left, right, top, bottom), 0
+    if isinstance(padding, int) or all(isinstance(p, int) for p in padding):
+        return None, padding
+    (top, bottom), (left, right) = padding
+    return (left, right, top, bottom), 0
+
+
+def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
+    pad, padding = split_padding(x.shape[2:], w.shape[2:], stride, padding, dilation)
+    if pad is not None:
+        x = F.pad(x, pad)  # explicit zeros (left, right, top, bottom): asymmetric or TensorFlow 'SAME'
+    return F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)

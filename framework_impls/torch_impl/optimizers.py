@@ -1,0 +1,82 @@
+"""Optimisers with torch.optim; the gradients of the driven variants come from autograd."""
+
+import torch
+import torch.nn.functional as F
+
+OPTIMIZERS = {
+    "sgd": lambda params, lr: torch.optim.SGD(params, lr=lr),
+    "sgd_momentum": lambda params, lr, momentum: torch.optim.SGD(params, lr=lr, momentum=momentum),
+    "nesterov": lambda params, lr, momentum: torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=True),
+    "adagrad": lambda params, lr, eps, initial_accumulator_value=0.0: torch.optim.Adagrad(
+        params, lr=lr, eps=eps, initial_accumulator_value=initial_accumulator_value
+    ),
+    "rmsprop": lambda params, lr, alpha, eps: torch.optim.RMSprop(params, lr=lr, alpha=alpha, eps=eps),
+    "adam": lambda params, lr, beta1, beta2, eps: torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps),
+}
+"""Optimiser name -> builder taking the reference's hyper-parameter names."""
+
+
+def fed_trajectory(name, theta0, grads, **hyper):
+    """Feed ``grads[t]`` to a torch optimiser as ``.grad`` and record the parameter after each step."""
+    theta = theta0.clone().requires_grad_(True)
+    optimizer = OPTIMIZERS[name]([theta], **hyper)
+    rows = []
+    for g in grads:
+        theta.grad = g.clone()
+        optimizer.step()
+        rows.append(theta.detach().clone())
+    return {"theta": torch.stack(rows)}
+
+
+def sgd(theta0, grads, *, lr):
+    return fed_trajectory("sgd", theta0, grads, lr=lr)
+
+
+def sgd_momentum(theta0, grads, *, lr, momentum):
+    return fed_trajectory("sgd_momentum", theta0, grads, lr=lr, momentum=momentum)
+
+
+def nesterov(theta0, grads, *, lr, momentum):
+    return fed_trajectory("nesterov", theta0, grads, lr=lr, momentum=momentum)
+
+
+def adagrad(theta0, grads, *, lr, eps, initial_accumulator_value=0.0):
+    return fed_trajectory("adagrad", theta0, grads, lr=lr, eps=eps, initial_accumulator_value=initial_accumulator_value)
+
+
+def rmsprop(theta0, grads, *, lr, alpha, eps):
+    return fed_trajectory("rmsprop", theta0, grads, lr=lr, alpha=alpha, eps=eps)
+
+
+def adam(theta0, grads, *, lr, beta1, beta2, eps):
+    return fed_trajectory("adam", theta0, grads, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+
+def train(params, loss_fn, optimizer, steps, hyper):
+    """The training loop: zero_grad, loss, backward, step; losses and parameters of every step."""
+    opt = OPTIMIZERS[optimizer](list(params.values()), **hyper)
+    history = {"loss": [], **{name: [] for name in params}}
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+        history["loss"].append(loss.detach())
+        for name, p in params.items():
+            history[name].append(p.detach().clone())
+    return {name: torch.stack(values) for name, values in history.items()}
+
+
+def quadratic_descent(theta0, a, b, *, optimizer, steps, hyper):
+    theta = theta0.clone().requires_grad_(True)
+    return train({"theta": theta}, lambda: 0.5 * theta @ a @ theta - b @ theta, optimizer, steps, hyper)
+
+
+def mlp_descent(x, y, w1, b1, w2, b2, *, optimizer, steps, hyper):
+    params = {name: t.clone().requires_grad_(True) for name, t in zip(("w1", "b1", "w2", "b2"), (w1, b1, w2, b2))}
+
+    def loss():
+        hidden = torch.tanh(F.linear(x, params["w1"], params["b1"]))
+        return F.mse_loss(F.linear(hidden, params["w2"], params["b2"]), y)
+
+    return train(params, loss, optimizer, steps, hyper)

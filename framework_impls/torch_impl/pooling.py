@@ -1,0 +1,22 @@
+"""Pooling with PyTorch built-ins; autograd supplies the gradients."""
+
+import torch.nn.functional as F
+
+from framework_impls.torch_impl.conv import split_padding
+
+
+def _kernel_hw(kernel_size):
+    return (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+
+
+def max_pool2d(x, *, kernel_size, stride=None, padding=0):
+    stride = kernel_size if stride is None else stride  # torch's default: non-overlapping windows
+    pad, padding = split_padding(x.shape[2:], _kernel_hw(kernel_size), stride, padding)
+    if pad is not None:
+        x = F.pad(x, pad, value=float("-inf"))  # explicit -inf padding never wins the max
+    return F.max_pool2d(x, kernel_size, stride=stride, padding=padding)
+
+
+def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True):
+    padding = 0 if padding == "valid" else padding
+    return F.avg_pool2d(x, kernel_size, stride=stride, padding=padding, count_include_pad=count_include_pad)

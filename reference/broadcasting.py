@@ -1,0 +1,150 @@
+"""Broadcasting and matrix products in NumPy, forward and hand-derived backward.
+
+Broadcasting (NumPy's rule, which PyTorch and TensorFlow share) lines two shapes up
+from the right; each pair of axes must be equal or contain a 1, and missing leading
+axes count as 1. The forward pass repeats the operand along those axes without
+copying it. The backward pass undoes that: an input that was repeated along an axis
+receives the *sum* of the upstream gradient over that axis ("un-broadcasting").
+"""
+
+import numpy as np
+
+
+def unbroadcast(grad, shape):
+    """Sum a gradient back to the shape of an input that was broadcast.
+
+    Parameters
+    ----------
+    grad : ndarray, the broadcast shape
+        Gradient with respect to the broadcast (repeated) operand.
+    shape : tuple of int
+        The operand's own shape.
+
+    Returns
+    -------
+    ndarray, shape ``shape``
+        ``grad`` summed over the leading axes the operand did not have, and over
+        every axis where the operand had size 1 (kept as size 1: ``keepdims``).
+    """
+    leading = grad.ndim - len(shape)
+    grad = grad.sum(axis=tuple(range(leading))) if leading else grad
+    stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+    return grad.sum(axis=stretched, keepdims=True) if stretched else grad
+
+
+def broadcast_add_forward(a, b):
+    """Element-wise sum with broadcasting.
+
+    Parameters
+    ----------
+    a : ndarray, shape A
+    b : ndarray, shape B, broadcastable with A
+
+    Returns
+    -------
+    out : ndarray, shape broadcast(A, B)
+        out = a + b. Beware the rank-1 pitfall: (5,) + (5, 1) is a (5, 5) table,
+        not a vector of 5 sums.
+    cache : tuple
+        The two input shapes.
+    """
+    return a + b, (a.shape, b.shape)
+
+
+def broadcast_add_backward(dout, cache):
+    """Gradients of the broadcast sum.
+
+    Parameters
+    ----------
+    dout : ndarray, shape broadcast(A, B)
+
+    Returns
+    -------
+    da : ndarray, shape A
+        dL/da = unbroadcast(dout, A): each element of a was added to every element
+        of out along the broadcast axes, so it collects all their gradients.
+    db : ndarray, shape B
+        dL/db = unbroadcast(dout, B)
+    """
+    shape_a, shape_b = cache
+    return unbroadcast(dout, shape_a), unbroadcast(dout, shape_b)
+
+
+def broadcast_mul_forward(a, b):
+    """Element-wise product with broadcasting (the ``*`` of NumPy, not ``np.dot``).
+
+    Parameters
+    ----------
+    a : ndarray, shape A
+    b : ndarray, shape B, broadcastable with A
+
+    Returns
+    -------
+    out : ndarray, shape broadcast(A, B)
+        out = a * b
+    cache : tuple
+        (a, b)
+    """
+    return a * b, (a, b)
+
+
+def broadcast_mul_backward(dout, cache):
+    """Gradients of the broadcast product.
+
+    Parameters
+    ----------
+    dout : ndarray, shape broadcast(A, B)
+
+    Returns
+    -------
+    da : ndarray, shape A
+        dL/da = unbroadcast(dout * b, A)
+    db : ndarray, shape B
+        dL/db = unbroadcast(dout * a, B)
+    """
+    a, b = cache
+    return unbroadcast(dout * b, a.shape), unbroadcast(dout * a, b.shape)
+
+
+def matmul_forward(a, b):
+    """Matrix product, batched over leading axes (``a @ b``, ``np.matmul``).
+
+    Parameters
+    ----------
+    a : ndarray, shape (..., n, k)
+    b : ndarray, shape (..., k, m)
+        The leading (batch) axes broadcast against each other.
+
+    Returns
+    -------
+    out : ndarray, shape (..., n, m)
+        out[..., i, j] = sum_k a[..., i, k] * b[..., k, j]: a sum of products, which
+        the element-wise ``a * b`` is not.
+    cache : tuple
+        (a, b)
+    """
+    if a.ndim < 2 or b.ndim < 2:
+        raise ValueError(f"matmul needs operands of rank >= 2, got shapes {a.shape} and {b.shape}")
+    if a.shape[-1] != b.shape[-2]:
+        raise ValueError(f"inner dimensions differ: a {a.shape} @ b {b.shape}")
+    return a @ b, (a, b)
+
+
+def matmul_backward(dout, cache):
+    """Gradients of the matrix product.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (..., n, m)
+
+    Returns
+    -------
+    da : ndarray, shape of a
+        dL/da = dout @ b^T, summed over batch axes a was broadcast along
+    db : ndarray, shape of b
+        dL/db = a^T @ dout, summed likewise
+    """
+    a, b = cache
+    da = dout @ np.swapaxes(b, -1, -2)
+    db = np.swapaxes(a, -1, -2) @ dout
+    return unbroadcast(da, a.shape), unbroadcast(db, b.shape)

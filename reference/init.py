@@ -1,0 +1,105 @@
+"""Weight initialisation in NumPy: fans, the intended distributions, and checks of a draw.
+
+Shapes are in PyTorch's layout: a dense weight is (out, in), a conv kernel
+(out_channels, in_channels, kh, kw). Keras stores (in, out) and (kh, kw, in, out); the
+fans are the same numbers.
+
+Initialisation is random, and each framework has its own random stream, so the
+comparison is about what each framework *intends*: the fans it computes, and whether
+its draws pass a test against the intended distribution (:func:`describe`).
+"""
+
+import numpy as np
+from scipy import stats
+
+KS_ALPHA = 1e-3
+"""Significance level of the Kolmogorov-Smirnov test of a draw against its intended law."""
+
+SCHEMES = {
+    # name: (distribution, scale from (fan_in, fan_out)): the bound of U(-b, b) or the std of N(0, s^2)
+    "glorot_uniform": ("uniform", lambda fan_in, fan_out: np.sqrt(6.0 / (fan_in + fan_out))),
+    "glorot_normal": ("normal", lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out))),
+    "he_uniform": ("uniform", lambda fan_in, fan_out: np.sqrt(6.0 / fan_in)),
+    "he_normal": ("normal", lambda fan_in, fan_out: np.sqrt(2.0 / fan_in)),
+    "small_normal": ("normal", lambda fan_in, fan_out: 0.01),
+    "uniform_pm1": ("uniform", lambda fan_in, fan_out: 1.0),
+}
+"""Initialisation scheme -> (distribution, scale). Glorot/Xavier keeps the variance of
+activations and gradients (2 / (fan_in + fan_out)); He doubles it for ReLU (2 / fan_in);
+``small_normal`` is the tutorials' ``np.random.randn(n, m) * 0.01`` and ``uniform_pm1``
+their uniform draw in [-1, 1]."""
+
+
+def fans(shape):
+    """(fan_in, fan_out) of a weight in PyTorch's layout.
+
+    Dense (out, in): (in, out). Conv (out, in, *kernel): in * prod(kernel) and
+    out * prod(kernel): every kernel position is a connection.
+    """
+    if len(shape) < 2:
+        raise ValueError(f"fans need a weight of at least 2 dimensions, got shape {tuple(shape)}")
+    receptive = int(np.prod(shape[2:], dtype=np.int64))
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def intended(scheme, fan_in, fan_out):
+    """The intended distribution of one weight, as a frozen ``scipy.stats`` law."""
+    distribution, scale = SCHEMES[scheme]
+    s = scale(fan_in, fan_out)
+    return stats.uniform(-s, 2 * s) if distribution == "uniform" else stats.norm(0.0, s)
+
+
+def describe(w, scheme, fan_in, fan_out):
+    """Deterministic facts about one draw ``w`` of a scheme, as float64 numbers.
+
+    Returns
+    -------
+    dict
+        ``fan_in``, ``fan_out``: as given (the framework's own). ``std_ok``: 1 when the
+        sample standard deviation is within 5 standard errors of the intended one
+        (relative standard error sqrt(1 / (2 n)) for a normal law, sqrt(0.8 / (4 n)) for
+        a uniform one). ``bound_ok``: uniform: 1 when every |w| <= b and max |w| > 0.98 b
+        (the bound is the intended one within 2 %); normal: 1 when max |w| < 6 s.
+        ``ks_pass``: 1 when the Kolmogorov-Smirnov test does not reject the intended law
+        at :data:`KS_ALPHA`.
+    """
+    w = np.asarray(w, dtype=np.float64).ravel()
+    n = w.size
+    law = intended(scheme, fan_in, fan_out)
+    distribution, scale = SCHEMES[scheme]
+    s = scale(fan_in, fan_out)
+    relative_se = np.sqrt(1 / (2 * n)) if distribution == "normal" else np.sqrt(0.8 / (4 * n))
+    std_ok = abs(w.std() / law.std() - 1) < 5 * relative_se
+    peak = np.abs(w).max()
+    # float32 rounding can put a draw a half-ulp beyond b
+    bound_ok = (0.98 * s < peak <= s * (1 + 1e-6)) if distribution == "uniform" else peak < 6 * s
+    ks_pass = stats.kstest(w, law.cdf).pvalue > KS_ALPHA
+    facts = {"fan_in": fan_in, "fan_out": fan_out, "std_ok": std_ok, "bound_ok": bound_ok, "ks_pass": ks_pass}
+    return {name: np.float64(value) for name, value in facts.items()}
+
+
+def init_forward(like, *, scheme, shape, seed):
+    """Draw a weight of ``shape`` with NumPy and describe it.
+
+    Parameters
+    ----------
+    like : ndarray, shape (0,)
+        Carries only the run's dtype: the weight is drawn in float64 and cast to it.
+    scheme : str
+        A key of :data:`SCHEMES`.
+    shape : tuple of int
+        PyTorch layout.
+    seed : int
+
+    Returns
+    -------
+    out : dict
+        :func:`describe` of the draw.
+    cache : None
+    """
+    rng = np.random.default_rng(seed)
+    fan_in, fan_out = fans(shape)
+    distribution, scale = SCHEMES[scheme]
+    s = scale(fan_in, fan_out)
+    w = rng.uniform(-s, s, shape) if distribution == "uniform" else s * rng.standard_normal(shape)
+    return describe(w.astype(like.dtype), scheme, fan_in, fan_out), None

@@ -1,0 +1,81 @@
+"""``rosetta bench``: timings through the witness adapters, ratios, atomic output files."""
+
+import dataclasses
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from comparisons import bench
+from comparisons.registry import Sample
+
+
+def tiny_benchmarks(rng):
+    yield Sample("tiny", lambda rng: {"x": rng.standard_normal((1, 2, 4, 4))}, {"kernel_size": 2})
+
+
+@pytest.fixture
+def tiny_pool(registry):
+    return dataclasses.replace(registry["max_pool2d"], benchmarks=tiny_benchmarks)
+
+
+def test_default_set_holds_the_issue_benchmarks(registry):
+    names = {c.name for c in bench.default_concepts()}
+    assert {"conv2d", "max_pool2d"} <= names
+    (conv_sample,) = registry["conv2d"].benchmarks(np.random.default_rng(0))
+    inputs = conv_sample.draw(np.random.default_rng(0))
+    assert inputs["x"].shape == (8, 64, 32, 32) and inputs["w"].shape == (64, 64, 3, 3)
+    assert conv_sample.params == {"padding": 1}
+
+
+def test_median_counts_one_warm_up_and_the_repeats():
+    calls = []
+    seconds = bench.median_seconds(lambda: calls.append(1), repeats=5)
+    assert len(calls) == 6 and seconds >= 0
+
+
+def test_bench_writes_csv_and_json_with_torch_as_the_unit(tiny_pool, tmp_path):
+    console = Console(file=io.StringIO(), width=120)
+    assert bench.bench_main([tiny_pool], repeats=1, out=tmp_path, console=console) == 0
+    table = pd.read_csv(tmp_path / "bench.csv")
+    assert list(table.columns) == [f.name for f in dataclasses.fields(bench.Timing)]
+    assert set(table.threads) == set(bench.THREAD_COUNTS)
+    assert "numpy" in set(table.witness)
+    torch_rows = table[table.witness == "torch"]
+    if len(torch_rows):
+        assert np.allclose(torch_rows.ratio_to_torch, 1.0)
+        numpy_rows = table[table.witness == "numpy"].set_index("threads")
+        by_threads = torch_rows.set_index("threads")
+        np.testing.assert_allclose(numpy_rows.ratio_to_torch, numpy_rows.seconds / by_threads.seconds)
+    assert len(json.loads((tmp_path / "bench.json").read_text())) == len(table)
+    assert "numpy / torch" in console.file.getvalue()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.csv", "bench.json"]  # no temporary left
+
+
+def test_concepts_without_benchmarks_are_reported_not_timed(registry, tmp_path):
+    plain = dataclasses.replace(registry["max_pool2d"], benchmarks=None)
+    console = Console(file=io.StringIO())
+    assert bench.bench_main([plain], repeats=1, out=tmp_path, console=console) == 0
+    assert "no benchmark" in console.file.getvalue()
+    assert not list(tmp_path.iterdir())
+
+
+def test_write_atomically_replaces_and_cleans_up(tmp_path):
+    target = tmp_path / "bench.csv"
+    target.write_text("old")
+    bench.write_atomically(target, "new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["bench.csv"]
+
+
+def test_thread_limit_restores_the_run_setting():
+    torch = pytest.importorskip("torch")
+    from comparisons.backends import THREADS, WITNESSES
+
+    WITNESSES["torch"].framework
+    with bench.thread_limit(2):
+        assert torch.get_num_threads() == 2
+    assert torch.get_num_threads() == THREADS

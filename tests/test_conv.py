@@ -1,0 +1,149 @@
+"""conv2d: the two NumPy versions, the padding rules, the errors, and what the frameworks reject."""
+
+import numpy as np
+import pytest
+import scipy.signal
+
+from comparisons.registry import sample_rng
+from reference import conv
+from reference.im2col import resolve_padding, same_padding
+
+
+def conv_samples(registry, name="conv2d"):
+    concept = registry[name]
+    return [pytest.param(s, id=s.name) for s in concept.samples(np.random.default_rng(0))]
+
+
+def draw(sample, dtype="float64"):
+    inputs = sample.draw(sample_rng(0, "conv2d", sample.name))
+    return {k: v.astype(dtype) for k, v in inputs.items()}
+
+
+@pytest.fixture(scope="module")
+def samples(registry):
+    return list(registry["conv2d"].samples(np.random.default_rng(0)))
+
+
+def test_loop_and_vectorised_versions_agree_on_every_sample(samples):
+    for sample in samples:
+        x, w, b = draw(sample).values()
+        out, cache = conv.conv2d_forward(x, w, b, **sample.params)
+        out_naive, cache_naive = conv.conv2d_forward_naive(x, w, b, **sample.params)
+        np.testing.assert_allclose(out, out_naive, rtol=1e-12, atol=1e-12, err_msg=sample.name)
+        dout = np.random.default_rng(1).standard_normal(out.shape)
+        for grad, grad_naive, name in zip(
+            conv.conv2d_backward(dout, cache), conv.conv2d_backward_naive(dout, cache_naive), ("dx", "dw", "db")
+        ):
+            np.testing.assert_allclose(grad, grad_naive, rtol=1e-12, atol=1e-12, err_msg=f"{sample.name} {name}")
+
+
+def test_backward_is_the_adjoint_of_the_forward(samples):
+    """Without bias, conv is linear in x and in w: <dout, conv(x, w)> = <dx, x> = <dw, w>."""
+    for sample in samples:
+        x, w, b = draw(sample).values()
+        out, cache = conv.conv2d_forward(x, w, np.zeros_like(b), **sample.params)
+        dout = np.random.default_rng(2).standard_normal(out.shape)
+        dx, dw, db = conv.conv2d_backward(dout, cache)
+        pairing = np.sum(dout * out)
+        assert np.sum(dx * x) == pytest.approx(pairing, rel=1e-10), sample.name
+        assert np.sum(dw * w) == pytest.approx(pairing, rel=1e-10), sample.name
+        np.testing.assert_allclose(db, dout.sum(axis=(0, 2, 3)))
+
+
+def test_single_channel_conv_is_scipy_cross_correlation():
+    rng = np.random.default_rng(3)
+    image, kernel = rng.standard_normal((7, 9)), rng.standard_normal((3, 4))
+    out, _ = conv.conv2d_forward(image[None, None], kernel[None, None], np.zeros(1))
+    np.testing.assert_allclose(out[0, 0], scipy.signal.correlate2d(image, kernel, mode="valid"), rtol=1e-12)
+    flipped = scipy.signal.convolve2d(image, kernel[::-1, ::-1], mode="valid")
+    np.testing.assert_allclose(out[0, 0], flipped, rtol=1e-12)
+
+
+@pytest.mark.parametrize("size, kernel, stride, dilation", [
+    (224, 3, 2, 1), (8, 3, 2, 1), (7, 3, 2, 1), (5, 3, 1, 1), (9, 3, 1, 2), (10, 4, 3, 1), (6, 1, 2, 1),
+])
+def test_same_padding_follows_tensorflow_rule(size, kernel, stride, dilation):
+    before, after = same_padding(size, kernel, stride, dilation)
+    assert after - before in (0, 1), "the odd pixel goes after (bottom / right)"
+    span = dilation * (kernel - 1) + 1
+    assert (size + before + after - span) // stride + 1 == -(-size // stride), "TF: out = ceil(in / stride)"
+
+
+def test_same_padding_example_from_the_catalog():
+    assert same_padding(224, 3, 2, 1) == (0, 1)  # TensorFlow pads (0, 1) where torch padding=1 pads (1, 1)
+
+
+@pytest.mark.parametrize("padding", [1, (1, 1), ((1, 1), (1, 1))])
+def test_padding_forms_are_equivalent(padding):
+    assert resolve_padding(padding, (5, 5), (3, 3), (1, 1), (1, 1)) == ((1, 1), (1, 1))
+
+
+@pytest.mark.parametrize("function", [conv.conv2d_forward, conv.conv2d_forward_naive])
+def test_float32_stays_float32(samples, function):
+    x, w, b = draw(samples[0], "float32").values()
+    out, cache = function(x, w, b, **samples[0].params)
+    assert out.dtype == np.float32
+    backward = conv.conv2d_backward if function is conv.conv2d_forward else conv.conv2d_backward_naive
+    assert all(g.dtype == np.float32 for g in backward(out, cache))
+
+
+def test_backward_allocates_no_second_column_buffer():
+    import tracemalloc
+
+    rng = np.random.default_rng(4)
+    x, w, b = rng.standard_normal((2, 16, 12, 12)), rng.standard_normal((16, 16, 3, 3)), np.zeros(16)
+    out, cache = conv.conv2d_forward(x, w, b, padding=1)
+    cols_bytes = cache[0].nbytes
+    tracemalloc.start()
+    conv.conv2d_backward(out, cache)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < cols_bytes, f"backward peak {peak} bytes reaches the column buffer's {cols_bytes}"
+
+
+# Impossible parameters: the reference names the argument, and both frameworks refuse too.
+IMPOSSIBLE = [
+    pytest.param((1, 2, 4, 4), (3, 2, 5, 5), {}, "kernel_size", id="kernel-larger-than-input"),
+    pytest.param((1, 2, 4, 4), (3, 2, 3, 3), {"dilation": 2}, "kernel_size", id="dilated-kernel-larger-than-input"),
+    pytest.param((1, 3, 5, 5), (4, 1, 3, 3), {"groups": 2}, "groups", id="channels-not-divisible-by-groups"),
+    pytest.param((1, 2, 5, 5), (3, 2, 3, 3), {"stride": 0}, "stride", id="zero-stride"),
+    pytest.param((1, 2, 5, 5), (3, 2, 3, 3), {"stride": -1}, "stride", id="negative-stride"),
+]
+
+
+def _arrays(x_shape, w_shape):
+    rng = np.random.default_rng(5)
+    return rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+
+
+@pytest.mark.parametrize("x_shape, w_shape, params, argument", IMPOSSIBLE)
+@pytest.mark.parametrize("function", [conv.conv2d_forward, conv.conv2d_forward_naive])
+def test_reference_rejects_impossible_parameters(function, x_shape, w_shape, params, argument):
+    with pytest.raises(ValueError, match=argument):
+        function(*_arrays(x_shape, w_shape), **params)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, params, argument", IMPOSSIBLE)
+def test_torch_rejects_impossible_parameters(x_shape, w_shape, params, argument):
+    torch = pytest.importorskip("torch")
+    from framework_impls.torch_impl.conv import conv2d
+
+    with pytest.raises((RuntimeError, ValueError)):
+        conv2d(*(torch.tensor(a) for a in _arrays(x_shape, w_shape)), **params)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, params, argument", IMPOSSIBLE)
+def test_tensorflow_rejects_impossible_parameters(x_shape, w_shape, params, argument):
+    from comparisons.backends import WITNESSES
+
+    if not WITNESSES["tensorflow"].available():
+        pytest.skip(WITNESSES["tensorflow"].unavailable_reason())
+    tf = WITNESSES["tensorflow"].framework
+    from framework_impls.tf_impl.conv import conv2d
+
+    try:
+        out = conv2d(*(tf.constant(a) for a in _arrays(x_shape, w_shape)), **params)
+    except (tf.errors.InvalidArgumentError, ValueError):
+        return
+    # TensorFlow does not raise for a kernel larger than the input: it returns no windows at all
+    assert argument == "kernel_size" and out.shape.num_elements() == 0, f"TensorFlow accepted {params}: {out.shape}"

@@ -1,0 +1,68 @@
+"""``rosetta show NAME``: three columns in the terminal, with the latest figures of a run."""
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from comparisons import cli
+from comparisons.registry import load_all, source_of
+from comparisons.report.sources import comments
+from comparisons.show import latest_figures, show_concept
+
+NAMES = sorted(load_all())
+
+
+def render(concept, results_dir=None, width=240) -> str:
+    console = Console(record=True, width=width, color_system=None)
+    show_concept(concept, console, results_dir=results_dir)
+    return console.export_text()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_concept_shows_three_columns_side_by_side(registry, name):
+    concept = registry[name]
+    text = render(concept)
+    lines = text.splitlines()
+    header = next(line for line in lines if "NumPy (forward" in line)
+    assert "PyTorch" in header and "TensorFlow" in header  # on one line: side by side
+    assert concept.name in lines[0]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_commented_lines_are_listed_under_their_column(registry, name):
+    concept = registry[name]
+    text = " ".join(render(concept, width=400).split())
+    for function in (concept.torch, concept.tensorflow):
+        if function is None:
+            continue
+        for line, note in comments(source_of(function)):
+            assert f"line {line}: {' '.join(note.split())[:40]}" in text
+
+
+def test_without_a_run_it_says_how_to_get_the_figures(registry, tmp_path):
+    text = render(registry["sigmoid"], tmp_path)
+    assert "no run found" in text and "rosetta run --concept sigmoid" in text
+
+
+def test_with_a_run_it_shows_every_pair_of_summary_csv(registry, tmp_path):
+    pairs = [("numpy", "torch"), ("numpy", "tensorflow"), ("torch", "tensorflow"), ("numpy", "finite-diff")]
+    pd.DataFrame({
+        "concept": "sigmoid", "family": "activations",
+        "witness_a": [a for a, _ in pairs], "witness_b": [b for _, b in pairs],
+        "agree": [11, 12, 13, 14], "disagree": 0, "expected-divergence": 0, "error": 0, "skipped": [0, 0, 0, 2],
+        "max_margin": [0.25, 0.5, 0.125, 0.0625], "verdict": "agree",
+    }).to_csv(tmp_path / "summary.csv", index=False)
+    text = render(registry["sigmoid"], tmp_path)
+    table = text[text.index("latest agreement"):]
+    for (a, b), count in zip(pairs, (11, 12, 13, 14)):
+        row = next(line for line in table.splitlines() if f"{a} ~ {b}" in line)
+        assert str(count) in row and "agree" in row
+    assert latest_figures("relu", tmp_path) == []
+    assert "has no rows for relu" in render(registry["relu"], tmp_path)
+
+
+def test_cli_show_exits_0_and_2_on_an_unknown_name(tmp_path, capsys):
+    assert cli.main(["show", "sigmoid", "--out", str(tmp_path)]) == 0
+    assert "sigmoid" in capsys.readouterr().out
+    assert cli.main(["show", "no_such_concept"]) == 2
+    assert "unknown concept" in capsys.readouterr().err
