@@ -172,5 +172,8 @@ def bench_main(concepts, *, repeats, out, console) -> int:
         timings += bench_concept(concept, repeats)
     print_table(timings, console)
     write_results(timings, Path(out))
-    console.print(f"bench results written to {out}/ (bench.csv, bench.json)")
+    from comparisons.report.html import write_bench_page
+
+    write_bench_page(Path(out))
+    console.print(f"bench results written to {out}/ (bench.csv, bench.json, bench.html)")
     return 0

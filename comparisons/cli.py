@@ -126,8 +126,10 @@ def command_list(args, console) -> int:
     from comparisons.registry import load_all
 
     table = Table(title="Concepts")
-    for column in ("family", "concept", "gradients", "summary"):
-        table.add_column(column)
+    table.add_column("family", no_wrap=True)
+    table.add_column("concept", no_wrap=True)  # names are what users type: never cut them
+    table.add_column("gradients")
+    table.add_column("summary")
     for concept in sorted(load_all().values(), key=lambda c: (c.family, c.name)):
         table.add_row(concept.family, concept.name, ", ".join(concept.grad_wrt) or "-", concept.summary)
     console.print(table)

@@ -52,7 +52,7 @@ def test_bench_writes_csv_and_json_with_torch_as_the_unit(tiny_pool, tmp_path):
         np.testing.assert_allclose(numpy_rows.ratio_to_torch, numpy_rows.seconds / by_threads.seconds)
     assert len(json.loads((tmp_path / "bench.json").read_text())) == len(table)
     assert "numpy / torch" in console.file.getvalue()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.csv", "bench.json"]  # no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.csv", "bench.html", "bench.json"]  # no temporary left
 
 
 def test_concepts_without_benchmarks_are_reported_not_timed(registry, tmp_path):

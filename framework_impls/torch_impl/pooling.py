@@ -1,5 +1,6 @@
 """Pooling with PyTorch built-ins; autograd supplies the gradients."""
 
+import torch
 import torch.nn.functional as F
 
 from framework_impls.torch_impl.conv import split_padding
@@ -18,5 +19,14 @@ def max_pool2d(x, *, kernel_size, stride=None, padding=0):
 
 
 def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True):
-    padding = 0 if padding == "valid" else padding
-    return F.avg_pool2d(x, kernel_size, stride=stride, padding=padding, count_include_pad=count_include_pad)
+    stride = kernel_size if stride is None else stride
+    pad, padding = split_padding(x.shape[2:], _kernel_hw(kernel_size), stride, padding)
+    if pad is None:
+        return F.avg_pool2d(x, kernel_size, stride=stride, padding=padding, count_include_pad=count_include_pad)
+    # Uneven padding: torch pads symmetrically only, so pad explicitly with zeros ...
+    average = F.avg_pool2d(F.pad(x, pad), kernel_size, stride=stride)
+    if count_include_pad:
+        return average
+    # ... and without counting the padded zeros: divide by the share of real elements per window.
+    real = F.pad(torch.ones_like(x[:1, :1]), pad)
+    return average / F.avg_pool2d(real, kernel_size, stride=stride)
