@@ -3,6 +3,7 @@
 import dataclasses
 import os
 import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -11,13 +12,13 @@ from comparisons import cli
 from comparisons.harness import TIMING_COLUMNS
 from comparisons.registry import REGISTRY
 from reference import activations
-from tests.conftest import rosetta_command
 
 REPORT_FILES = ("results.csv", "summary.csv", "environment.json", "index.html", "divergences.html")
 
 
 def run_cli(*args):
-    return subprocess.run(rosetta_command(*args), capture_output=True, text=True, timeout=600)
+    """Run ``python -m comparisons ARGS`` (the ``rosetta`` command) with this interpreter."""
+    return subprocess.run([sys.executable, "-m", "comparisons", *args], capture_output=True, text=True, timeout=600)
 
 
 def test_a_clean_run_writes_every_report_file_and_exits_0(tmp_path):
