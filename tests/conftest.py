@@ -1,4 +1,4 @@
-"""Shared fixtures: quiet TensorFlow, a registry loaded once, small planted concepts."""
+"""Shared fixtures: quiet TensorFlow, the registry loaded once."""
 
 import os
 
