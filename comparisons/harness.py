@@ -111,6 +111,17 @@ def _why_skipped(concept: Concept, witness: str, sample_skip: Mapping[str, str])
     return ""
 
 
+def _guarded(function, *args):
+    """Call ``function(*args)`` under the time limit: (result, exception or None, seconds)."""
+    start = time.perf_counter()
+    try:
+        with time_limit(TIME_LIMIT):
+            result = function(*args)
+    except Exception as error:
+        return None, error, time.perf_counter() - start
+    return result, None, time.perf_counter() - start
+
+
 def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, params, rng) -> dict[str, Outcome]:
     """Run every witness on one set of inputs; draw ``dout`` from ``rng`` in between."""
     outcomes: dict[str, Outcome] = {}
@@ -119,15 +130,13 @@ def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, para
         outcomes[name] = Outcome({}, skipped=_why_skipped(concept, name, sample_skip))
         if outcomes[name].skipped:
             continue
-        start = time.perf_counter()
-        try:
-            with time_limit(TIME_LIMIT):
-                outcomes[name].results, pullbacks[name] = witness.forward(concept, inputs, params)
-        except ModuleNotFoundError as error:  # an optional package (onnxruntime ...) is not installed
+        result, error, outcomes[name].seconds = _guarded(witness.forward, concept, inputs, params)
+        if isinstance(error, ModuleNotFoundError):  # an optional package (onnxruntime ...) is not installed
             outcomes[name].skipped = f"{error.name} is not installed"
-        except Exception as error:
+        elif error:
             outcomes[name].error = _message(error)
-        outcomes[name].seconds = time.perf_counter() - start
+        else:
+            outcomes[name].results, pullbacks[name] = result
 
     fd = outcomes[finite_diff.NAME] = Outcome({}, skipped=_why_skipped(concept, finite_diff.NAME, sample_skip))
     if not concept.grad_wrt:
@@ -140,21 +149,18 @@ def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, para
     for name, pullback in pullbacks.items():
         if name in concept.extra_witnesses:
             continue
-        start = time.perf_counter()
-        try:
-            with time_limit(TIME_LIMIT):
-                outcomes[name].results.update(pullback(dout))
-        except Exception as error:  # the forward outputs stay comparable
+        grads, error, seconds = _guarded(pullback, dout)
+        outcomes[name].seconds += seconds
+        if error:  # the forward outputs stay comparable
             outcomes[name].gradient_error = _message(error)
-        outcomes[name].seconds += time.perf_counter() - start
+        else:
+            outcomes[name].results.update(grads)
     if not fd.skipped:
-        start = time.perf_counter()
-        try:
-            with time_limit(TIME_LIMIT):
-                fd.results, fd.directions = finite_diff.gradients(concept, inputs, params, dout, rng)
-        except Exception as error:
+        result, error, fd.seconds = _guarded(finite_diff.gradients, concept, inputs, params, dout, rng)
+        if error:
             fd.error = _message(error)
-        fd.seconds = time.perf_counter() - start
+        else:
+            fd.results, fd.directions = result
     return outcomes
 
 
@@ -232,9 +238,10 @@ def run_sample(concept: Concept, sample, dtype: str, seed: int) -> list[Record]:
         return [_record(concept, sample.name, dtype, seed, "inputs", "numpy", "numpy", concept.tolerance_for(dtype), agreement)]
     outcomes = run_witnesses(concept, sample.skip, inputs, dict(sample.params), rng)
     gradients = {gradient_name(k) for k in concept.grad_wrt}
+    pairs = list(itertools.combinations(witness_order(concept), 2))
     records = []
     for quantity in quantities_of(concept, outcomes):
-        for a, b in itertools.combinations(witness_order(concept), 2):
+        for a, b in pairs:
             if quantity in gradients and not {a, b}.isdisjoint(concept.extra_witnesses):
                 continue  # extra witnesses are forward-only
             if finite_diff.NAME in (a, b) and quantity not in gradients:
