@@ -29,6 +29,9 @@ from comparisons.backends import THREADS, WITNESSES
 from comparisons.harness import cast_inputs
 from comparisons.registry import Concept, load_all, sample_rng
 
+FLOOR = "numpy-matmuls"
+"""The row of a concept's ``bench_floor``: the NumPy reference's matrix products alone."""
+
 THREAD_COUNTS = (1, 2)
 """Thread counts every benchmark is timed at (NumPy and torch alike)."""
 
@@ -113,6 +116,8 @@ def bench_concept(concept: Concept, repeats: int, thread_counts=THREAD_COUNTS) -
                     name: time_witness(WITNESSES[name], concept, inputs, sample.params, dout, repeats)
                     for name in witnesses_for(concept, threads)
                 }
+                if concept.bench_floor is not None:
+                    seconds[FLOOR] = median_seconds(concept.bench_floor(inputs, sample.params), repeats)
             torch_seconds = seconds.get("torch", np.nan)
             timings += [
                 Timing(concept.name, sample.name, BENCH_DTYPE, threads, name, s, repeats, s / torch_seconds)
@@ -146,17 +151,21 @@ def print_table(timings: list[Timing], console) -> None:
     """One line per concept, sample and thread count; milliseconds per witness and the ratio."""
     from rich.table import Table
 
-    witnesses = [w for w in WITNESSES if any(t.witness == w for t in timings)]
+    witnesses = [w for w in (*WITNESSES, FLOOR) if any(t.witness == w for t in timings)]
     table = Table(title=f"forward + backward, median ms ({BENCH_DTYPE})")
-    for column in ("concept", "sample", "threads", *witnesses, "numpy / torch"):
+    ratios = [w for w in ("numpy", FLOOR) if w in witnesses]
+    for column in ("concept", "sample", "threads", *witnesses, *(f"{w} / torch" for w in ratios)):
         table.add_column(column, justify="left" if column in ("concept", "sample") else "right")
     rows: dict[tuple, dict[str, Timing]] = {}
     for t in timings:
         rows.setdefault((t.concept, t.sample, t.threads), {})[t.witness] = t
     for (concept, sample, threads), by_witness in rows.items():
         cells = [f"{by_witness[w].seconds * 1e3:.2f}" if w in by_witness else "-" for w in witnesses]
-        ratio = by_witness["numpy"].ratio_to_torch if "numpy" in by_witness else np.nan
-        table.add_row(concept, sample, str(threads), *cells, "-" if np.isnan(ratio) else f"{ratio:.2f}x")
+        ratio_cells = [
+            f"{by_witness[w].ratio_to_torch:.2f}x" if w in by_witness and not np.isnan(by_witness[w].ratio_to_torch)
+            else "-" for w in ratios
+        ]
+        table.add_row(concept, sample, str(threads), *cells, *ratio_cells)
     console.print(table)
 
 

@@ -153,7 +153,9 @@ class Concept:
 
     ``forward_math`` and ``backward_math`` are LaTeX for the report; ``benchmarks``
     yields the (larger) samples ``rosetta bench`` times, when they differ from the
-    checked ones. ``extra_witnesses`` are forward-only witnesses of this concept
+    checked ones; ``bench_floor``, given a benchmark sample's inputs and parameters,
+    returns a callable that runs only the matrix products of the NumPy reference, so
+    that the bench shows how much of the NumPy time is BLAS. ``extra_witnesses`` are forward-only witnesses of this concept
     alone (ONNX Runtime, the ONNX reference evaluator): called with the NumPy inputs,
     they return NumPy outputs.
     """
@@ -172,6 +174,7 @@ class Concept:
     forward_math: str = ""
     backward_math: str = ""
     benchmarks: Callable[[np.random.Generator], Iterable[Sample]] | None = None
+    bench_floor: Callable[[Inputs, Mapping], Callable[[], object]] | None = None
     extra_witnesses: Mapping[str, Callable] = field(default_factory=dict)
 
     def tolerance_for(self, key: str) -> Tolerance:

@@ -118,6 +118,31 @@ def conv2d_backward(dout, cache):
     return dx, dw, db
 
 
+def conv2d_matmuls(x, w, b, **params):
+    """The matrix products of :func:`conv2d_forward` and :func:`conv2d_backward`, alone.
+
+    Returns a callable that repeats only those products (forward, ``dw``, and one per
+    kernel offset for ``dx``) on operands of the same shapes: the time no copying
+    strategy can go under with this BLAS. ``rosetta bench`` reports it beside the
+    full NumPy time.
+    """
+    out, (cols, *_) = conv2d_forward(x, w, b, **params)
+    groups = params.get("groups", 1)
+    out_channels, group_channels, kh, kw = w.shape
+    w_g = w.reshape(groups, out_channels // groups, group_channels, kh, kw)
+    dout_g = np.ones((groups, out_channels // groups, cols.shape[2]), dtype=out.dtype)
+    part = np.empty((groups, group_channels, cols.shape[2]), dtype=out.dtype)
+
+    def run():
+        np.matmul(w.reshape(groups, out_channels // groups, -1), cols)
+        np.matmul(cols, dout_g.transpose(0, 2, 1))
+        for p in range(kh):
+            for q in range(kw):
+                np.matmul(w_g[:, :, :, p, q].transpose(0, 2, 1), dout_g, out=part)
+
+    return run
+
+
 def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     """Loop version of :func:`conv2d_forward`: slide the window, one dot product per position.
 

@@ -79,3 +79,47 @@ def test_thread_limit_restores_the_run_setting():
     with bench.thread_limit(2):
         assert torch.get_num_threads() == 2
     assert torch.get_num_threads() == THREADS
+
+
+def tiny_conv_benchmarks(rng):
+    yield Sample("tiny", lambda rng: {"x": rng.standard_normal((2, 4, 6, 6)), "w": rng.standard_normal((6, 2, 3, 3)),
+                                      "b": rng.standard_normal(6)}, {"padding": 1, "groups": 2})
+
+
+def test_a_bench_floor_adds_a_matmul_row_per_thread_count(registry, tmp_path):
+    tiny_conv = dataclasses.replace(registry["conv2d"], benchmarks=tiny_conv_benchmarks)
+    console = Console(file=io.StringIO(), width=200)
+    assert bench.bench_main([tiny_conv], repeats=1, out=tmp_path, console=console) == 0
+    table = pd.read_csv(tmp_path / "bench.csv")
+    assert set(table[table.witness == bench.FLOOR].threads) == set(bench.THREAD_COUNTS)
+    assert f"{bench.FLOOR} / torch" in console.file.getvalue()
+
+
+class MatmulRecorder:
+    """Stands in for the numpy module inside reference.conv and records every matmul's operand shapes."""
+
+    def __init__(self):
+        self.shapes = []
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    def matmul(self, a, b, **kwargs):
+        self.shapes.append((a.shape, b.shape))
+        return np.matmul(a, b, **kwargs)
+
+
+@pytest.mark.parametrize("params", [{"padding": 1}, {"stride": 2, "groups": 2}, {"dilation": 2, "padding": "same"}])
+def test_the_conv2d_floor_runs_exactly_the_products_of_forward_and_backward(monkeypatch, params):
+    from reference import conv
+
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((2, 4, 9, 9)), rng.standard_normal((6, 4 // params.get("groups", 1), 3, 3)), np.zeros(6)
+    run = conv.conv2d_matmuls(x, w, b, **params)
+    recorder = MatmulRecorder()
+    monkeypatch.setattr(conv, "np", recorder)
+    out, cache = conv.conv2d_forward(x, w, b, **params)
+    conv.conv2d_backward(out, cache)
+    products, recorder.shapes = recorder.shapes, []
+    run()
+    assert sorted(recorder.shapes) == sorted(products)

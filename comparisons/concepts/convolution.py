@@ -91,6 +91,9 @@ def avg_pool2d_samples(rng):
                      {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": include})
         yield Sample(f"rect-kernel-{tag}", _image(1, 2, 6, 7),
                      {"kernel_size": (2, 3), "stride": (2, 1), "padding": (1, 1), "count_include_pad": include})
+        yield Sample(f"same-3x3-stride2-{tag}", _image(2, 2, 6, 6),
+                     {"kernel_size": 3, "stride": 2, "padding": "same", "count_include_pad": include},
+                     note="TensorFlow's 'SAME' on an even size pads one element, at the bottom and right")
 
 
 def conv2d_benchmarks(rng):
@@ -129,6 +132,7 @@ register(
         seeds_tutorial="A filter slid over the image: each output pixel is a dot product of the filter "
         "with the window under it; im2col turns all those dot products into one matrix product.",
         benchmarks=conv2d_benchmarks,
+        bench_floor=lambda inputs, params: ref_conv.conv2d_matmuls(**inputs, **params),
         **CONV_MATH,
     ),
     Concept(

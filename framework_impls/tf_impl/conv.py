@@ -12,13 +12,13 @@ def tf_padding(padding):
     return [[0, 0], list(rows), list(cols), [0, 0]]
 
 
-def _pair(value):
+def pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def _convolution(x, w, stride, padding, dilation):
     """One NHWC / HWIO convolution (tf.nn.convolution: its dilated path has CPU gradients)."""
-    (sh, sw), dilation = _pair(stride), _pair(dilation)
+    (sh, sw), dilation = pair(stride), pair(dilation)
     padding = tf_padding(padding)
     if not isinstance(padding, str):
         x, padding = tf.pad(x, padding), "VALID"  # tf.nn.convolution takes no explicit pads: zeros first

@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from framework_impls.tf_impl.conv import tf_padding
+from framework_impls.tf_impl.conv import pair, tf_padding
 
 
 def max_pool2d(x, *, kernel_size, stride=None, padding=0):
@@ -15,8 +15,13 @@ def max_pool2d(x, *, kernel_size, stride=None, padding=0):
 def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True):
     stride = kernel_size if stride is None else stride
     x = tf.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC
-    if padding == "valid" or (padding == "same" and not count_include_pad):
+    if padding in ("valid", "same"):
         out = tf.nn.avg_pool2d(x, kernel_size, stride, padding.upper())  # 'SAME' divides by real elements only
+        if padding == "same" and count_include_pad:
+            # 'SAME' pads cannot be counted directly: scale by real elements / kernel area per window
+            kh, kw = pair(kernel_size)
+            real = tf.nn.conv2d(tf.ones_like(x[:1, :, :, :1]), tf.ones((kh, kw, 1, 1), x.dtype), stride, "SAME")
+            out = out * real / (kh * kw)
     else:
         pads = tf_padding(padding)
         out = tf.nn.avg_pool2d(tf.pad(x, pads), kernel_size, stride, "VALID")  # zeros padded: divided by kh * kw
