@@ -108,6 +108,7 @@ def command_run(args, console) -> int:
     except WorkerLost as error:
         print(f"rosetta: error: {error}", file=sys.stderr)
         return 1
+    records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
     write_report(records, args.out, seeds=seeds, console=console)
     print_summary(records, console)
     if any(c.family == "deployment" for c in concepts):
@@ -123,7 +124,7 @@ def command_list(args, console) -> int:
     from rich.table import Table
 
     from comparisons.backends import WITNESSES
-    from comparisons.registry import load_all
+    from comparisons.registry import LOAD_ERRORS, load_all
 
     table = Table(title="Concepts")
     table.add_column("family", no_wrap=True)
@@ -137,6 +138,8 @@ def command_list(args, console) -> int:
         state = f"available ({witness.version()})" if witness.available() else f"missing: {witness.unavailable_reason()}"
         console.print(f"witness {name}: {state}")
     console.print("witness finite-diff: available (central differences of the NumPy forward, float64)")
+    for module, reason in LOAD_ERRORS.items():
+        console.print(f"[red]module comparisons.concepts.{module} failed to load[/red]: {reason}")
     return 0
 
 

@@ -21,7 +21,9 @@ from comparisons import finite_diff
 from comparisons.agreement import AGREE, DISAGREE, ERROR, EXPECTED_DIVERGENCE, SKIPPED, Agreement, compare
 from comparisons.backends import WITNESSES, FunctionWitness, Witness, gradient_name
 from comparisons.limits import WitnessTimeout, time_limit
-from comparisons.registry import DTYPES, Concept, Divergence, Tolerance, concept_rng, load_all, sample_rng
+from comparisons.registry import (
+    DTYPES, FAMILIES, LOAD_ERRORS, Concept, Divergence, Tolerance, concept_rng, load_all, sample_rng,
+)
 
 WITNESS_ORDER = (*WITNESSES, finite_diff.NAME)
 """Pairs are formed in this order (a concept's extra witnesses come before
@@ -250,7 +252,20 @@ def run_sample(concept: Concept, sample, dtype: str, seed: int) -> list[Record]:
             tolerance = pair_tolerance(concept, dtype, a, b)
             seconds = (outcomes[a].seconds, outcomes[b].seconds)
             records.append(_record(concept, sample.name, dtype, seed, quantity, a, b, tolerance, agreement, seconds))
+    curves = loss_curves(outcomes)
+    if curves and records:
+        records[0].curves = curves  # for the report's plots, so it need not train again; not a CSV column
     return records
+
+
+def loss_curves(outcomes: Mapping[str, Outcome]) -> dict[str, np.ndarray]:
+    """Witness -> its ``loss`` output when that is a training curve (one value per step, more than one)."""
+    curves = {}
+    for name, outcome in outcomes.items():
+        loss = outcome.results.get("loss") if not (outcome.skipped or outcome.error) else None
+        if loss is not None and np.ndim(loss) == 1 and np.size(loss) > 1:
+            curves[name] = np.asarray(loss, dtype=float)
+    return curves
 
 
 def check_divergence(concept: Concept, divergence: Divergence, seed: int) -> list[Record]:
@@ -303,19 +318,41 @@ def run_concept(concept: Concept, dtype: str, seed: int) -> list[Record]:
 
 
 def select(concepts: Iterable[str] = (), families: Iterable[str] = ()) -> list[Concept]:
-    """Concepts named, plus those of the families named; all of them when neither is given."""
+    """Concepts named, plus those of the families named; all of them when neither is given.
+
+    A family whose module failed to load is accepted (it has no concepts; see
+    :func:`load_error_records`).
+    """
     registry = load_all()
     concepts, families = list(concepts), list(families)
     unknown = [name for name in concepts if name not in registry]
     if unknown:
-        raise UsageError(f"unknown concept {unknown[0]!r} (see `rosetta list`)")
-    known_families = {c.family for c in registry.values()}
+        broken = f"; modules that failed to load: {', '.join(LOAD_ERRORS)}" if LOAD_ERRORS else ""
+        raise UsageError(f"unknown concept {unknown[0]!r} (see `rosetta list`){broken}")
+    known_families = {c.family for c in registry.values()} | set(LOAD_ERRORS)
     unknown = [name for name in families if name not in known_families]
     if unknown:
         raise UsageError(f"unknown family {unknown[0]!r}; families: {', '.join(sorted(known_families))}")
     if not concepts and not families:
         return list(registry.values())
     return [c for c in registry.values() if c.name in concepts or c.family in families]
+
+
+def load_error_records(families: Iterable[str] | None = None) -> list[Record]:
+    """An ``error`` row for each concept module that failed to import.
+
+    All of them for ``None`` (a run of everything), else those named in ``families``.
+    """
+    return [
+        Record(
+            concept=module, family=module if module in FAMILIES else "", sample="(module)", dtype="", seed=0,
+            quantity="import", witness_a="numpy", witness_b="-", shape="", max_abs=np.nan, max_rel=np.nan,
+            max_ulp=np.nan, n_mismatch=0, atol=np.nan, rtol=np.nan, margin=np.nan, verdict=ERROR,
+            detail=f"comparisons.concepts.{module} failed to load: {reason}",
+        )
+        for module, reason in LOAD_ERRORS.items()
+        if families is None or module in families
+    ]
 
 
 def check_dtypes(dtypes: Iterable[str]) -> list[str]:

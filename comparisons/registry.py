@@ -276,12 +276,25 @@ def register(*concepts: Concept) -> None:
         REGISTRY[concept.name] = concept
 
 
+LOAD_ERRORS: dict[str, str] = {}
+"""Module name -> why it could not be imported: a broken family module must not stop a run."""
+
+
 def load_all() -> dict[str, Concept]:
-    """Import every module of ``comparisons.concepts`` once and return the registry."""
+    """Import every module of ``comparisons.concepts`` once and return the registry.
+
+    A module that raises is left out (its concepts registered before the failure stay)
+    and recorded in :data:`LOAD_ERRORS`; ``rosetta run`` turns each into an error row.
+    """
     from comparisons import concepts
 
     for module in sorted(pkgutil.iter_modules(concepts.__path__), key=lambda m: m.name):
-        importlib.import_module(f"comparisons.concepts.{module.name}")
+        if module.name in LOAD_ERRORS:
+            continue
+        try:
+            importlib.import_module(f"comparisons.concepts.{module.name}")
+        except Exception as error:  # noqa: BLE001 - any failure in a family module becomes a row
+            LOAD_ERRORS[module.name] = f"{type(error).__name__}: {error}"
     return REGISTRY
 
 

@@ -120,3 +120,25 @@ def test_list_names_every_concept_and_witness(registry):
 def test_python_dash_m_comparisons_is_the_same_command():
     result = run_cli("list")
     assert result.returncode == 0 and "sigmoid" in result.stdout
+
+
+def test_a_family_module_that_fails_to_load_becomes_an_error_row(tmp_path, monkeypatch, capsys, registry):
+    from comparisons import concepts, registry as registry_module
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "zz_broken.py").write_text('raise RuntimeError("planted import failure")\n')
+    monkeypatch.setattr(concepts, "__path__", [*concepts.__path__, str(plugins)])
+    monkeypatch.setattr(registry_module, "LOAD_ERRORS", {})
+    monkeypatch.setattr("comparisons.harness.LOAD_ERRORS", registry_module.LOAD_ERRORS)
+    monkeypatch.delitem(sys.modules, "comparisons.concepts.zz_broken", raising=False)
+
+    assert registry_module.load_all() == registry  # every working concept is still there
+    assert "planted import failure" in registry_module.LOAD_ERRORS["zz_broken"]
+    assert cli.main(["run", "--family", "zz_broken", "--out", str(tmp_path / "out")]) == 1
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    (row,) = results.itertuples()
+    assert row.concept == "zz_broken" and row.verdict == "error" and "planted import failure" in row.detail
+    assert "Traceback" not in capsys.readouterr().err
+    assert cli.main(["list"]) == 0
+    assert "zz_broken failed to load" in capsys.readouterr().out

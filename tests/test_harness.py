@@ -145,3 +145,15 @@ def test_unknown_names_are_usage_errors():
         harness.select(families=["nope"])
     with pytest.raises(harness.UsageError, match="unknown dtype"):
         harness.check_dtypes(["float16"])
+
+
+def test_training_records_carry_their_loss_curves_for_the_report(registry):
+    concept = registry["xor_network_training"]
+    sample = next(iter(concept.samples(concept_rng(0, concept.name))))
+    records = harness.run_sample(concept, sample, "float64", 0)
+    curves = records[0].curves
+    assert {"numpy", "torch", "tensorflow"} <= set(curves)
+    steps = {len(curve) for curve in curves.values()}
+    assert len(steps) == 1 and steps.pop() > 1
+    assert not hasattr(harness.run_sample(registry["sigmoid"], next(iter(registry["sigmoid"].samples(
+        concept_rng(0, "sigmoid")))), "float64", 0)[0], "curves")

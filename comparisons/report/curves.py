@@ -1,12 +1,12 @@
 """Loss curves of training concepts for the report.
 
-results.csv holds metrics, not arrays. When the run's records carry the curves (an
-optional ``curves`` attribute on a record: witness -> loss per step), the report plots
-those. Otherwise, for a concept whose ``loss`` output is a curve (one value per
-training step), the report runs the witnesses once more on the concept's first
-sample, in float64 with the run's first seed (the same seeded inputs as the run),
-within a total time budget (:data:`TIME_BUDGET`) so the report stays fast; pages past
-the budget say so instead of plotting.
+results.csv holds metrics, not arrays. The harness attaches the curves to the first
+record of each sample (an optional ``curves`` attribute: witness -> loss per step),
+and the report plots those. For records without them (a report written from other
+records), the report runs the witnesses once more on the concept's first sample, in
+float64 with the run's first seed (the same seeded inputs as the run), within a total
+time budget (:data:`TIME_BUDGET`) so the report stays fast; pages past the budget say
+so instead of plotting.
 """
 
 from __future__ import annotations
