@@ -10,6 +10,8 @@ import math
 import numpy as np
 from scipy import special  # erfc for the exact gelu
 
+from reference import checks
+
 
 def sigmoid_forward(x):
     """Logistic sigmoid, computed without overflow.
@@ -243,6 +245,11 @@ def gelu_forward(x, *, approximate="none"):
     cache : tuple
         ``(x, approximate)``.
 
+    Raises
+    ------
+    ValueError
+        Naming ``approximate`` when it is neither "none" nor "tanh".
+
     Notes
     -----
     Phi(x) = 0.5 (1 + erf(x / sqrt 2)) = 0.5 erfc(-x / sqrt 2); the erfc form does not
@@ -296,12 +303,18 @@ def softmax_forward(x, *, axis=-1):
     cache : tuple
         ``(out, axis)``.
 
+    Raises
+    ------
+    ValueError
+        Naming ``axis`` when it is not an axis of x, or ``x`` when it has no entries along it.
+
     Notes
     -----
     Subtracting the max changes nothing mathematically and keeps every exponent
     <= 0: the naive exp(x) / sum(exp(x)) is inf / inf = NaN at logits of 1000
     (the softmax-overflow divergence).
     """
+    checks.reduction_axis(x, axis)
     z = np.exp(x - np.max(x, axis=axis, keepdims=True))
     out = z / np.sum(z, axis=axis, keepdims=True)
     return out, (out, axis)
@@ -335,11 +348,17 @@ def log_softmax_forward(x, *, axis=-1):
     cache : tuple
         ``(out, axis)``.
 
+    Raises
+    ------
+    ValueError
+        Naming ``axis`` when it is not an axis of x, or ``x`` when it has no entries along it.
+
     Notes
     -----
     Never takes the log of a softmax that may have underflowed to 0: the shifted
     form is exact for logits of any size.
     """
+    checks.reduction_axis(x, axis)
     shifted = x - np.max(x, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
     return out, (out, axis)

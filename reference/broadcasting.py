@@ -9,6 +9,35 @@ receives the *sum* of the upstream gradient over that axis ("un-broadcasting").
 
 import numpy as np
 
+from reference import checks
+
+
+def _check_unbroadcast(grad, shape):
+    """``shape`` must broadcast to ``grad.shape`` unchanged: no more axes, each size equal or 1."""
+    shape = tuple(shape)
+    fits = len(shape) <= grad.ndim and all(s in (1, g) for s, g in zip(shape[::-1], grad.shape[::-1]))
+    if not fits:
+        raise ValueError(f"shape {shape} does not broadcast to grad's shape {grad.shape}: no operand of it gave grad")
+
+
+def _check_matmul(a, b):
+    """Ranks >= 2, equal inner dimensions and broadcastable batch axes."""
+    for name, operand, layout in (("a", a, "(..., n, k)"), ("b", b, "(..., k, m)")):
+        if operand.ndim < 2:
+            raise ValueError(
+                f"{name} must have shape {layout}: matmul needs operands of rank >= 2, got a {a.shape} and b {b.shape}"
+            )
+    if a.shape[-1] != b.shape[-2]:
+        raise ValueError(
+            f"b must have {a.shape[-1]} rows, a's columns: inner dimensions differ, a {a.shape} @ b {b.shape}"
+        )
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(
+            f"b's batch axes {b.shape[:-2]} do not broadcast against a's {a.shape[:-2]}: a {a.shape} @ b {b.shape}"
+        ) from None
+
 
 def unbroadcast(grad, shape):
     """Sum a gradient back to the shape of an input that was broadcast.
@@ -25,7 +54,13 @@ def unbroadcast(grad, shape):
     ndarray, shape ``shape``
         ``grad`` summed over the leading axes the operand did not have, and over
         every axis where the operand had size 1 (kept as size 1: ``keepdims``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``shape`` when it does not broadcast to grad's shape.
     """
+    _check_unbroadcast(grad, shape)
     leading = grad.ndim - len(shape)
     grad = grad.sum(axis=tuple(range(leading))) if leading else grad
     stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
@@ -47,7 +82,13 @@ def broadcast_add_forward(a, b):
         not a vector of 5 sums.
     cache : tuple
         The two input shapes.
+
+    Raises
+    ------
+    ValueError
+        Naming ``b`` when it does not broadcast against a.
     """
+    checks.broadcastable(a, b, "a", "b")
     return a + b, (a.shape, b.shape)
 
 
@@ -84,7 +125,13 @@ def broadcast_mul_forward(a, b):
         out = a * b
     cache : tuple
         (a, b)
+
+    Raises
+    ------
+    ValueError
+        Naming ``b`` when it does not broadcast against a.
     """
+    checks.broadcastable(a, b, "a", "b")
     return a * b, (a, b)
 
 
@@ -122,11 +169,14 @@ def matmul_forward(a, b):
         the element-wise ``a * b`` is not.
     cache : tuple
         (a, b)
+
+    Raises
+    ------
+    ValueError
+        Naming ``a`` or ``b`` when of rank < 2, ``b`` when its rows differ from a's
+        columns or its batch axes do not broadcast against a's.
     """
-    if a.ndim < 2 or b.ndim < 2:
-        raise ValueError(f"matmul needs operands of rank >= 2, got shapes {a.shape} and {b.shape}")
-    if a.shape[-1] != b.shape[-2]:
-        raise ValueError(f"inner dimensions differ: a {a.shape} @ b {b.shape}")
+    _check_matmul(a, b)
     return a @ b, (a, b)
 
 

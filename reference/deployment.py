@@ -3,6 +3,7 @@
 import numpy as np
 
 from reference import activations as act
+from reference import checks
 from reference.layers import linear_forward
 
 ACTIVATIONS = {
@@ -23,7 +24,14 @@ def predict(probabilities):
     Returns
     -------
     ndarray of int64, shape (N,)
+
+    Raises
+    ------
+    ValueError
+        Naming ``probabilities`` when it is not (N, classes) with at least one class.
     """
+    if np.ndim(probabilities) != 2 or probabilities.shape[1] == 0:
+        raise ValueError(f"probabilities must have shape (N, classes) with classes >= 1, got {np.shape(probabilities)}")
     if probabilities.shape[1] == 1:
         return (probabilities[:, 0] > 0.5).astype(np.int64)
     return np.argmax(probabilities, axis=1).astype(np.int64)
@@ -47,9 +55,21 @@ def dense_network_forward(x, *weights, activations):
         a_k = f_k(a_{k-1} W_k^T + b_k); ``"prediction"``: the class decisions.
     cache : None
         Inference only: nothing flows back.
+
+    Raises
+    ------
+    ValueError
+        Naming ``activations`` when their number does not match the weights or a name
+        is unknown, ``x`` when it is not (N, in), ``w<k>`` or ``b<k>`` (counted from 1)
+        when a layer does not fit the one before.
     """
     if len(weights) != 2 * len(activations):
         raise ValueError(f"activations: {len(activations)} layers need {2 * len(activations)} weight arrays, got {len(weights)}")
+    unknown = [name for name in activations if name not in ACTIVATIONS]
+    if unknown:
+        raise ValueError(f"activations must be names from {tuple(ACTIVATIONS)}, got {unknown[0]!r}")
+    layers = [(f"w{k}", w, f"b{k}", b) for k, (w, b) in enumerate(zip(weights[::2], weights[1::2]), start=1)]
+    checks.dense_layers(x, layers)
     a = x
     for (w, b), name in zip(zip(weights[::2], weights[1::2]), activations):
         a = ACTIVATIONS[name](linear_forward(a, w, b)[0])[0]

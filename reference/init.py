@@ -12,6 +12,8 @@ its draws pass a test against the intended distribution (:func:`describe`).
 import numpy as np
 from scipy import stats
 
+from reference import checks
+
 KS_ALPHA = 1e-3
 """Significance level of the Kolmogorov-Smirnov test of a draw against its intended law."""
 
@@ -35,17 +37,41 @@ def fans(shape):
 
     Dense (out, in): (in, out). Conv (out, in, *kernel): in * prod(kernel) and
     out * prod(kernel): every kernel position is a connection.
+
+    Raises
+    ------
+    ValueError
+        Naming ``shape`` when it has fewer than 2 dimensions or a size that is not a
+        positive int (a fan of 0 would divide by zero).
     """
     if len(shape) < 2:
-        raise ValueError(f"fans need a weight of at least 2 dimensions, got shape {tuple(shape)}")
+        raise ValueError(f"shape must have at least 2 dimensions (out, in, *kernel) for fans, got {tuple(shape)}")
+    if not all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0 for size in shape):
+        raise ValueError(f"shape must hold positive ints, got {tuple(shape)}")
     receptive = int(np.prod(shape[2:], dtype=np.int64))
     return shape[1] * receptive, shape[0] * receptive
 
 
-def intended(scheme, fan_in, fan_out):
-    """The intended distribution of one weight, as a frozen ``scipy.stats`` law."""
+def _law(scheme, fan_in, fan_out):
+    """Check the arguments; return (distribution, scale) of the scheme at these fans."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {tuple(SCHEMES)}, got {scheme!r}")
+    checks.positive(fan_in, "fan_in")
+    checks.positive(fan_out, "fan_out")
     distribution, scale = SCHEMES[scheme]
-    s = scale(fan_in, fan_out)
+    return distribution, scale(fan_in, fan_out)
+
+
+def intended(scheme, fan_in, fan_out):
+    """The intended distribution of one weight, as a frozen ``scipy.stats`` law.
+
+    Raises
+    ------
+    ValueError
+        Naming ``scheme`` when it is not a key of :data:`SCHEMES`, ``fan_in`` or
+        ``fan_out`` when not positive.
+    """
+    distribution, s = _law(scheme, fan_in, fan_out)
     return stats.uniform(-s, 2 * s) if distribution == "uniform" else stats.norm(0.0, s)
 
 
@@ -62,12 +88,18 @@ def describe(w, scheme, fan_in, fan_out):
         (the bound is the intended one within 2 %); normal: 1 when max |w| < 6 s.
         ``ks_pass``: 1 when the Kolmogorov-Smirnov test does not reject the intended law
         at :data:`KS_ALPHA`.
+
+    Raises
+    ------
+    ValueError
+        Naming ``w`` when it is empty, and the arguments as :func:`intended` does.
     """
     w = np.asarray(w, dtype=np.float64).ravel()
     n = w.size
+    if n == 0:
+        raise ValueError("w must hold at least one draw, got an empty array")
     law = intended(scheme, fan_in, fan_out)
-    distribution, scale = SCHEMES[scheme]
-    s = scale(fan_in, fan_out)
+    distribution, s = _law(scheme, fan_in, fan_out)
     relative_se = np.sqrt(1 / (2 * n)) if distribution == "normal" else np.sqrt(0.8 / (4 * n))
     std_ok = abs(w.std() / law.std() - 1) < 5 * relative_se
     peak = np.abs(w).max()
@@ -96,10 +128,18 @@ def init_forward(like, *, scheme, shape, seed):
     out : dict
         :func:`describe` of the draw.
     cache : None
+
+    Raises
+    ------
+    ValueError
+        Naming ``like`` when its dtype is not floating, ``seed`` when it is not a
+        non-negative int, ``shape`` as :func:`fans` does and ``scheme`` as :func:`intended`.
     """
+    if not np.issubdtype(like.dtype, np.floating):
+        raise ValueError(f"like must have a floating dtype (the run's), got {like.dtype}")
+    checks.count(seed, "seed")
     rng = np.random.default_rng(seed)
     fan_in, fan_out = fans(shape)
-    distribution, scale = SCHEMES[scheme]
-    s = scale(fan_in, fan_out)
+    distribution, s = _law(scheme, fan_in, fan_out)
     w = rng.uniform(-s, s, shape) if distribution == "uniform" else s * rng.standard_normal(shape)
     return describe(w.astype(like.dtype), scheme, fan_in, fan_out), None

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from reference import checks
+
 
 def linear_forward(x, w, b):
     """Fully connected layer, the neuron v = sum(x * w) + b for a whole batch.
@@ -18,11 +20,14 @@ def linear_forward(x, w, b):
     out : ndarray, shape (N, out)
         out = x @ w.T + b
     cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``x`` when it is not 2-D, ``w`` when it is not (out, in) with x's in
+        features, ``b`` when it is not (out,).
     """
-    if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[1]:
-        raise ValueError(f"x (N, in) and w (out, in) do not fit: x {x.shape}, w {w.shape}")
-    if b.shape != (w.shape[0],):
-        raise ValueError(f"b must have shape ({w.shape[0]},), got {b.shape}")
+    checks.dense_layers(x, [("w", w, "b", b)])
     return x @ w.T + b, (x, w)
 
 
@@ -49,8 +54,28 @@ def linear_backward(dout, cache):
 def _channel_axes(x):
     """Axes batch norm averages over: (0,) for (N, C), (0, 2, 3) for (N, C, H, W)."""
     if x.ndim not in (2, 4):
-        raise ValueError(f"batch_norm expects (N, C) or (N, C, H, W) input, got shape {x.shape}")
+        raise ValueError(f"x must have shape (N, C) or (N, C, H, W) for batch_norm, got shape {x.shape}")
     return (0,) if x.ndim == 2 else (0, 2, 3)
+
+
+def _check_batch_norm(x, axes, per_channel, momentum, eps, training):
+    """Check the (C,) vectors, the hyper-parameters and, in training, that a channel has m > 1 values."""
+    channels = x.shape[1]
+    if channels == 0:
+        raise ValueError(f"x must have at least one channel, got shape {x.shape}")
+    for name, v in per_channel.items():
+        if np.shape(v) != (channels,):
+            raise ValueError(f"{name} must have shape ({channels},), one per channel of x {x.shape}, got {np.shape(v)}")
+    if np.any(per_channel["running_var"] < 0):
+        raise ValueError(f"running_var must be non-negative, got minimum {np.min(per_channel['running_var'])}")
+    checks.in_range(momentum, "momentum", high_closed=True)
+    checks.positive(eps, "eps")
+    m = int(np.prod([x.shape[axis] for axis in axes]))
+    if training and m < 2:
+        raise ValueError(
+            f"x must have more than one value per channel in training (the unbiased running variance "
+            f"divides by m - 1), got shape {x.shape}"
+        )
 
 
 def _per_channel(v, x):
@@ -85,8 +110,18 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, *, momentum=0.
         momentum * var * m / (m - 1), the unbiased variance over the m = N*H*W values
         of a channel.
     cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``x`` when it is not (N, C) or (N, C, H, W), has no channel or, in
+        training, a single value per channel; ``gamma``, ``beta``, ``running_mean`` or
+        ``running_var`` when not of shape (C,); ``running_var`` when negative;
+        ``momentum`` outside [0, 1]; ``eps`` <= 0.
     """
     axes = _channel_axes(x)
+    per_channel = {"gamma": gamma, "beta": beta, "running_mean": running_mean, "running_var": running_var}
+    _check_batch_norm(x, axes, per_channel, momentum, eps, training)
     if training:
         m = x.size // x.shape[1]
         mean = x.mean(axis=axes)
@@ -144,9 +179,14 @@ def dropout_forward(x, mask, *, p):
         x * mask / (1 - p): kept units are scaled up in training so that the expected
         output equals x and evaluation needs no rescaling.
     cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``p`` outside [0, 1), ``mask`` when it does not broadcast against x.
     """
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout probability p must be in [0, 1), got {p}")
+    checks.in_range(p, "p")
+    checks.broadcastable(x, mask, "x", "mask")
     scale = mask / (1 - p)  # Python float p keeps mask's dtype
     return x * scale, scale
 

@@ -8,27 +8,26 @@ or ``"sum"``; ``dout`` has the shape of the loss (a scalar unless ``"none"``).
 
 import numpy as np
 
+from reference import checks
 from reference.activations import log_softmax_forward, sigmoid_forward
 
 REDUCTIONS = ("none", "mean", "sum")
 
 
-def _reduce(losses, reduction):
-    """Apply a reduction; return the loss and the factor d(loss)/d(losses_i)."""
+def _reduce(losses, reduction, name):
+    """Apply a reduction; return the loss and the factor d(loss)/d(losses_i).
+
+    ``name`` is the argument the losses come from, named when a mean has no elements.
+    """
     if reduction == "none":
         return losses, 1.0
     if reduction == "sum":
         return losses.sum(dtype=losses.dtype), 1.0
     if reduction == "mean":
+        if losses.size == 0:
+            raise ValueError(f"{name} is empty: reduction 'mean' of no losses is undefined (0 / 0)")
         return losses.mean(dtype=losses.dtype), 1.0 / losses.size
     raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
-
-
-def _check_same_shape(prediction, target):
-    if prediction.shape != target.shape:
-        raise ValueError(
-            f"prediction and target must have the same shape, got {prediction.shape} and {target.shape}"
-        )
 
 
 def binary_cross_entropy_forward(p, y, *, reduction="mean"):
@@ -48,15 +47,21 @@ def binary_cross_entropy_forward(p, y, *, reduction="mean"):
         l_i = -(y_i log p_i + (1 - y_i) log(1 - p_i)), reduced.
     cache : tuple
 
+    Raises
+    ------
+    ValueError
+        Naming ``p`` and ``y`` when their shapes differ, ``reduction`` when it is unknown,
+        and ``p`` when it is empty with reduction "mean".
+
     Notes
     -----
     No clipping here: frameworks clip (Keras to [1e-7, 1 - 1e-7], torch clamps the
     log at -100), which changes the value only outside that range. ``np.log1p(-p)``
     keeps log(1 - p) accurate for tiny p.
     """
-    _check_same_shape(p, y)
+    checks.same_shape(p, y, "p", "y")
     losses = -(y * np.log(p) + (1 - y) * np.log1p(-p))
-    loss, scale = _reduce(losses, reduction)
+    loss, scale = _reduce(losses, reduction, "p")
     return loss, (p, y, scale)
 
 
@@ -87,10 +92,16 @@ def mse_forward(y_pred, y_true, *, reduction="mean"):
     loss : ndarray
         l_i = (y_pred_i - y_true_i)^2, reduced (mean over all N elements by default).
     cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``y_pred`` and ``y_true`` when their shapes differ, ``reduction`` when it is unknown,
+        and ``y_pred`` when it is empty with reduction "mean".
     """
-    _check_same_shape(y_pred, y_true)
+    checks.same_shape(y_pred, y_true, "y_pred", "y_true")
     diff = y_pred - y_true
-    loss, scale = _reduce(diff * diff, reduction)
+    loss, scale = _reduce(diff * diff, reduction, "y_pred")
     return loss, (diff, scale)
 
 
@@ -122,10 +133,16 @@ def half_squared_error_forward(y_pred, y_true, *, reduction="mean"):
         l_i = 1/2 (y_pred_i - y_true_i)^2, reduced. With "mean" it is half the MSE;
         with "sum" it is ``tf.nn.l2_loss(y_pred - y_true)``.
     cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``y_pred`` and ``y_true`` when their shapes differ, ``reduction`` when it is unknown,
+        and ``y_pred`` when it is empty with reduction "mean".
     """
-    _check_same_shape(y_pred, y_true)
+    checks.same_shape(y_pred, y_true, "y_pred", "y_true")
     diff = y_pred - y_true
-    loss, scale = _reduce(0.5 * diff * diff, reduction)
+    loss, scale = _reduce(0.5 * diff * diff, reduction, "y_pred")
     return loss, (diff, scale)
 
 
@@ -159,15 +176,21 @@ def binary_cross_entropy_with_logits_forward(z, y, *, reduction="mean"):
             = max(z, 0) - z y + log(1 + exp(-|z|)), reduced.
     cache : tuple
 
+    Raises
+    ------
+    ValueError
+        Naming ``z`` and ``y`` when their shapes differ, ``reduction`` when it is unknown,
+        and ``z`` when it is empty with reduction "mean".
+
     Notes
     -----
     The second form (TensorFlow's ``sigmoid_cross_entropy_with_logits``) never
     exponentiates a positive number and never takes the log of a sigmoid that has
     rounded to 0 or 1; ``np.log1p`` keeps log(1 + tiny) accurate.
     """
-    _check_same_shape(z, y)
+    checks.same_shape(z, y, "z", "y")
     losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    loss, scale = _reduce(losses, reduction)
+    loss, scale = _reduce(losses, reduction, "z")
     return loss, (z, y, scale)
 
 
@@ -182,6 +205,24 @@ def binary_cross_entropy_with_logits_backward(dout, cache):
     z, y, scale = cache
     p, _ = sigmoid_forward(z)
     return (dout * scale * (p - y)).astype(z.dtype, copy=False)
+
+
+def _check_cross_entropy(logits, target):
+    """Check logits (C,), (N, C) or (N, C, d1, ...) against integer targets; return the class axis."""
+    if logits.ndim == 0:
+        raise ValueError("logits must have a class axis: shape (C,), (N, C) or (N, C, d1, ...), got shape ()")
+    axis = 0 if logits.ndim == 1 else 1
+    n_classes = logits.shape[axis]
+    if n_classes == 0:
+        raise ValueError(f"logits must have at least one class along axis {axis}, got shape {logits.shape}")
+    positions = logits.shape[:axis] + logits.shape[axis + 1 :]
+    if target.shape != positions:
+        raise ValueError(
+            f"target must have shape {positions}, logits' {logits.shape} without the class axis {axis}, "
+            f"got {target.shape}"
+        )
+    checks.indices(target, n_classes, "target")
+    return axis
 
 
 def cross_entropy_forward(logits, target, *, reduction="mean"):
@@ -202,21 +243,25 @@ def cross_entropy_forward(logits, target, *, reduction="mean"):
         l = -log softmax(logits)[target] at every target position, reduced.
     cache : tuple
 
+    Raises
+    ------
+    TypeError
+        When ``target`` does not hold integers.
+    ValueError
+        Naming ``logits`` when it has no class axis or no classes, ``target`` when its
+        shape is not logits' without the class axis, when an index lies outside [0, C)
+        or when it is empty with reduction "mean", and ``reduction`` when it is unknown.
+
     Notes
     -----
     The log-probabilities come from ``log_softmax_forward`` (log-sum-exp), never from
     the log of a softmax that may have underflowed to 0.
     """
-    axis = 0 if logits.ndim == 1 else 1
-    if not np.issubdtype(target.dtype, np.integer):
-        raise TypeError(f"target must hold integer class indices, got dtype {target.dtype}")
-    n_classes = logits.shape[axis]
-    if target.size and (target.min() < 0 or target.max() >= n_classes):
-        raise ValueError(f"target indices must lie in [0, {n_classes}), got {target.min()}..{target.max()}")
+    axis = _check_cross_entropy(logits, target)
     log_p, _ = log_softmax_forward(logits, axis=axis)
     index = np.expand_dims(target, axis)
     losses = -np.take_along_axis(log_p, index, axis=axis).squeeze(axis)
-    loss, scale = _reduce(losses, reduction)
+    loss, scale = _reduce(losses, reduction, "target")
     return loss, (log_p, index, axis, scale)
 
 

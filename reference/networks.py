@@ -17,6 +17,7 @@ and :func:`xor_data`. :func:`trained_digits_mlp` and
 
 import numpy as np
 
+from reference import checks
 from reference.activations import log_softmax_forward, relu_backward, relu_forward, sigmoid_forward
 from reference.layers import linear_backward, linear_forward
 
@@ -77,7 +78,18 @@ def digits_data(seed=0, validation=0.2, test=0.2):
     dict
         ``x_train`` (n_train, 64) float64, ``y_train`` (n_train,) int64, and the same
         for ``val`` and ``test`` (1077 / 360 / 360 images with the defaults).
+
+    Raises
+    ------
+    ValueError
+        Naming ``seed`` when it is not a non-negative int, ``validation`` or ``test``
+        outside (0, 1), ``validation`` when the two leave no training set.
     """
+    checks.count(seed, "seed")
+    checks.in_range(validation, "validation", low_closed=False)
+    checks.in_range(test, "test", low_closed=False)
+    if validation + test >= 1:
+        raise ValueError(f"validation + test must be below 1 to leave a training set, got {validation} + {test}")
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -94,18 +106,43 @@ def digits_data(seed=0, validation=0.2, test=0.2):
 
 
 def uniform_init(rng, *shape):
-    """Weights uniform in [-1, 1) (the 11-lines tutorial's ``2 * random - 1``)."""
+    """Weights uniform in [-1, 1) (the 11-lines tutorial's ``2 * random - 1``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``shape[i]`` when a size is not a non-negative int.
+    """
+    for i, size in enumerate(shape):
+        checks.count(size, f"shape[{i}]")
     return 2 * rng.random(shape) - 1
 
 
 def linear_init(rng, n_out, n_in):
-    """PyTorch's nn.Linear initialisation, drawn by NumPy: w (n_out, n_in), b (n_out,) ~ U(+-1/sqrt(n_in))."""
+    """PyTorch's nn.Linear initialisation, drawn by NumPy: w (n_out, n_in), b (n_out,) ~ U(+-1/sqrt(n_in)).
+
+    Raises
+    ------
+    ValueError
+        Naming ``n_out`` when it is not a non-negative int, ``n_in`` when not a positive
+        int (the bound 1/sqrt(n_in) needs n_in > 0).
+    """
+    checks.count(n_out, "n_out")
+    checks.count(n_in, "n_in", minimum=1)
     bound = 1 / np.sqrt(n_in)
     return rng.uniform(-bound, bound, (n_out, n_in)), rng.uniform(-bound, bound, n_out)
 
 
 def batch_order(rng, epochs, n):
-    """One random permutation of range(n) per epoch: int64 array of shape (epochs, n)."""
+    """One random permutation of range(n) per epoch: int64 array of shape (epochs, n).
+
+    Raises
+    ------
+    ValueError
+        Naming ``epochs`` when it is not a positive int, ``n`` when not a non-negative int.
+    """
+    checks.count(epochs, "epochs", minimum=1)
+    checks.count(n, "n")
     return np.stack([rng.permutation(n) for _ in range(epochs)]).astype(np.int64)
 
 
@@ -126,6 +163,20 @@ def _bce_with_logits(z, y):
 def _accuracy(predicted, target, dtype):
     """Fraction of equal entries, as a 0-d array of ``dtype``."""
     return np.asarray(np.mean(predicted == target), dtype=dtype)
+
+
+def _check_run(steps, lr):
+    """A non-negative number of steps and a positive learning rate."""
+    checks.count(steps, "steps")
+    checks.positive(lr, "lr")
+
+
+def _check_targets(y, y_name, x, x_name, width):
+    """y of shape (N, width): one row of targets per row of x."""
+    if np.shape(y) != (x.shape[0], width):
+        raise ValueError(
+            f"{y_name} must have shape ({x.shape[0]}, {width}), a row of targets per row of {x_name}, got {np.shape(y)}"
+        )
 
 
 # ------------------------------------------- training runs (concept forwards, no backward)
@@ -160,7 +211,24 @@ def three_layer_network_training_forward(x, y, syn0, syn1, *, steps, lr=1.0):
         after the last step.
     cache : None
         A training run has nothing to backpropagate.
+
+    Raises
+    ------
+    ValueError
+        Naming ``x`` when it is not (m, in), ``syn0`` when not (in, h), ``syn1`` when
+        not (h, k), ``y`` when not (m, k), ``steps`` when not a non-negative int and
+        ``lr`` when not positive.
     """
+    if np.ndim(x) != 2:
+        raise ValueError(f"x must have shape (m, in), got {np.shape(x)}")
+    if np.ndim(syn0) != 2 or syn0.shape[0] != x.shape[1]:
+        raise ValueError(f"syn0 must have shape (in, hidden) matching x's {x.shape[1]} features, got {np.shape(syn0)}")
+    if np.ndim(syn1) != 2 or syn1.shape[0] != syn0.shape[1]:
+        raise ValueError(
+            f"syn1 must have shape (hidden, out) matching the {syn0.shape[1]} outputs of syn0, got {np.shape(syn1)}"
+        )
+    _check_targets(y, "y", x, "x", syn1.shape[1])
+    _check_run(steps, lr)
     losses = np.empty(steps, dtype=x.dtype)
     for step in range(steps):
         l1 = sigmoid_forward(x @ syn0)[0]
@@ -198,7 +266,24 @@ def logistic_regression_training_forward(X, Y, w, b, *, steps, lr):
         ``loss`` (steps,), ``w`` (n_x, 1), ``b`` (1, 1), ``accuracy`` (): the fraction
         of examples with (Z > 0) == Y after the last step.
     cache : None
+
+    Raises
+    ------
+    ValueError
+        Naming ``X`` when it is not (n_x, m), ``Y`` when not (1, m), ``w`` when not
+        (n_x, 1), ``b`` when not a single number, ``steps`` when not a non-negative int
+        and ``lr`` when not positive.
     """
+    if np.ndim(X) != 2:
+        raise ValueError(f"X must have shape (n_x, m), one example per column, got {np.shape(X)}")
+    n_x, m = X.shape
+    if np.shape(Y) != (1, m):
+        raise ValueError(f"Y must have shape (1, {m}), one label per column of X, got {np.shape(Y)}")
+    if np.shape(w) != (n_x, 1):
+        raise ValueError(f"w must have shape ({n_x}, 1), one weight per row of X, got {np.shape(w)}")
+    if np.size(b) != 1 or np.ndim(b) > 2:
+        raise ValueError(f"b must be a single number, shape (1, 1), got shape {np.shape(b)}")
+    _check_run(steps, lr)
     losses = np.empty(steps, dtype=X.dtype)
     for step in range(steps):
         Z = w.T @ X + b
@@ -234,7 +319,17 @@ def xor_network_training_forward(x, y, w1, b1, w2, b2, *, steps, lr):
         ``loss`` (steps,), ``w1``, ``b1``, ``w2``, ``b2`` (shapes as given),
         ``accuracy`` (): fraction of the cases with (z > 0) == y after the last step.
     cache : None
+
+    Raises
+    ------
+    ValueError
+        Naming ``x`` when it is not (m, in), ``w1``, ``b1``, ``w2`` or ``b2`` when a
+        layer does not fit, ``y`` when not (m, out), ``steps`` when not a non-negative
+        int and ``lr`` when not positive.
     """
+    out = checks.dense_layers(x, [("w1", w1, "b1", b1), ("w2", w2, "b2", b2)])
+    _check_targets(y, "y", x, "x", out)
+    _check_run(steps, lr)
     losses = np.empty(steps, dtype=x.dtype)
     for step in range(steps):
         h_pre, cache1 = linear_forward(x, w1, b1)
@@ -250,7 +345,15 @@ def xor_network_training_forward(x, y, w1, b1, w2, b2, *, steps, lr):
 
 
 def mlp_logits(x, w1, b1, w2, b2):
-    """Logits of the 64-h-10 MLP: relu(x w1^T + b1) w2^T + b2, shape (n, 10)."""
+    """Logits of the 64-h-10 MLP: relu(x w1^T + b1) w2^T + b2, shape (n, 10).
+
+    Raises
+    ------
+    ValueError
+        Naming ``x`` when it is not (n, in), ``w1``, ``b1``, ``w2`` or ``b2`` when a
+        layer does not fit.
+    """
+    checks.dense_layers(x, [("w1", w1, "b1", b1), ("w2", w2, "b2", b2)])
     return linear_forward(relu_forward(linear_forward(x, w1, b1)[0])[0], w2, b2)[0]
 
 
@@ -272,6 +375,22 @@ def _mlp_step(x, labels, w1, b1, w2, b2):
     dh, dw2, db2 = linear_backward(dlogits, cache2)
     _, dw1, db1 = linear_backward(relu_backward(dh, relu_cache), cache1)
     return loss, (dw1, db1, dw2, db2)
+
+
+def _check_digits(x_train, y_train, x_val, y_val, x_test, y_test, order, params):
+    """The layers fit x_train; every split has x_train's features and one label in [0, classes) per row."""
+    w1, b1, w2, b2 = params
+    n_classes = checks.dense_layers(x_train, [("w1", w1, "b1", b1), ("w2", w2, "b2", b2)], x_name="x_train")
+    features = x_train.shape[1]
+    for split, x, y in (("train", x_train, y_train), ("val", x_val, y_val), ("test", x_test, y_test)):
+        if np.ndim(x) != 2 or x.shape[1] != features:
+            raise ValueError(f"x_{split} must have shape (n, {features}) like x_train, got {np.shape(x)}")
+        if np.shape(y) != (len(x),):
+            raise ValueError(f"y_{split} must have shape ({len(x)},), a label per row of x_{split}, got {np.shape(y)}")
+        checks.indices(y, n_classes, f"y_{split}")
+    if np.ndim(order) != 2:
+        raise ValueError(f"order must have shape (epochs, n_train), got {np.shape(order)}")
+    checks.indices(order, len(x_train), "order", what="row indices")
 
 
 def digits_mlp_training_forward(x_train, y_train, x_val, y_val, x_test, y_test, order, w1, b1, w2, b2, *, lr, batch_size):
@@ -303,7 +422,21 @@ def digits_mlp_training_forward(x_train, y_train, x_val, y_val, x_test, y_test, 
         ``b1``, ``w2``, ``b2`` (shapes as given), ``val_accuracy`` (epochs,),
         ``test_accuracy`` ().
     cache : None
+
+    Raises
+    ------
+    TypeError
+        When a label array or ``order`` does not hold integers.
+    ValueError
+        Naming ``x_train`` when it is not (n_train, in), ``w1``, ``b1``, ``w2`` or ``b2``
+        when a layer does not fit, ``x_val`` or ``x_test`` when their features differ
+        from x_train's, a label array when it is not one class index in [0, classes)
+        per row, ``order`` when it is not (epochs, n) with row indices in [0, n_train),
+        ``lr`` when not positive and ``batch_size`` when not a positive int.
     """
+    _check_digits(x_train, y_train, x_val, y_val, x_test, y_test, order, (w1, b1, w2, b2))
+    checks.positive(lr, "lr")
+    checks.count(batch_size, "batch_size", minimum=1)
     params = [w1, b1, w2, b2]
     losses, val_accuracy = [], []
     for epoch_order in order:
@@ -368,7 +501,14 @@ def digits_mlp_inputs(rng, data, hidden=32, epochs=10):
         The ``data`` arrays, ``order`` (epochs, n_train) and the initial ``w1``
         (hidden, 64), ``b1`` (hidden,), ``w2`` (10, hidden), ``b2`` (10,) in PyTorch's
         nn.Linear initialisation, in the positional order of :func:`train_digits_mlp`.
+
+    Raises
+    ------
+    ValueError
+        Naming ``hidden`` or ``epochs`` when not a positive int.
     """
+    checks.count(hidden, "hidden", minimum=1)
+    checks.count(epochs, "epochs", minimum=1)
     w1, b1 = linear_init(rng, hidden, 64)
     w2, b2 = linear_init(rng, 10, hidden)
     order = batch_order(rng, epochs, len(data["y_train"]))
@@ -385,6 +525,13 @@ def trained_digits_mlp(seed=0, hidden=32, epochs=10, lr=0.125, batch_size=32):
         PyTorch layout (logits = relu(x w1^T + b1) w2^T + b2).
     data : dict
         :func:`digits_data` of the same seed (x scaled to [0, 1]).
+
+    Raises
+    ------
+    ValueError
+        Naming ``seed``, ``hidden``, ``epochs``, ``lr`` or ``batch_size`` when out of
+        range, as :func:`digits_data`, :func:`digits_mlp_inputs` and
+        :func:`digits_mlp_training_forward` check them.
     """
     data = digits_data(seed)
     inputs = digits_mlp_inputs(np.random.default_rng(seed), data, hidden, epochs)
@@ -400,7 +547,16 @@ def trained_three_layer_network(seed=1, hidden=4, steps=10000):
     dict
         ``syn0`` (3, hidden) and ``syn1`` (hidden, 1), tutorial layout
         (prediction = sigma(sigma(x syn0) syn1)).
+
+    Raises
+    ------
+    ValueError
+        Naming ``seed`` or ``steps`` when not a non-negative int, ``hidden`` when not a
+        positive int.
     """
+    checks.count(seed, "seed")
+    checks.count(hidden, "hidden", minimum=1)
+    checks.count(steps, "steps")
     rng = np.random.default_rng(seed)
     x, y = binary_table()
     outputs = train_three_layer_network(x, y, uniform_init(rng, 3, hidden), uniform_init(rng, hidden, 1), steps=steps)

@@ -9,6 +9,8 @@ so the column comes out as all zeros, a defined result on every side.
 
 import numpy as np
 
+from reference import checks
+
 
 def _spread_over_ties(x, extreme, dextreme, axis):
     """Route the gradient of a min or max to the entries that attain it, split evenly among ties.
@@ -36,7 +38,14 @@ def min_max_normalize_forward(x, *, axis=0):
         out = (x - lo) / s with lo = min, hi = max along ``axis`` and s = hi - lo,
         or s = 1 where hi == lo (constant columns become 0).
     cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``axis`` when it is not an axis of x, ``x`` when it has no entries
+        along it (no min or max). A constant column is not an error (see above).
     """
+    checks.reduction_axis(x, axis)
     lo = np.min(x, axis=axis, keepdims=True)
     hi = np.max(x, axis=axis, keepdims=True)
     span = hi - lo
@@ -82,12 +91,19 @@ def standardize_forward(x, *, axis=0):
         sigma = 1 where the variance is exactly 0 (constant columns become 0).
     cache : tuple
 
+    Raises
+    ------
+    ValueError
+        Naming ``axis`` when it is not an axis of x, ``x`` when it has no entries
+        along it (a mean of nothing). A constant column is not an error (see above).
+
     Notes
     -----
     The population std is scikit-learn's and ``tf.nn.moments``'s; torch's ``std`` and
     ``var`` default to the unbiased n - 1 (``correction=0`` asks for this one). The
     variance, not the std, is tested for 0: sqrt has an infinite derivative at 0.
     """
+    checks.reduction_axis(x, axis)
     mean = np.mean(x, axis=axis, keepdims=True)
     centred = x - mean
     var = np.mean(centred * centred, axis=axis, keepdims=True)

@@ -14,14 +14,31 @@ stacked on a leading ``steps`` axis.
 
 import numpy as np
 
-from reference import activations, layers
+from reference import activations, checks, layers
+
+
+def _check_step(params, grads, lr):
+    """One gradient per parameter, of its shape, and a positive learning rate."""
+    if len(grads) != len(params):
+        raise ValueError(f"grads must hold one gradient per parameter: {len(params)} params, got {len(grads)} grads")
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if np.shape(g) != np.shape(p):
+            raise ValueError(f"grads[{i}] must have the shape of params[{i}] {np.shape(p)}, got {np.shape(g)}")
+    checks.positive(lr, "lr")
 
 
 def sgd_step(params, grads, state, *, lr):
     """Plain gradient descent.
 
     theta <- theta - lr * g
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it does not hold one gradient of each parameter's shape,
+        ``lr`` when not positive.
     """
+    _check_step(params, grads, lr)
     return [p - lr * g for p, g in zip(params, grads)], state
 
 
@@ -33,7 +50,15 @@ def sgd_momentum_step(params, grads, state, *, lr, momentum, nesterov=False):
 
     Keras keeps v = momentum * v - lr * g and adds v; for a constant lr the two are the
     same sequence of parameters.
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it does not hold one gradient of each parameter's shape,
+        ``lr`` when not positive, ``momentum`` outside [0, 1).
     """
+    _check_step(params, grads, lr)
+    checks.in_range(momentum, "momentum")
     buffers = state.get("momentum_buffer") or [np.array(g) for g in grads]
     if "momentum_buffer" in state:
         buffers = [momentum * b + g for b, g in zip(buffers, grads)]
@@ -42,7 +67,7 @@ def sgd_momentum_step(params, grads, state, *, lr, momentum, nesterov=False):
 
 
 def nesterov_step(params, grads, state, *, lr, momentum):
-    """Nesterov momentum: :func:`sgd_momentum_step` with ``nesterov=True``."""
+    """Nesterov momentum: :func:`sgd_momentum_step` with ``nesterov=True`` (and its checks)."""
     return sgd_momentum_step(params, grads, state, lr=lr, momentum=momentum, nesterov=True)
 
 
@@ -51,7 +76,17 @@ def adagrad_step(params, grads, state, *, lr, eps, initial_accumulator_value=0.0
 
     s <- s + g**2                    (s starts at initial_accumulator_value)
     theta <- theta - lr * g / (sqrt(s) + eps)
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it does not hold one gradient of each parameter's shape,
+        ``lr`` or ``eps`` when not positive, ``initial_accumulator_value`` when
+        negative.
     """
+    _check_step(params, grads, lr)
+    checks.positive(eps, "eps")
+    checks.non_negative(initial_accumulator_value, "initial_accumulator_value")
     sums = state.get("sum") or [np.full_like(p, initial_accumulator_value) for p in params]
     sums = [s + g * g for s, g in zip(sums, grads)]
     new = [p - lr * g / (np.sqrt(s) + eps) for p, g, s in zip(params, grads, sums)]
@@ -63,7 +98,16 @@ def rmsprop_step(params, grads, state, *, lr, alpha, eps):
 
     v <- alpha * v + (1 - alpha) * g**2      (v starts at 0)
     theta <- theta - lr * g / (sqrt(v) + eps)
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it does not hold one gradient of each parameter's shape,
+        ``lr`` or ``eps`` when not positive, ``alpha`` outside [0, 1).
     """
+    _check_step(params, grads, lr)
+    checks.in_range(alpha, "alpha")
+    checks.positive(eps, "eps")
     squares = state.get("square_avg") or [np.zeros_like(p) for p in params]
     squares = [alpha * v + (1 - alpha) * g * g for v, g in zip(squares, grads)]
     new = [p - lr * g / (np.sqrt(v) + eps) for p, g, v in zip(params, grads, squares)]
@@ -80,7 +124,17 @@ def adam_step(params, grads, state, *, lr, beta1, beta2, eps):
 
     ``t`` counts steps from 1. Keras adds its epsilon to sqrt(v) instead of
     sqrt(v_hat) (divergence ``adam-epsilon``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it does not hold one gradient of each parameter's shape,
+        ``lr`` or ``eps`` when not positive, ``beta1`` or ``beta2`` outside [0, 1).
     """
+    _check_step(params, grads, lr)
+    checks.in_range(beta1, "beta1")
+    checks.in_range(beta2, "beta2")
+    checks.positive(eps, "eps")
     t = state.get("step", 0) + 1
     ms = state.get("exp_avg") or [np.zeros_like(p) for p in params]
     vs = state.get("exp_avg_sq") or [np.zeros_like(p) for p in params]
@@ -118,7 +172,14 @@ def fed_trajectory(step, theta0, grads, **hyper):
     -------
     dict
         ``{"theta": array of shape (steps, ...)}``, the parameter after every step.
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it is not (steps, *theta0.shape) with steps >= 1, and
+        the hyper-parameters as the step function does.
     """
+    checks.gradient_sequence(theta0, grads)
     params, state, rows = [theta0], {}, []
     for g in grads:
         params, state = step(params, [g], state, **hyper)
@@ -157,8 +218,26 @@ def adam_trajectory(theta0, grads, *, lr, beta1, beta2, eps):
     return fed_trajectory(adam_step, theta0, grads, lr=lr, beta1=beta1, beta2=beta2, eps=eps), None
 
 
+def _check_quadratic(theta, a, b, theta_name):
+    """theta (n,), a (n, n), b (n,)."""
+    if np.ndim(theta) != 1:
+        raise ValueError(f"{theta_name} must have shape (n,), got {np.shape(theta)}")
+    n = len(theta)
+    if np.shape(a) != (n, n):
+        raise ValueError(f"a must have shape ({n}, {n}) for {theta_name} of shape ({n},), got {np.shape(a)}")
+    if np.shape(b) != (n,):
+        raise ValueError(f"b must have shape ({n},) for {theta_name} of shape ({n},), got {np.shape(b)}")
+
+
 def quadratic_loss(theta, a, b):
-    """f(theta) = 1/2 theta^T A theta - b^T theta and its gradient A theta - b (A symmetric)."""
+    """f(theta) = 1/2 theta^T A theta - b^T theta and its gradient A theta - b (A symmetric).
+
+    Raises
+    ------
+    ValueError
+        Naming ``theta`` when it is not (n,), ``a`` when not (n, n), ``b`` when not (n,).
+    """
+    _check_quadratic(theta, a, b, "theta")
     return 0.5 * theta @ a @ theta - b @ theta, a @ theta - b
 
 
@@ -183,7 +262,17 @@ def quadratic_descent(theta0, a, b, *, optimizer, steps, hyper):
         ``loss`` (steps,), the loss at which each gradient was taken, and ``theta``
         (steps, n), the parameter after each step.
     cache : None
+
+    Raises
+    ------
+    KeyError
+        When ``optimizer`` is not a key of :data:`STEPS`.
+    ValueError
+        Naming ``theta0``, ``a`` or ``b`` when their shapes do not fit, ``steps`` when
+        it is not a positive int, and the hyper-parameters as the step function does.
     """
+    _check_quadratic(theta0, a, b, "theta0")
+    checks.count(steps, "steps", minimum=1)
     params, state, losses, rows = [theta0], {}, [], []
     for _ in range(steps):
         loss, grad = quadratic_loss(params[0], a, b)
@@ -214,8 +303,19 @@ def mlp_loss(params, x, y):
     loss : ndarray, shape ()
     grads : list of ndarray
         dL/dw1, dL/db1, dL/dw2, dL/db2; dL/dpred = 2 (pred - y) / (N * out).
+
+    Raises
+    ------
+    ValueError
+        Naming ``params`` when it does not hold 4 arrays, ``x`` when it is not (N, in),
+        ``w1``, ``b1``, ``w2`` or ``b2`` when a layer does not fit, ``y`` when it is not (N, out).
     """
+    if len(params) != len(MLP_PARAMS):
+        raise ValueError(f"params must hold the {len(MLP_PARAMS)} arrays {MLP_PARAMS}, got {len(params)}")
     w1, b1, w2, b2 = params
+    out = checks.dense_layers(x, [("w1", w1, "b1", b1), ("w2", w2, "b2", b2)])
+    if np.shape(y) != (x.shape[0], out):
+        raise ValueError(f"y must have shape ({x.shape[0]}, {out}), one row of targets per row of x, got {np.shape(y)}")
     z, linear1 = layers.linear_forward(x, w1, b1)
     h, tanh_cache = activations.tanh_forward(z)
     pred, linear2 = layers.linear_forward(h, w2, b2)
@@ -234,7 +334,16 @@ def mlp_descent(x, y, w1, b1, w2, b2, *, optimizer, steps, hyper):
     out : dict
         ``loss`` (steps,) and every parameter after each step, ``w1`` (steps, hidden, in) ...
     cache : None
+
+    Raises
+    ------
+    KeyError
+        When ``optimizer`` is not a key of :data:`STEPS`.
+    ValueError
+        Naming ``steps`` when it is not a positive int, the arrays as :func:`mlp_loss`
+        does and the hyper-parameters as the step function does.
     """
+    checks.count(steps, "steps", minimum=1)
     params, state = [w1, b1, w2, b2], {}
     history = {name: [] for name in ("loss", *MLP_PARAMS)}
     for _ in range(steps):

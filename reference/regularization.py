@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from reference import checks
+
 
 def l2_penalty_forward(w, *, lam):
     """The L2 penalty lam / 2 * sum(w**2) and its gradient lam * w.
@@ -16,7 +18,13 @@ def l2_penalty_forward(w, *, lam):
     -------
     out : ndarray, shape ()
     cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``lam`` when it is negative (a negative penalty rewards large weights).
     """
+    checks.non_negative(lam, "lam")
     return 0.5 * lam * np.sum(w * w), (w, lam)
 
 
@@ -38,13 +46,26 @@ def sgd_weight_decay_trajectory(theta0, grads, *, lr, weight_decay):
     ----------
     theta0 : ndarray, shape (...)
     grads : ndarray, shape (steps, ...)
+    lr : float
+        Positive.
+    weight_decay : float
+        Non-negative.
 
     Returns
     -------
     out : dict
         ``{"theta": (steps, ...)}``, the parameter after every step.
     cache : None
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it is not (steps, *theta0.shape) with steps >= 1, ``lr``
+        when not positive, ``weight_decay`` when negative.
     """
+    checks.gradient_sequence(theta0, grads)
+    checks.positive(lr, "lr")
+    checks.non_negative(weight_decay, "weight_decay")
     theta, rows = theta0, []
     for g in grads:
         _, cache = l2_penalty_forward(theta, lam=weight_decay)

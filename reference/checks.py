@@ -1,0 +1,130 @@
+"""Argument checks shared by the reference modules.
+
+Each helper raises a ``ValueError`` whose message starts with the name of the
+offending argument, so that an impossible call fails at the boundary with its
+reason, not deep inside NumPy with a broadcasting error, an IndexError, a silent
+wrong answer or NaN. They look at shapes and scalars only (index ranges aside)
+and never change a value, so valid calls compute exactly what they did before.
+"""
+
+import numpy as np
+
+
+def _is_real(value):
+    """A real scalar: a Python or NumPy int or float, or a 0-d array of one (not a bool)."""
+    return np.ndim(value) == 0 and np.asarray(value).dtype.kind in "iuf"
+
+
+def positive(value, name):
+    """``value`` is a finite number > 0 (learning rates, epsilons, fans)."""
+    if not (_is_real(value) and 0 < value < np.inf):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+
+
+def non_negative(value, name):
+    """``value`` is a finite number >= 0 (penalty strengths, initial accumulators)."""
+    if not (_is_real(value) and 0 <= value < np.inf):
+        raise ValueError(f"{name} must be a non-negative finite number, got {value!r}")
+
+
+def in_range(value, name, low=0, high=1, *, low_closed=True, high_closed=False):
+    """``value`` lies in the interval from ``low`` to ``high``, [0, 1) by default (probabilities, decay rates)."""
+    inside = _is_real(value) and (low <= value if low_closed else low < value)
+    inside = inside and (value <= high if high_closed else value < high)
+    if not inside:
+        interval = f"{'[' if low_closed else '('}{low}, {high}{']' if high_closed else ')'}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+
+
+def count(value, name, *, minimum=0):
+    """``value`` is an int >= ``minimum`` (seeds, sizes, numbers of steps)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        what = {0: "a non-negative int", 1: "a positive int"}.get(minimum, f"an int >= {minimum}")
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+
+
+def same_shape(a, b, name_a, name_b):
+    """``a`` and ``b`` have the same shape (a prediction and its target)."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(f"{name_a} and {name_b} must have the same shape, got {np.shape(a)} and {np.shape(b)}")
+
+
+def broadcastable(a, b, name_a, name_b):
+    """``b`` broadcasts against ``a`` (NumPy's rule); naming ``b`` when it does not."""
+    try:
+        np.broadcast_shapes(np.shape(a), np.shape(b))
+    except ValueError:
+        raise ValueError(
+            f"{name_b} of shape {np.shape(b)} does not broadcast against {name_a} of shape {np.shape(a)}: "
+            "aligned from the right, each pair of sizes must be equal or contain a 1"
+        ) from None
+
+
+def reduction_axis(x, axis):
+    """``axis`` is an int axis of ``x`` along which ``x`` has at least one entry (a max, min or mean)."""
+    ndim = np.ndim(x)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(f"axis must be an int in [-{ndim}, {ndim}) for x of shape {np.shape(x)}, got {axis!r}")
+    if np.shape(x)[axis] == 0:
+        raise ValueError(f"x must have at least one entry along axis {axis}, got shape {np.shape(x)}")
+
+
+def indices(values, bound, name, what="class indices"):
+    """``values`` hold integers in [0, ``bound``) (class labels, row numbers).
+
+    Raises
+    ------
+    TypeError
+        When ``values`` are not integers.
+    ValueError
+        Naming ``name`` when one lies outside [0, ``bound``).
+    """
+    if not np.issubdtype(values.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer {what}, got dtype {values.dtype}")
+    if values.size and (values.min() < 0 or values.max() >= bound):
+        raise ValueError(f"{name} indices must lie in [0, {bound}), got {values.min()}..{values.max()}")
+
+
+def dense_layers(x, layers, x_name="x"):
+    """Check ``x`` (N, in_features) and a chain of linear layers in PyTorch layout.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, in_features)
+    layers : sequence of (w_name, w, b_name, b)
+        ``w`` of shape (out_features, in_features), its in_features the width of what
+        comes before it (x's features, then the previous layer's outputs); ``b`` (out_features,).
+    x_name : str
+
+    Returns
+    -------
+    int
+        The width of the last layer's output (x's features when there are no layers).
+
+    Raises
+    ------
+    ValueError
+        Naming ``x_name`` when x is not 2-D, the first ``w_name`` or ``b_name`` whose
+        array does not fit what comes before it.
+    """
+    if np.ndim(x) != 2:
+        raise ValueError(f"{x_name} must have shape (N, in_features), got {np.shape(x)}")
+    width, source = x.shape[1], f"{x_name}'s {x.shape[1]} features"
+    for w_name, w, b_name, b in layers:
+        if np.ndim(w) != 2 or w.shape[1] != width:
+            raise ValueError(
+                f"{w_name} must have shape (out_features, in_features) matching {source}, got {np.shape(w)}"
+            )
+        if np.shape(b) != (w.shape[0],):
+            raise ValueError(f"{b_name} must have shape ({w.shape[0]},), got {np.shape(b)}")
+        width, source = w.shape[0], f"the {w.shape[0]} outputs of {w_name}"
+    return width
+
+
+def gradient_sequence(theta0, grads):
+    """``grads`` is a non-empty stack of gradients of ``theta0``'s shape: (steps, *theta0.shape)."""
+    if np.ndim(grads) < 1 or len(grads) == 0 or np.shape(grads)[1:] != np.shape(theta0):
+        raise ValueError(
+            f"grads must have shape (steps, *theta0.shape) with steps >= 1 for theta0 of shape {np.shape(theta0)}, "
+            f"got {np.shape(grads)}"
+        )
