@@ -155,9 +155,9 @@ class Concept:
     yields the (larger) samples ``rosetta bench`` times, when they differ from the
     checked ones; ``bench_floor``, given a benchmark sample's inputs and parameters,
     returns a callable that runs only the matrix products of the NumPy reference, so
-    that the bench shows how much of the NumPy time is BLAS. ``extra_witnesses`` are forward-only witnesses of this concept
-    alone (ONNX Runtime, the ONNX reference evaluator): called with the NumPy inputs,
-    they return NumPy outputs.
+    that the bench shows how much of the NumPy time is BLAS. ``extra_witnesses`` are
+    forward-only witnesses of this concept alone (ONNX Runtime, the ONNX reference
+    evaluator): called with the NumPy inputs, they return NumPy outputs.
     """
 
     name: str

@@ -22,12 +22,12 @@ def load_weights(model, n_inputs, *tensors):
     return model
 
 
-def sgd_step(model, loss_of, lr, x=None, y=None):
-    """One SGD step ``(x, y) -> loss``; with ``x`` and ``y`` given, a step on that fixed batch ``() -> loss``."""
+def sgd_step(model, loss_of, lr):
+    """One SGD step ``(x, y) -> loss``, to be compiled by the caller."""
     optimizer = keras.optimizers.SGD(learning_rate=lr)  # keeps lr in a float32 variable
     optimizer.build(model.trainable_variables)  # its variables exist before any tracing
 
-    def step(x=x, y=y):
+    def step(x, y):
         with tf.GradientTape() as tape:
             loss = loss_of(y, model(x, training=True))
         grads = tape.gradient(loss, model.trainable_variables)
@@ -48,13 +48,13 @@ def fit_full_batch(model, loss_of, lr, x, y, steps):
     A Python loop calling a compiled step pays TensorFlow's dispatch on every call;
     ``for i in tf.range(steps)`` inside a tf.function becomes one ``tf.while_loop``.
     """
-    step = sgd_step(model, loss_of, lr, x, y)
+    step = sgd_step(model, loss_of, lr)
 
     @tf.function
     def loop():
         losses = tf.TensorArray(x.dtype, size=steps)
         for i in tf.range(steps):
-            losses = losses.write(i, step())
+            losses = losses.write(i, step(x, y))
         return losses.stack()
 
     return loop()
