@@ -40,5 +40,9 @@ def export_onnx(weights, activations):
     dtype = tf.as_dtype(np.asarray(weights[0]).dtype)
     signature = [tf.TensorSpec([None, np.shape(weights[0])[1]], dtype, name="x")]
     function = tf.function(lambda x: network(x), input_signature=signature)
-    model, _ = tf2onnx.convert.from_function(function, input_signature=signature, opset=OPSET)
+    logging.disable(logging.WARNING)  # its Gemm rewriter also warns on the root logger about float64
+    try:
+        model, _ = tf2onnx.convert.from_function(function, input_signature=signature, opset=OPSET)
+    finally:
+        logging.disable(logging.NOTSET)
     return model.SerializeToString()
