@@ -198,26 +198,9 @@ def compare_outcomes(concept: Concept, a: str, b: str, quantity: str, outcomes, 
 
 def _record(concept, sample, dtype, seed, quantity, a, b, tolerance, agreement, seconds=(np.nan, np.nan)):
     return Record(
-        concept=concept.name,
-        family=concept.family,
-        sample=sample,
-        dtype=dtype,
-        seed=seed,
-        quantity=quantity,
-        witness_a=a,
-        witness_b=b,
-        shape=agreement.shape,
-        max_abs=agreement.max_abs,
-        max_rel=agreement.max_rel,
-        max_ulp=agreement.max_ulp,
-        n_mismatch=agreement.n_mismatch,
-        atol=tolerance.atol,
-        rtol=tolerance.rtol,
-        margin=agreement.margin,
-        verdict=agreement.verdict,
-        detail=agreement.detail,
-        seconds_a=seconds[0],
-        seconds_b=seconds[1],
+        concept=concept.name, family=concept.family, sample=sample, dtype=dtype, seed=seed, quantity=quantity,
+        witness_a=a, witness_b=b, atol=tolerance.atol, rtol=tolerance.rtol, **asdict(agreement),
+        seconds_a=seconds[0], seconds_b=seconds[1],
     )
 
 
@@ -346,9 +329,8 @@ def load_error_records(families: Iterable[str] | None = None) -> list[Record]:
     return [
         Record(
             concept=module, family=module if module in FAMILIES else "", sample="(module)", dtype="", seed=0,
-            quantity="import", witness_a="numpy", witness_b="-", shape="", max_abs=np.nan, max_rel=np.nan,
-            max_ulp=np.nan, n_mismatch=0, atol=np.nan, rtol=np.nan, margin=np.nan, verdict=ERROR,
-            detail=f"comparisons.concepts.{module} failed to load: {reason}",
+            quantity="import", witness_a="numpy", witness_b="-", atol=np.nan, rtol=np.nan,
+            **asdict(Agreement(ERROR, "", detail=f"comparisons.concepts.{module} failed to load: {reason}")),
         )
         for module, reason in LOAD_ERRORS.items()
         if families is None or module in families
