@@ -1,15 +1,17 @@
 """``rosetta bench``: time each witness, forward + backward, on the concepts' large inputs.
 
 Every witness runs through the same adapter as in ``rosetta run``
-(:meth:`comparisons.backends.Witness.forward`, then the pullback), so a time includes
-the conversion of the inputs to the framework's tensors and of the results back to
-NumPy, for every witness alike. Each time is the median of ``repeats`` runs after one
-warm-up run.
+(:meth:`comparisons.witnesses.adapter.Adapter.forward`, then the pullback), but in
+this process, so that the times hold no pipe: a time includes the conversion of the
+inputs to the framework's tensors and of the results back to NumPy, for every witness
+alike. Each time is the median of ``repeats`` runs after one warm-up run. The
+frameworks timed here are :data:`BENCH_FRAMEWORKS` (torch and TensorFlow share a
+process safely; PaddlePaddle cannot follow TensorFlow into one).
 
 The NumPy / PyTorch ratio is only fair at equal thread counts: each thread count of
 :data:`THREAD_COUNTS` limits NumPy's BLAS (threadpoolctl) and torch's intra-op pool
 to the same number. TensorFlow's pools are fixed when it is first imported
-(:data:`comparisons.backends.THREADS`), so it is timed at that count only.
+(:data:`comparisons.witnesses.adapter.THREADS`), so it is timed at that count only.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from comparisons.backends import THREADS, WITNESSES
 from comparisons.harness import cast_inputs
 from comparisons.registry import Concept, load_all, sample_rng
+from comparisons.witnesses import FRAMEWORKS
+from comparisons.witnesses.adapter import THREADS, Adapter, NumpyAdapter
+
+BENCH_FRAMEWORKS = ("torch", "tensorflow")
+"""Frameworks timed in this process beside NumPy."""
 
 FLOOR = "numpy-matmuls"
 """The row of a concept's ``bench_floor``: the NumPy reference's matrix products alone."""
@@ -53,17 +59,30 @@ class Timing:
     ratio_to_torch: float
 
 
+def bench_adapters() -> dict[str, Adapter]:
+    """NumPy and every framework of :data:`BENCH_FRAMEWORKS` that imports, set up once."""
+    adapters: dict[str, Adapter] = {"numpy": NumpyAdapter()}
+    for name in BENCH_FRAMEWORKS:
+        adapter = FRAMEWORKS[name].make_adapter()
+        try:
+            adapter.setup()
+        except ImportError:
+            continue
+        adapters[name] = adapter
+    return adapters
+
+
 def default_concepts() -> list[Concept]:
     """Every registered concept that declares benchmark inputs."""
     return [c for c in load_all().values() if c.benchmarks is not None]
 
 
 @contextmanager
-def thread_limit(threads: int):
+def thread_limit(threads: int, adapters: dict[str, Adapter]):
     """Limit NumPy's BLAS and torch's intra-op pool to ``threads``; restore afterwards."""
     from threadpoolctl import threadpool_limits
 
-    torch = WITNESSES["torch"].framework if WITNESSES["torch"].available() else None
+    torch = adapters["torch"].torch if "torch" in adapters else None
     if torch is not None:
         torch.set_num_threads(threads)
     try:
@@ -85,36 +104,43 @@ def median_seconds(run, repeats: int) -> float:
     return statistics.median(times)
 
 
-def time_witness(witness, concept: Concept, inputs, params, dout, repeats: int) -> float:
+def function_of(concept: Concept, witness: str):
+    """What a witness's adapter runs: the reference pair for NumPy, the framework's version otherwise."""
+    return concept.reference if witness == "numpy" else concept.implementation(witness)
+
+
+def time_witness(adapter: Adapter, concept: Concept, inputs, params, dout, repeats: int) -> float:
     """Median seconds of one forward pass and its pullback of ``dout``."""
+    function = function_of(concept, adapter.name)
+    function = function.resolve() if hasattr(function, "resolve") else function
 
     def forward_backward():
-        _, pullback = witness.forward(concept, inputs, params)
-        if concept.grad_wrt:
+        _, pullback = adapter.forward(function, inputs, params, concept.grad_wrt)
+        if pullback is not None:
             pullback(dout)
 
     return median_seconds(forward_backward, repeats)
 
 
-def witnesses_for(concept: Concept, threads: int) -> list[str]:
+def witnesses_for(concept: Concept, threads: int, adapters: dict[str, Adapter]) -> list[str]:
     """Witnesses with an implementation of ``concept`` that can run at ``threads``."""
-    names = [w for w in WITNESSES if concept.implementation(w) is not None and WITNESSES[w].available()]
+    names = [w for w in adapters if function_of(concept, w) is not None]
     return [w for w in names if w != "tensorflow" or threads == THREADS]
 
 
-def bench_concept(concept: Concept, repeats: int, thread_counts=THREAD_COUNTS) -> list[Timing]:
+def bench_concept(concept: Concept, repeats: int, adapters: dict[str, Adapter], thread_counts=THREAD_COUNTS) -> list[Timing]:
     """Time every witness on every benchmark sample of ``concept`` at each thread count."""
     timings = []
     for sample in concept.benchmarks(np.random.default_rng(BENCH_SEED)):
         rng = sample_rng(BENCH_SEED, concept.name, sample.name)
         inputs = cast_inputs(sample.draw(rng), BENCH_DTYPE)
-        outputs, _ = WITNESSES["numpy"].forward(concept, inputs, sample.params)
+        outputs, _ = adapters["numpy"].forward(concept.reference, inputs, sample.params, ())
         dout = rng.standard_normal(outputs["out"].shape).astype(outputs["out"].dtype)
         for threads in thread_counts:
-            with thread_limit(threads):
+            with thread_limit(threads, adapters):
                 seconds = {
-                    name: time_witness(WITNESSES[name], concept, inputs, sample.params, dout, repeats)
-                    for name in witnesses_for(concept, threads)
+                    name: time_witness(adapters[name], concept, inputs, sample.params, dout, repeats)
+                    for name in witnesses_for(concept, threads, adapters)
                 }
                 if concept.bench_floor is not None:
                     seconds[FLOOR] = median_seconds(concept.bench_floor(inputs, sample.params), repeats)
@@ -151,7 +177,7 @@ def print_table(timings: list[Timing], console) -> None:
     """One line per concept, sample and thread count; milliseconds per witness and the ratio."""
     from rich.table import Table
 
-    witnesses = [w for w in (*WITNESSES, FLOOR) if any(t.witness == w for t in timings)]
+    witnesses = [w for w in ("numpy", *BENCH_FRAMEWORKS, FLOOR) if any(t.witness == w for t in timings)]
     table = Table(title=f"forward + backward, median ms ({BENCH_DTYPE})")
     ratios = [w for w in ("numpy", FLOOR) if w in witnesses]
     for column in ("concept", "sample", "threads", *witnesses, *(f"{w} / torch" for w in ratios)):
@@ -176,9 +202,10 @@ def bench_main(concepts, *, repeats, out, console) -> int:
         console.print("no benchmark inputs for these concepts")
         return 0
     timings = []
+    adapters = bench_adapters()
     for concept in concepts:
         console.print(f"timing {concept.name} ...")
-        timings += bench_concept(concept, repeats)
+        timings += bench_concept(concept, repeats, adapters)
     print_table(timings, console)
     write_results(timings, Path(out))
     from comparisons.report.html import write_bench_page

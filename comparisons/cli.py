@@ -54,18 +54,26 @@ def build_parser() -> Parser:
     run = commands.add_parser("run", help="compare every witness and write the reports")
     run.add_argument("--concept", action="append", default=[], metavar="NAME", help="a concept (repeatable)")
     run.add_argument("--family", action="append", default=[], metavar="NAME", help="a family (repeatable)")
+    run.add_argument(
+        "--framework", action="append", default=[], metavar="NAME",
+        help="a framework witness: torch, tensorflow, jax, paddle, onnx (repeatable; default all)",
+    )
     run.add_argument("--dtype", action="append", default=[], metavar="DTYPE", help="float32 or float64 (repeatable; default both)")
     run.add_argument("--seeds", type=_seed_count, default=DEFAULT_SEEDS, metavar="N", help=f"seeds 0..N-1 (default {DEFAULT_SEEDS})")
     run.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder (default reports/)")
     run.add_argument("--workers", type=_positive, default=1, metavar="N", help="spread concepts over N processes (default 1)")
     run.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="run the concepts on a Dask distributed cluster (tcp://host:8786); needs rosetta[distributed]",
+    )
+    run.add_argument(
         "--timeout", type=_positive, default=120, metavar="SECONDS",
         help="time limit of one witness on one sample (default 120); past it the row is `error: timeout`",
     )
 
-    commands.add_parser("list", help="concepts, families and the witnesses available")
+    commands.add_parser("list", help="concepts, families and the frameworks available")
 
-    show = commands.add_parser("show", help="the three implementations side by side")
+    show = commands.add_parser("show", help="the implementations side by side")
     show.add_argument("name", metavar="NAME")
     show.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="where to look for the latest results")
 
@@ -100,31 +108,43 @@ def command_run(args, console) -> int:
 
     concepts = harness.select(args.concept, args.family)
     dtypes = harness.check_dtypes(args.dtype)
+    config = harness.RunConfig(timeout=float(args.timeout), frameworks=harness.check_frameworks(args.framework))
+    if args.scheduler:
+        _check_scheduler(args.scheduler)
     check_writable(args.out)
     seeds = list(range(args.seeds))
-    harness.TIME_LIMIT = float(args.timeout)
     try:
-        records = run_with_progress(concepts, dtypes, seeds, console, workers=args.workers)
+        result = run_with_progress(concepts, dtypes, seeds, config, console, workers=args.workers, scheduler=args.scheduler)
     except WorkerLost as error:
         print(f"rosetta: error: {error}", file=sys.stderr)
         return 1
-    records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
-    write_report(records, args.out, seeds=seeds, console=console)
-    print_summary(records, console)
-    if any(c.family == "deployment" for c in concepts):
+    result.records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
+    write_report(result, args.out, seeds=seeds, console=console)
+    print_summary(result.records, console)
+    if any(c.family == "deployment" for c in concepts) and "onnx" in config.frameworks:
         from comparisons.export import export_network
 
         for name in ("digits_mlp", "three_layer_network"):
             export_network(name, args.out / "models", dtypes[0], seed=0)
     console.print(f"reports written to {args.out}/ (index.html, results.csv, summary.csv, environment.json)")
-    return 1 if any(r.verdict in (DISAGREE, ERROR) for r in records) else 0
+    return 1 if any(r.verdict in (DISAGREE, ERROR) for r in result.records) else 0
+
+
+def _check_scheduler(address: str) -> None:
+    """Fail early, in one line, when --scheduler cannot be used."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        raise UsageExit("--scheduler needs Dask distributed: pip install 'rosetta[distributed]'")
+    if "://" not in address and ":" not in address:
+        raise UsageExit(f"--scheduler takes an address such as tcp://127.0.0.1:8786, got {address!r}")
 
 
 def command_list(args, console) -> int:
     from rich.table import Table
 
-    from comparisons.backends import WITNESSES
     from comparisons.registry import LOAD_ERRORS, load_all
+    from comparisons.witnesses import FRAMEWORKS
 
     table = Table(title="Concepts")
     table.add_column("family", no_wrap=True)
@@ -134,10 +154,11 @@ def command_list(args, console) -> int:
     for concept in sorted(load_all().values(), key=lambda c: (c.family, c.name)):
         table.add_row(concept.family, concept.name, ", ".join(concept.grad_wrt) or "-", concept.summary)
     console.print(table)
-    for name, witness in WITNESSES.items():
-        state = f"available ({witness.version()})" if witness.available() else f"missing: {witness.unavailable_reason()}"
-        console.print(f"witness {name}: {state}")
-    console.print("witness finite-diff: available (central differences of the NumPy forward, float64)")
+    console.print("framework numpy: the reference, always available; finite-diff: central differences of it, float64")
+    for name, framework in FRAMEWORKS.items():
+        reason = framework.missing_reason()
+        state = f"available ({framework.module} {framework.version()})" if not reason else f"unavailable: {reason}"
+        console.print(f"framework {name}: {state}", highlight=False)
     for module, reason in LOAD_ERRORS.items():
         console.print(f"[red]module comparisons.concepts.{module} failed to load[/red]: {reason}")
     return 0

@@ -9,6 +9,7 @@ for seed 0.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -63,9 +64,10 @@ def describe(data: bytes) -> list[dict]:
 
 def export_network(name: str, folder: Path, dtype: str = "float32", seed: int = 0) -> dict[Path, str]:
     """Write the network's .onnx files into ``folder``; return each path with its exporter's error, if any."""
-    from comparisons.backends import WITNESSES
+    from comparisons.witnesses.tensorflow_adapter import TensorflowAdapter
 
-    WITNESSES["tensorflow"].available()  # import TensorFlow once, quietly, before tf2onnx does
+    with contextlib.suppress(ImportError):
+        TensorflowAdapter().setup()  # import TensorFlow once, quietly and configured, before tf2onnx does
     folder.mkdir(parents=True, exist_ok=True)
     weights, activations = network_weights(name, dtype, seed)
     written = {}

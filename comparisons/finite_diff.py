@@ -17,7 +17,7 @@ from typing import Mapping
 
 import numpy as np
 
-from comparisons.backends import as_outputs, gradient_name
+from comparisons.witnesses import as_outputs, gradient_name
 from comparisons.registry import Concept
 
 NAME = "finite-diff"
@@ -30,7 +30,7 @@ RELATIVE_STEP = 1e-6
 
 
 def _loss(concept: Concept, inputs: dict[str, np.ndarray], params: Mapping, dout: np.ndarray) -> float:
-    out, _ = concept.reference[0](*inputs.values(), **params)
+    out, _ = concept.reference[0](**inputs, **params)
     return float(np.sum(as_outputs(out)["out"] * dout))
 
 

@@ -1,36 +1,51 @@
-"""generate -> convert -> run -> compare -> Record rows.
+"""generate -> send to witnesses -> compare -> Record rows.
 
 For every concept, sample, dtype and seed: draw the inputs once in float64 from the
-sample's seeded generator, cast them once to the run's dtype, run every witness's
-forward pass, draw the upstream gradient ``dout`` from the same generator, run every
-pullback and the finite-difference witness, then compare every pair of witnesses on
-every quantity. A witness that raises becomes an ``error`` row with its message; a
-missing framework or implementation becomes a ``skipped`` row. Nothing stops the run.
+sample's seeded generator, cast them once to the run's dtype, run the NumPy reference
+here and every framework's forward pass in its worker process (all at once), draw the
+upstream gradient ``dout`` from the same generator, run every pullback and the
+finite-difference witness, then compare every pair of witnesses on every quantity.
+
+A witness that raises, times out or whose worker dies becomes an ``error`` row with
+its message; a framework that is not installed, a concept with no version in a
+framework, or a sample's declared skip becomes a ``skipped`` row. Nothing stops the run.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
 from comparisons import finite_diff
 from comparisons.agreement import AGREE, DISAGREE, ERROR, EXPECTED_DIVERGENCE, SKIPPED, Agreement, compare
-from comparisons.backends import WITNESSES, FunctionWitness, Witness, gradient_name
-from comparisons.limits import WitnessTimeout, time_limit
+from comparisons.limits import time_limit
 from comparisons.registry import (
-    DTYPES, FAMILIES, LOAD_ERRORS, Concept, Divergence, Tolerance, concept_rng, load_all, sample_rng,
+    DTYPE, DTYPES, FAMILIES, LOAD_ERRORS, SHAPE, VALUES, Concept, Divergence, Tolerance, concept_rng,
+    load_all, sample_rng,
 )
+from comparisons.witnesses import FRAMEWORKS, NUMPY, ONNX, gradient_name
+from comparisons.witnesses.adapter import NumpyAdapter
+from comparisons.witnesses.pool import RemoteError, WitnessTimeout, WitnessUnavailable, WorkerDied, WorkerPool
 
-WITNESS_ORDER = (*WITNESSES, finite_diff.NAME)
-"""Pairs are formed in this order (a concept's extra witnesses come before
-finite-diff); the later witness of a pair is the side ``b``."""
+NAIVE, FAITHFUL = "naive", "faithful"
+"""The ``mapping`` column of a catalog entry's two rows (empty for every other row)."""
 
-TIME_LIMIT = 120.0
-"""Seconds one witness may spend on one phase of one sample before it is an ``error: timeout`` row."""
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What a run is asked to do, passed to every function that needs it.
+
+    ``timeout`` bounds one witness on one phase of one sample; ``frameworks`` are the
+    framework witnesses selected (``--framework``); NumPy and finite differences
+    always run.
+    """
+
+    timeout: float = 120.0
+    frameworks: tuple[str, ...] = tuple(FRAMEWORKS)
 
 
 @dataclass
@@ -40,6 +55,7 @@ class Record:
     concept: str
     family: str
     sample: str
+    mapping: str
     dtype: str
     seed: int
     quantity: str
@@ -62,6 +78,22 @@ class Record:
 COLUMNS = tuple(f.name for f in fields(Record))
 TIMING_COLUMNS = ("seconds_a", "seconds_b")
 
+Curves = dict[str, dict[str, np.ndarray]]
+"""Concept -> witness -> loss per training step."""
+
+
+@dataclass
+class RunResult:
+    """What a run returns: its rows, and the loss curves of training concepts for the report."""
+
+    records: list[Record] = field(default_factory=list)
+    curves: Curves = field(default_factory=dict)
+
+    def extend(self, other: "RunResult") -> None:
+        self.records += other.records
+        for concept, curves in other.curves.items():
+            self.curves.setdefault(concept, curves)
+
 
 class UsageError(ValueError):
     """A bad request from the user (unknown concept, bad dtype): exit code 2."""
@@ -71,7 +103,7 @@ class UsageError(ValueError):
 class Outcome:
     """What one witness produced for one sample."""
 
-    results: dict[str, np.ndarray]
+    results: dict[str, np.ndarray] = field(default_factory=dict)
     seconds: float = 0.0
     error: str = ""
     gradient_error: str = ""
@@ -80,10 +112,11 @@ class Outcome:
 
 
 def _message(error: BaseException) -> str:
-    if isinstance(error, WitnessTimeout):
-        return f"timeout: {error}"
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text}"[:500]
+    if isinstance(error, (WitnessTimeout, WorkerDied, RemoteError)):
+        text = str(error)
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return " ".join(text.split())[:500]
 
 
 def cast_inputs(raw: Mapping[str, np.ndarray], dtype: str) -> dict[str, np.ndarray]:
@@ -91,14 +124,37 @@ def cast_inputs(raw: Mapping[str, np.ndarray], dtype: str) -> dict[str, np.ndarr
     return {k: v.astype(dtype) if np.issubdtype(v.dtype, np.floating) else v for k, v in raw.items()}
 
 
-def witnesses_of(concept: Concept) -> dict[str, Witness]:
-    """The implementation witnesses of a concept: numpy, torch, tensorflow, then its extras."""
-    return {**WITNESSES, **{name: FunctionWitness(name) for name in concept.extra_witnesses}}
+def framework_witnesses(concept: Concept, config: RunConfig) -> list[str]:
+    """The selected framework witnesses of a concept, in comparison order."""
+    return [name for name in FRAMEWORKS if name != ONNX and name in config.frameworks]
 
 
-def witness_order(concept: Concept) -> tuple[str, ...]:
-    """Every witness of a concept in pair order, finite-diff last."""
-    return (*witnesses_of(concept), finite_diff.NAME)
+def extra_witnesses(concept: Concept, config: RunConfig) -> list[str]:
+    """The concept's extra witnesses, when the worker that hosts them is selected."""
+    return list(concept.extra_witnesses) if ONNX in config.frameworks else []
+
+
+def witness_order(concept: Concept, config: RunConfig = RunConfig()) -> tuple[str, ...]:
+    """Every witness of a concept in pair order: numpy, the frameworks, the extras, finite-diff."""
+    return (NUMPY, *framework_witnesses(concept, config), *extra_witnesses(concept, config), finite_diff.NAME)
+
+
+def host_of(witness: str) -> str:
+    """The worker process a witness runs in: its framework's, or ``onnx`` for extra witnesses."""
+    return witness if witness in FRAMEWORKS else ONNX
+
+
+def _unavailable(pool: WorkerPool, host: str) -> tuple[str, str]:
+    """("skipped" or "error", why) when a witness's worker cannot run its framework; ("", "") when it can."""
+    framework = FRAMEWORKS[host]
+    reason = framework.missing_reason()
+    if not reason:
+        worker = pool.worker(host)
+        reason = "" if worker.available() else worker.unavailable
+    if not reason:
+        return "", ""
+    # A framework Rosetta depends on must be there; an extra may be left out.
+    return ("error" if framework.required else "skipped"), reason
 
 
 def _why_skipped(concept: Concept, witness: str, sample_skip: Mapping[str, str]) -> str:
@@ -106,59 +162,128 @@ def _why_skipped(concept: Concept, witness: str, sample_skip: Mapping[str, str])
         return sample_skip[witness]
     if witness == finite_diff.NAME:
         return "" if concept.grad_wrt else "no gradients to check"
+    if witness in concept.no_version:
+        return f"no {witness} version: {concept.no_version[witness]}"
     if concept.implementation(witness) is None:
         return f"{concept.name} has no {witness} version"
-    if witness in WITNESSES and not WITNESSES[witness].available():
-        return WITNESSES[witness].unavailable_reason()
     return ""
 
 
-def _guarded(function, *args):
-    """Call ``function(*args)`` under the time limit: (result, exception or None, seconds)."""
+def _failure(outcome: Outcome, error: BaseException, concept: Concept, *, gradient: bool = False) -> None:
+    """Record why a witness failed: a missing optional package skips, anything else is an error."""
+    missing = getattr(error, "missing_module", None) or getattr(error, "name", None)
+    if isinstance(error, (RemoteError, ModuleNotFoundError)) and missing and missing.split(".")[0] in concept.optional_packages:
+        outcome.skipped = f"{missing} is not installed"
+    elif gradient:
+        outcome.gradient_error = _message(error)
+    else:
+        outcome.error = _message(error)
+
+
+def _guarded(function, *args, timeout: float):
+    """Call ``function(*args)`` in this process under the time limit: (result, exception or None, seconds)."""
     start = time.perf_counter()
     try:
-        with time_limit(TIME_LIMIT):
+        with time_limit(timeout):
             result = function(*args)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - every failure becomes a row
         return None, error, time.perf_counter() - start
     return result, None, time.perf_counter() - start
 
 
-def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, params, rng) -> dict[str, Outcome]:
-    """Run every witness on one set of inputs; draw ``dout`` from ``rng`` in between."""
-    outcomes: dict[str, Outcome] = {}
-    pullbacks = {}
-    for name, witness in witnesses_of(concept).items():
-        outcomes[name] = Outcome({}, skipped=_why_skipped(concept, name, sample_skip))
-        if outcomes[name].skipped:
-            continue
-        result, error, outcomes[name].seconds = _guarded(witness.forward, concept, inputs, params)
-        if isinstance(error, ModuleNotFoundError):  # an optional package (onnxruntime ...) is not installed
-            outcomes[name].skipped = f"{error.name} is not installed"
-        elif error:
-            outcomes[name].error = _message(error)
-        else:
-            outcomes[name].results, pullbacks[name] = result
+def _ask_all(pool: WorkerPool, requests: Mapping[str, tuple], timeout: float) -> dict[str, tuple]:
+    """Send each witness's request to its worker, then collect: witness -> (results, seconds, error).
 
-    fd = outcomes[finite_diff.NAME] = Outcome({}, skipped=_why_skipped(concept, finite_diff.NAME, sample_skip))
+    Workers compute concurrently. A worker holds one request at a time, so witnesses
+    sharing a worker (the extra witnesses) wait for each other.
+    """
+    queues: dict[str, list[str]] = {}
+    for witness in requests:
+        queues.setdefault(host_of(witness), []).append(witness)
+    answers: dict[str, tuple] = {}
+
+    def submit(host):
+        while queues[host]:
+            witness = queues[host][0]
+            try:
+                pool.worker(host).submit(requests[witness])
+                return
+            except (WitnessUnavailable, OSError) as error:
+                answers[queues[host].pop(0)] = ({}, 0.0, error)
+
+    for host in queues:
+        submit(host)
+    for host in queues:
+        while queues[host]:
+            witness = queues[host].pop(0)
+            try:
+                results, seconds = pool.worker(host).result(timeout)
+                answers[witness] = (results, seconds, None)
+            except (WitnessTimeout, WorkerDied, RemoteError) as error:
+                answers[witness] = ({}, timeout if isinstance(error, WitnessTimeout) else 0.0, error)
+            submit(host)
+    return answers
+
+
+def run_witnesses(
+    concept: Concept, sample_skip: Mapping[str, str], inputs, params, rng, pool: WorkerPool, config: RunConfig
+) -> dict[str, Outcome]:
+    """Run every witness on one set of inputs; draw ``dout`` from ``rng`` in between."""
+    witnesses = witness_order(concept, config)
+    outcomes = {name: Outcome(skipped=_why_skipped(concept, name, sample_skip)) for name in witnesses}
+    remote = [w for w in witnesses if w not in (NUMPY, finite_diff.NAME) and not outcomes[w].skipped]
+    for witness in remote:
+        kind, reason = _unavailable(pool, host_of(witness))
+        if kind == "skipped":
+            outcomes[witness].skipped = reason
+        elif kind == "error":
+            outcomes[witness].error = reason
+    remote = [w for w in remote if not (outcomes[w].skipped or outcomes[w].error)]
+
+    gradients_of = {w: concept.grad_wrt if w in FRAMEWORKS else () for w in remote}
+    requests = {
+        w: ("forward", w, concept.implementation(w), inputs, params, gradients_of[w]) for w in remote
+    }
+    answers = _ask_all(pool, requests, config.timeout)
+    numpy = outcomes[NUMPY]
+    reference, error, numpy.seconds = _guarded(
+        NumpyAdapter().forward, concept.reference, inputs, params, concept.grad_wrt, timeout=config.timeout
+    )
+    if error:
+        _failure(numpy, error, concept)
+    else:
+        numpy.results, numpy_pullback = reference
+    for witness, (results, seconds, error) in answers.items():
+        outcomes[witness].results, outcomes[witness].seconds = dict(results), seconds
+        if error:
+            _failure(outcomes[witness], error, concept)
+
     if not concept.grad_wrt:
         return outcomes
+    fd = outcomes[finite_diff.NAME]
     shapes = [np.shape(o.results["out"]) for o in outcomes.values() if "out" in o.results]
     if not shapes:
         fd.skipped = fd.skipped or "no witness produced a forward output to take gradients of"
         return outcomes
     dout = rng.standard_normal(shapes[0]).astype(inputs[concept.grad_wrt[0]].dtype)
-    for name, pullback in pullbacks.items():
-        if name in concept.extra_witnesses:
-            continue
-        grads, error, seconds = _guarded(pullback, dout)
-        outcomes[name].seconds += seconds
-        if error:  # the forward outputs stay comparable
-            outcomes[name].gradient_error = _message(error)
+
+    with_pullback = [w for w in remote if gradients_of[w] and not outcomes[w].error and w in answers and not answers[w][2]]
+    answers = _ask_all(pool, {w: ("pullback", w, dout) for w in with_pullback}, config.timeout)
+    if not (numpy.error or numpy.skipped):
+        grads, error, seconds = _guarded(numpy_pullback, dout, timeout=config.timeout)
+        numpy.seconds += seconds
+        if error:
+            _failure(numpy, error, concept, gradient=True)
         else:
-            outcomes[name].results.update(grads)
+            numpy.results.update(grads)
+    for witness, (grads, seconds, error) in answers.items():
+        outcomes[witness].seconds += seconds
+        if error:  # the forward outputs stay comparable
+            _failure(outcomes[witness], error, concept, gradient=True)
+        else:
+            outcomes[witness].results.update(grads)
     if not fd.skipped:
-        result, error, fd.seconds = _guarded(finite_diff.gradients, concept, inputs, params, dout, rng)
+        result, error, fd.seconds = _guarded(finite_diff.gradients, concept, inputs, params, dout, rng, timeout=config.timeout)
         if error:
             fd.error = _message(error)
         else:
@@ -167,8 +292,8 @@ def run_witnesses(concept: Concept, sample_skip: Mapping[str, str], inputs, para
 
 
 def pair_tolerance(concept: Concept, dtype: str, witness_a: str, witness_b: str) -> Tolerance:
-    """The dtype's tolerance, widened to the finite-difference one when that witness is in the pair."""
-    tolerance = concept.tolerance_for(dtype)
+    """The pair's tolerance, widened to the finite-difference one when that witness is in the pair."""
+    tolerance = concept.tolerance_for(dtype, (witness_a, witness_b))
     if finite_diff.NAME not in (witness_a, witness_b):
         return tolerance
     fd = concept.tolerance_for(finite_diff.NAME)
@@ -196,10 +321,10 @@ def compare_outcomes(concept: Concept, a: str, b: str, quantity: str, outcomes, 
     return compare(value_a, value_b, tolerance, dtype, check_dtype=finite_diff.NAME not in (a, b))
 
 
-def _record(concept, sample, dtype, seed, quantity, a, b, tolerance, agreement, seconds=(np.nan, np.nan)):
+def _record(concept, sample, dtype, seed, quantity, a, b, tolerance, agreement, seconds=(np.nan, np.nan), mapping=""):
     return Record(
-        concept=concept.name, family=concept.family, sample=sample, dtype=dtype, seed=seed, quantity=quantity,
-        witness_a=a, witness_b=b, atol=tolerance.atol, rtol=tolerance.rtol, **asdict(agreement),
+        concept=concept.name, family=concept.family, sample=sample, mapping=mapping, dtype=dtype, seed=seed,
+        quantity=quantity, witness_a=a, witness_b=b, atol=tolerance.atol, rtol=tolerance.rtol, **asdict(agreement),
         seconds_a=seconds[0], seconds_b=seconds[1],
     )
 
@@ -213,32 +338,35 @@ def quantities_of(concept: Concept, outcomes: Mapping[str, Outcome]) -> list[str
     return (names or ["out"]) + gradients
 
 
-def run_sample(concept: Concept, sample, dtype: str, seed: int) -> list[Record]:
+def compared_pairs(concept: Concept, quantity: str, config: RunConfig = RunConfig()) -> list[tuple[str, str]]:
+    """The witness pairs that compare one quantity: extra witnesses have no gradients, finite-diff only gradients."""
+    gradients = {gradient_name(k) for k in concept.grad_wrt}
+    extras = set(concept.extra_witnesses)
+    return [
+        (a, b) for a, b in itertools.combinations(witness_order(concept, config), 2)
+        if not (quantity in gradients and {a, b} & extras)
+        and not (finite_diff.NAME in (a, b) and quantity not in gradients)
+    ]
+
+
+def run_sample(concept: Concept, sample, dtype: str, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()) -> RunResult:
     """All comparisons of one sample of one concept in one dtype and seed."""
     rng = sample_rng(seed, concept.name, sample.name)
     try:
         inputs = cast_inputs(sample.draw(rng), dtype)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001
         agreement = Agreement(ERROR, "", detail=f"drawing the inputs failed: {_message(error)}")
-        return [_record(concept, sample.name, dtype, seed, "inputs", "numpy", "numpy", concept.tolerance_for(dtype), agreement)]
-    outcomes = run_witnesses(concept, sample.skip, inputs, dict(sample.params), rng)
-    gradients = {gradient_name(k) for k in concept.grad_wrt}
-    pairs = list(itertools.combinations(witness_order(concept), 2))
+        return RunResult([_record(concept, sample.name, dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)])
+    outcomes = run_witnesses(concept, sample.skip, inputs, dict(sample.params), rng, pool, config)
     records = []
     for quantity in quantities_of(concept, outcomes):
-        for a, b in pairs:
-            if quantity in gradients and not {a, b}.isdisjoint(concept.extra_witnesses):
-                continue  # extra witnesses are forward-only
-            if finite_diff.NAME in (a, b) and quantity not in gradients:
-                continue
+        for a, b in compared_pairs(concept, quantity, config):
             agreement = compare_outcomes(concept, a, b, quantity, outcomes, dtype)
             tolerance = pair_tolerance(concept, dtype, a, b)
             seconds = (outcomes[a].seconds, outcomes[b].seconds)
             records.append(_record(concept, sample.name, dtype, seed, quantity, a, b, tolerance, agreement, seconds))
     curves = loss_curves(outcomes)
-    if curves and records:
-        records[0].curves = curves  # for the report's plots, so it need not train again; not a CSV column
-    return records
+    return RunResult(records, {concept.name: curves} if curves else {})
 
 
 def loss_curves(outcomes: Mapping[str, Outcome]) -> dict[str, np.ndarray]:
@@ -251,53 +379,96 @@ def loss_curves(outcomes: Mapping[str, Outcome]) -> dict[str, np.ndarray]:
     return curves
 
 
-def check_divergence(concept: Concept, divergence: Divergence, seed: int) -> list[Record]:
-    """Two rows: the naive mapping (expected to disagree) and the faithful one (to agree)."""
+def _run_side(side, inputs, params, pool: WorkerPool, config: RunConfig) -> np.ndarray:
+    """One side of a catalog mapping: NumPy here, a framework in its worker."""
+    params = {**params, **side.params}
+    if side.witness == NUMPY:
+        with time_limit(config.timeout):
+            return np.asarray(side.function(**inputs, **params))
+    results, _ = pool.worker(host_of(side.witness)).ask(
+        ("call", side.function, inputs, params, side.gradient_of), config.timeout
+    )
+    return results["out"]
+
+
+def naive_verdict(divergence: Divergence, agreement: Agreement, a: np.ndarray, b: np.ndarray, tolerance: Tolerance) -> Agreement:
+    """The naive row's verdict: ``expected-divergence`` only when it differs the way the entry says.
+
+    A shape or dtype mismatch does not stand in for a difference in values, nor the
+    other way round; for values the difference must be at least ``shows.at_least``
+    and, where ``shows.at`` is given, exactly at those flat positions.
+    """
+    shows = divergence.shows
+
+    def unexpected(expected: str) -> Agreement:
+        got = agreement.detail or "agreement"
+        return replace(agreement, verdict=DISAGREE, detail=f"catalog entry {divergence.id} expects {expected}; got {got}")
+
+    if agreement.verdict == AGREE:
+        return unexpected(f"the naive mapping to differ in {shows.kind}")
+    if agreement.verdict != DISAGREE:
+        return agreement
+    found = SHAPE if a.shape != b.shape else DTYPE if a.dtype != b.dtype else VALUES
+    if found != shows.kind:
+        return unexpected(f"a difference in {shows.kind}, not in {found}")
+    if found == VALUES:
+        if agreement.max_abs < shows.at_least:
+            return unexpected(f"a difference of at least {shows.at_least:g}")
+        a64, b64 = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
+        with np.errstate(invalid="ignore"):
+            beyond = ~(np.abs(a64 - b64) <= tolerance.atol + tolerance.rtol * np.abs(b64))
+        beyond &= ~(np.isnan(a64) & np.isnan(b64)) & (a64 != b64)
+        positions = tuple(int(i) for i in np.flatnonzero(beyond))
+        if shows.at is not None and positions != tuple(shows.at):
+            return unexpected(f"differences exactly at flat positions {list(shows.at)}, not {list(positions)}")
+    return replace(agreement, verdict=EXPECTED_DIVERGENCE)
+
+
+def check_divergence(concept: Concept, divergence: Divergence, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()) -> list[Record]:
+    """Two rows: the naive mapping (expected to differ as the entry says) and the faithful one (to agree)."""
     rng = sample_rng(seed, concept.name, divergence.id)
     dtype = divergence.dtype
-    tolerance = concept.tolerance_for(dtype)
-    a, b = divergence.frameworks
-    missing = [w for w in (a, b) if w in WITNESSES and not WITNESSES[w].available()]
+    inputs = cast_inputs(divergence.sample.draw(rng), dtype)
     records = []
-    for mapping, function in (("naive", divergence.naive), ("faithful", divergence.faithful)):
-        sample = f"{divergence.id} ({mapping})"
-        if missing:
-            agreement = Agreement(SKIPPED, "", detail=WITNESSES[missing[0]].unavailable_reason())
+    for mapping, sides in ((NAIVE, divergence.naive), (FAITHFUL, divergence.faithful)):
+        a, b = (side.witness for side in sides)
+        tolerance = concept.tolerance_for(dtype, (a, b))
+        unavailable = [
+            _unavailable(pool, host_of(w)) for w in (a, b) if w != NUMPY and host_of(w) in FRAMEWORKS
+        ]
+        unavailable = [u for u in unavailable if u[0]]
+        deselected = [w for w in (a, b) if w != NUMPY and host_of(w) not in config.frameworks]
+        if deselected:
+            continue
+        if unavailable:
+            agreement = Agreement(unavailable[0][0], "", detail=unavailable[0][1])
         else:
             try:
-                inputs = cast_inputs(divergence.sample.draw(rng), dtype)
-                with time_limit(TIME_LIMIT):
-                    value_a, value_b = function(*inputs.values(), **divergence.sample.params)
-                value_a, value_b = (WITNESSES[w].to_numpy(v) for w, v in ((a, value_a), (b, value_b)))
+                value_a, value_b = (_run_side(side, inputs, dict(divergence.sample.params), pool, config) for side in sides)
                 agreement = compare(value_a, value_b, tolerance, dtype)
-            except Exception as error:
+                if mapping == NAIVE:
+                    agreement = naive_verdict(divergence, agreement, value_a, value_b, tolerance)
+            except Exception as error:  # noqa: BLE001
                 agreement = Agreement(ERROR, "", detail=f"{mapping} mapping: {_message(error)}")
-        if mapping == "naive" and agreement.verdict == DISAGREE:
-            agreement = Agreement(**{**asdict(agreement), "verdict": EXPECTED_DIVERGENCE})
-        elif mapping == "naive" and agreement.verdict == AGREE:
-            agreement = Agreement(
-                **{**asdict(agreement), "verdict": DISAGREE,
-                   "detail": f"catalog entry {divergence.id} expects the naive mapping to differ, but it agrees"}
-            )
-        records.append(_record(concept, sample, dtype, seed, divergence.quantity, a, b, tolerance, agreement))
+        records.append(_record(concept, divergence.id, dtype, seed, divergence.quantity, a, b, tolerance, agreement, mapping=mapping))
     return records
 
 
-def run_concept(concept: Concept, dtype: str, seed: int) -> list[Record]:
-    """Every sample of a concept in one dtype and seed, plus its divergences in their dtype."""
-    records = []
+def run_concept(concept: Concept, dtype: str, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()) -> RunResult:
+    """Every sample of a concept in one dtype and seed, plus its catalog entries in their dtype."""
+    result = RunResult()
     try:
         samples = list(concept.samples(concept_rng(seed, concept.name)))
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001
         agreement = Agreement(ERROR, "", detail=f"generating samples failed: {_message(error)}")
-        return [_record(concept, "samples", dtype, seed, "inputs", "numpy", "numpy", concept.tolerance_for(dtype), agreement)]
+        return RunResult([_record(concept, "samples", dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)])
     for sample in samples:
         if dtype in sample.dtypes:
-            records += run_sample(concept, sample, dtype, seed)
+            result.extend(run_sample(concept, sample, dtype, seed, pool, config))
     for divergence in concept.divergences:
         if divergence.dtype == dtype:
-            records += check_divergence(concept, divergence, seed)
-    return records
+            result.records += check_divergence(concept, divergence, seed, pool, config)
+    return result
 
 
 def select(concepts: Iterable[str] = (), families: Iterable[str] = ()) -> list[Concept]:
@@ -312,13 +483,22 @@ def select(concepts: Iterable[str] = (), families: Iterable[str] = ()) -> list[C
     if unknown:
         broken = f"; modules that failed to load: {', '.join(LOAD_ERRORS)}" if LOAD_ERRORS else ""
         raise UsageError(f"unknown concept {unknown[0]!r} (see `rosetta list`){broken}")
-    known_families = {c.family for c in registry.values()} | set(LOAD_ERRORS)
+    known_families = set(FAMILIES) | set(LOAD_ERRORS)
     unknown = [name for name in families if name not in known_families]
     if unknown:
-        raise UsageError(f"unknown family {unknown[0]!r}; families: {', '.join(sorted(known_families))}")
+        raise UsageError(f"unknown family {unknown[0]!r}; families: {', '.join(FAMILIES)}")
     if not concepts and not families:
         return list(registry.values())
     return [c for c in registry.values() if c.name in concepts or c.family in families]
+
+
+def check_frameworks(names: Iterable[str]) -> tuple[str, ...]:
+    """The ``--framework`` selection, in comparison order (all of them when none is named)."""
+    names = list(names)
+    unknown = [n for n in names if n not in FRAMEWORKS]
+    if unknown:
+        raise UsageError(f"unknown framework {unknown[0]!r}; frameworks: {', '.join(FRAMEWORKS)}")
+    return tuple(n for n in FRAMEWORKS if not names or n in names)
 
 
 def load_error_records(families: Iterable[str] | None = None) -> list[Record]:
@@ -328,8 +508,8 @@ def load_error_records(families: Iterable[str] | None = None) -> list[Record]:
     """
     return [
         Record(
-            concept=module, family=module if module in FAMILIES else "", sample="(module)", dtype="", seed=0,
-            quantity="import", witness_a="numpy", witness_b="-", atol=np.nan, rtol=np.nan,
+            concept=module, family=module if module in FAMILIES else "", sample="(module)", mapping="", dtype="",
+            seed=0, quantity="import", witness_a=NUMPY, witness_b="-", atol=np.nan, rtol=np.nan,
             **asdict(Agreement(ERROR, "", detail=f"comparisons.concepts.{module} failed to load: {reason}")),
         )
         for module, reason in LOAD_ERRORS.items()
@@ -354,13 +534,15 @@ def run(
     concepts: Iterable[Concept],
     dtypes: Iterable[str] = DTYPES,
     seeds: Iterable[int] = (0,),
+    config: RunConfig = RunConfig(),
     progress: Callable[[str], None] | None = None,
-) -> list[Record]:
-    """Run every unit of work in this process; ``progress`` is told each unit's concept."""
+) -> RunResult:
+    """Run every unit of work with this process's witness workers; ``progress`` is told each unit's concept."""
     registry = load_all()
-    records = []
-    for name, dtype, seed in units(concepts, check_dtypes(dtypes), list(seeds)):
-        records += run_concept(registry[name], dtype, seed)
-        if progress:
-            progress(name)
-    return records
+    result = RunResult()
+    with WorkerPool() as pool:
+        for name, dtype, seed in units(concepts, check_dtypes(dtypes), list(seeds)):
+            result.extend(run_concept(registry[name], dtype, seed, pool, config))
+            if progress:
+                progress(name)
+    return result

@@ -1,4 +1,8 @@
-"""A wall-clock limit for one witness call, so that a hanging implementation becomes a row."""
+"""A wall-clock limit for the work done in the harness process (the NumPy reference, finite differences).
+
+Framework witnesses are bounded differently: their worker is killed when its reply
+is late (:mod:`comparisons.witnesses.pool`), since a signal cannot interrupt C++ code.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import threading
 
 
 class WitnessTimeout(Exception):
-    """Raised inside a witness call that ran past its time limit."""
+    """A witness ran past its time limit (in this process, or in a worker that was then killed)."""
 
 
 @contextlib.contextmanager

@@ -5,14 +5,16 @@ Every concept family lives in one module of ``comparisons/concepts/`` that build
 concept names to concepts once every family module has been imported; the harness,
 the tests and the reports read nothing else.
 
-Framework implementations are referred to lazily (:func:`torch_impl`,
-:func:`tf_impl`) so that listing concepts, or running on a machine without
-TensorFlow, never imports a framework.
+Framework implementations are referred to lazily (:func:`implementations`,
+:class:`LazyFunction`) so that listing concepts, or running on a machine without a
+framework, never imports one; :func:`register` checks every target exists by reading
+its source file.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -32,6 +34,8 @@ FAMILIES = (
     "broadcasting",
     "networks",
     "convolution",
+    "recurrent",
+    "attention",
     "optimizers",
     "layers",
     "init",
@@ -41,6 +45,12 @@ FAMILIES = (
 
 DTYPES = ("float32", "float64")
 """Floating dtypes a run can use."""
+
+FRAMEWORKS = ("torch", "tensorflow", "jax", "paddle")
+"""Framework witnesses, in comparison order; each has a tree ``framework_impls/<tree>/``."""
+
+TREES = {"torch": "torch_impl", "tensorflow": "tf_impl", "jax": "jax_impl", "paddle": "paddle_impl"}
+"""Framework name -> the package under ``framework_impls/`` holding its versions."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,9 @@ DEFAULT_TOLERANCE: Mapping[str, Tolerance] = {
 }
 """Used for every dtype (and the finite-difference witness) a concept does not override."""
 
+ToleranceKey = str | tuple[str, str]
+"""A dtype name (every pair), ``(dtype, witness)`` (only the pairs with that witness), or ``"finite-diff"``."""
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -84,17 +97,19 @@ class Sample:
     name : str
         Short, readable, unique within the concept (``"stride2-same-pad"``).
     inputs : mapping of str to ndarray, or callable
-        The positional inputs of the forward function, in call order. Either fixed
-        float64 arrays (edge cases such as ``x = [0, 20, -100]``) or a function of a
-        ``np.random.Generator`` that draws them; the harness seeds that generator
-        with ``[seed, crc32(concept), crc32(sample)]``. Floating inputs are drawn in
+        The inputs of the forward function by name (every witness calls
+        ``forward(**inputs, **params)``). Either fixed float64 arrays (edge cases such
+        as ``x = [0, 20, -100]``) or a function of a ``np.random.Generator`` that
+        draws them; the harness seeds that generator with
+        ``[seed, crc32(concept), crc32(sample)]``. Floating inputs are drawn in
         float64 and cast once to the run's dtype; integer inputs (class indices)
         keep their dtype.
     params : mapping
         Keyword-only hyper-parameters passed unchanged to every implementation.
     skip : mapping of str to str
         Witnesses that do not apply to this sample, with the reason (for example
-        ``{"finite-diff": "relu has no derivative at exactly 0"}``).
+        ``{"finite-diff": "relu has no derivative at exactly 0"}``). These are the
+        only skips a test accepts besides a framework that is not installed.
     dtypes : tuple of str
         The run dtypes this sample is meant for (edge cases that only overflow in
         float32 can restrict themselves).
@@ -115,84 +130,12 @@ class Sample:
         return {name: np.asarray(value) for name, value in inputs.items()}
 
 
-@dataclass(frozen=True)
-class Divergence:
-    """A real difference in framework conventions, tested both ways.
-
-    ``naive`` and ``faithful`` are called like implementations,
-    ``naive(*inputs, **params)``, on :attr:`sample` cast to :attr:`dtype`, and each
-    returns a pair of arrays ``(a, b)`` computed by ``frameworks[0]`` and
-    ``frameworks[1]``. The naive pair must disagree on the installed versions (or the
-    catalog entry is out of date) and the faithful pair must agree.
-    """
-
-    id: str
-    frameworks: tuple[str, str]
-    differs: str
-    naive: Callable[..., tuple[Any, Any]]
-    faithful: Callable[..., tuple[Any, Any]]
-    naive_mapping: str
-    faithful_mapping: str
-    source: str
-    sample: Sample
-    dtype: str = "float32"
-    quantity: str = "out"
-
-
-@dataclass(frozen=True)
-class Concept:
-    """One piece of math, written three times, with the samples it is checked on.
-
-    The reference pair follows the cs231n contract: ``forward(*inputs, **params)``
-    returns ``(out, cache)`` and ``backward(dout, cache)`` returns one gradient per
-    :attr:`grad_wrt` entry, in that order (a bare array when there is one). ``out``
-    is an array, or a dict of named arrays whose ``"out"`` entry is the one the
-    gradients flow from. The torch and tensorflow callables take the same inputs as
-    framework tensors and return the forward output only; their gradients come from
-    autograd, driven by :mod:`comparisons.backends`.
-
-    ``forward_math`` and ``backward_math`` are LaTeX for the report; ``benchmarks``
-    yields the (larger) samples ``rosetta bench`` times, when they differ from the
-    checked ones; ``bench_floor``, given a benchmark sample's inputs and parameters,
-    returns a callable that runs only the matrix products of the NumPy reference, so
-    that the bench shows how much of the NumPy time is BLAS. ``extra_witnesses`` are
-    forward-only witnesses of this concept alone (ONNX Runtime, the ONNX reference
-    evaluator): called with the NumPy inputs, they return NumPy outputs.
-    """
-
-    name: str
-    family: str
-    summary: str
-    samples: Callable[[np.random.Generator], Iterable[Sample]]
-    reference: tuple[Callable, Callable | None]
-    torch: Callable | None
-    tensorflow: Callable | None
-    grad_wrt: tuple[str, ...]
-    tolerance: Mapping[str, Tolerance] = field(default_factory=dict)
-    divergences: tuple[Divergence, ...] = ()
-    seeds_tutorial: str = ""
-    forward_math: str = ""
-    backward_math: str = ""
-    benchmarks: Callable[[np.random.Generator], Iterable[Sample]] | None = None
-    bench_floor: Callable[[Inputs, Mapping], Callable[[], object]] | None = None
-    extra_witnesses: Mapping[str, Callable] = field(default_factory=dict)
-
-    def tolerance_for(self, key: str) -> Tolerance:
-        """The tolerance for a dtype name or ``"finite-diff"``, falling back to the default."""
-        return self.tolerance.get(key, DEFAULT_TOLERANCE[key])
-
-    def implementation(self, witness: str) -> Callable | None:
-        """The callable a witness runs: the reference forward, or a framework function."""
-        if witness == "numpy":
-            return self.reference[0]
-        return {"torch": self.torch, "tensorflow": self.tensorflow, **self.extra_witnesses}.get(witness)
-
-
 class LazyFunction:
-    """A framework function imported on first use (``"package.module:function"``).
+    """A function named by ``"package.module:function"``, imported on first call.
 
-    Keeps ``import comparisons`` free of torch and TensorFlow: a framework is imported
-    only when a witness of it actually runs.
+    Keeps ``import comparisons`` free of every framework: a framework is imported only
+    in the worker process of its witness. Pickles as its target, so a harness can
+    name a function to a worker without importing it.
     """
 
     def __init__(self, target: str):
@@ -209,20 +152,165 @@ class LazyFunction:
     def __call__(self, *args, **kwargs):
         return self.resolve()(*args, **kwargs)
 
+    def __getstate__(self):
+        return {"target": self.target, "_function": None}
+
+    def __eq__(self, other):
+        return isinstance(other, LazyFunction) and other.target == self.target
+
+    def __hash__(self):
+        return hash(self.target)
+
     def __repr__(self) -> str:
         return f"LazyFunction({self.target!r})"
 
 
-def torch_impl(target: str) -> LazyFunction:
-    """``torch_impl("activations.sigmoid")`` -> ``framework_impls.torch_impl.activations.sigmoid``."""
+def implementation(framework: str, target: str) -> LazyFunction:
+    """``implementation("torch", "activations.sigmoid")`` -> ``framework_impls.torch_impl.activations:sigmoid``."""
     module, function = target.rsplit(".", 1)
-    return LazyFunction(f"framework_impls.torch_impl.{module}:{function}")
+    return LazyFunction(f"framework_impls.{TREES[framework]}.{module}:{function}")
 
 
-def tf_impl(target: str) -> LazyFunction:
-    """``tf_impl("activations.sigmoid")`` -> ``framework_impls.tf_impl.activations.sigmoid``."""
-    module, function = target.rsplit(".", 1)
-    return LazyFunction(f"framework_impls.tf_impl.{module}:{function}")
+def implementations(target: str, *, frameworks: Iterable[str] = ("torch", "tensorflow")) -> dict[str, LazyFunction]:
+    """The same ``"module.function"`` in every framework tree named (all of them by default)."""
+    return {framework: implementation(framework, target) for framework in frameworks}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a catalog mapping: a function that one witness runs on the entry's sample.
+
+    ``function(**inputs, **params)`` runs in the harness for ``numpy`` and in the
+    witness's worker process for a framework (then it is a :class:`LazyFunction`
+    into that framework's tree). With ``gradient_of`` set, the witness returns the
+    gradient of ``sum(out)`` with respect to that input, taken by its autograd.
+    """
+
+    witness: str
+    function: Callable
+    params: Mapping[str, Any] = field(default_factory=dict)
+    gradient_of: str | None = None
+
+
+VALUES, DTYPE, SHAPE = "values", "dtype", "shape"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """What a naive mapping gets wrong, so that the catalog test can check exactly that.
+
+    ``kind`` is ``"values"`` (same shape and dtype, different numbers), ``"dtype"``
+    or ``"shape"``. For values, ``at`` lists the flat positions that must differ
+    (exactly those; ``None`` means somewhere) and ``at_least`` the smallest largest
+    absolute difference that counts as the documented one.
+    """
+
+    kind: str = VALUES
+    at: tuple[int, ...] | None = None
+    at_least: float = 0.0
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """A real difference in framework conventions, tested both ways.
+
+    ``naive`` and ``faithful`` are pairs of :class:`Side`: the two witnesses' ways of
+    computing the same thing on :attr:`sample` cast to :attr:`dtype`. The naive pair
+    must differ as :attr:`shows` says on the installed versions (or the catalog entry
+    is out of date) and the faithful pair must agree.
+    """
+
+    id: str
+    differs: str
+    naive: tuple[Side, Side]
+    faithful: tuple[Side, Side]
+    naive_mapping: str
+    faithful_mapping: str
+    source: str
+    sample: Sample
+    dtype: str = "float32"
+    quantity: str = "out"
+    shows: Difference = Difference()
+
+    @property
+    def frameworks(self) -> tuple[str, str]:
+        """The two witnesses of the naive mapping (the faithful one uses the same two or a reference)."""
+        return self.naive[0].witness, self.naive[1].witness
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One piece of math, written once by hand and once per framework, with its samples.
+
+    The reference pair follows the cs231n contract: ``forward(**inputs, **params)``
+    returns ``(out, cache)`` and ``backward(dout, cache)`` returns one gradient per
+    :attr:`grad_wrt` entry, in that order (a bare array when there is one). ``out``
+    is an array, or a dict of named arrays whose ``"out"`` entry is the one the
+    gradients flow from. :attr:`implementations` maps a framework name to its version
+    (a :class:`LazyFunction` into ``framework_impls/<tree>/``), which takes the same
+    inputs as framework tensors and returns the forward output only; gradients come
+    from the framework's autograd, driven by its witness adapter. A framework with no
+    honest version is named in :attr:`no_version` with the reason.
+
+    ``tolerance`` overrides :data:`DEFAULT_TOLERANCE` by dtype for every pair, or by
+    ``(dtype, witness)`` for the pairs with that witness only. ``forward_math`` and
+    ``backward_math`` are LaTeX for the report; ``benchmarks`` yields the (larger)
+    samples ``rosetta bench`` times; ``bench_floor``, given a benchmark sample's
+    inputs and parameters, returns a callable that runs only the matrix products of
+    the NumPy reference. ``extra_witnesses`` are forward-only witnesses of this
+    concept alone (ONNX Runtime, the ONNX reference evaluator) that take and return
+    NumPy arrays in the ``onnx`` worker; ``optional_packages`` are the packages whose
+    absence makes a row ``skipped`` rather than ``error``.
+    """
+
+    name: str
+    family: str
+    summary: str
+    samples: Callable[[np.random.Generator], Iterable[Sample]]
+    reference: tuple[Callable, Callable | None]
+    implementations: Mapping[str, Callable] = field(default_factory=dict)
+    grad_wrt: tuple[str, ...] = ()
+    tolerance: Mapping[ToleranceKey, Tolerance] = field(default_factory=dict)
+    divergences: tuple[Divergence, ...] = ()
+    tutorial: str = ""
+    forward_math: str = ""
+    backward_math: str = ""
+    benchmarks: Callable[[np.random.Generator], Iterable[Sample]] | None = None
+    bench_floor: Callable[[Inputs, Mapping], Callable[[], object]] | None = None
+    extra_witnesses: Mapping[str, Callable] = field(default_factory=dict)
+    no_version: Mapping[str, str] = field(default_factory=dict)
+    optional_packages: tuple[str, ...] = ()
+
+    def tolerance_for(self, dtype: str, pair: Iterable[str] = ()) -> Tolerance:
+        """The tolerance of a dtype (or ``"finite-diff"``) for a pair of witnesses.
+
+        A ``(dtype, witness)`` entry covers only the pairs with that witness (the
+        widest applies when both sides have one); otherwise the concept's dtype entry,
+        otherwise the default.
+        """
+        specific = [self.tolerance[(dtype, w)] for w in pair if (dtype, w) in self.tolerance]
+        if specific:
+            return max(specific, key=lambda t: (t.atol, t.rtol))
+        return self.tolerance.get(dtype, DEFAULT_TOLERANCE[dtype])
+
+    def implementation(self, witness: str) -> Callable | None:
+        """The callable a witness runs: the reference forward, a framework's version, or an extra witness."""
+        if witness == "numpy":
+            return self.reference[0]
+        return {**self.implementations, **self.extra_witnesses}.get(witness)
+
+
+@functools.lru_cache(maxsize=None)
+def _top_level_names(module_name: str) -> tuple[str, frozenset[str]]:
+    """(source text, names defined at the top of a module), read without importing it."""
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.origin is None:
+        raise OSError(f"no source file for {module_name}")
+    with open(spec.origin, encoding="utf-8") as handle:
+        text = handle.read()
+    return text, frozenset(
+        node.name for node in ast.parse(text).body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    )
 
 
 def source_of(function: Callable) -> str:
@@ -234,17 +322,26 @@ def source_of(function: Callable) -> str:
     if not isinstance(function, LazyFunction):
         return inspect.getsource(function)
     module_name, function_name = function.target.split(":")
-    spec = importlib.util.find_spec(module_name)
-    if spec is None or spec.origin is None:
-        raise OSError(f"no source file for {module_name}")
-    with open(spec.origin, encoding="utf-8") as handle:
-        text = handle.read()
+    text, _ = _top_level_names(module_name)
     lines = text.splitlines(keepends=True)
     for node in ast.parse(text).body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == function_name:
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             return "".join(lines[first - 1 : node.end_lineno])
     raise OSError(f"{function_name} is not defined at the top of {module_name}")
+
+
+def check_target(function: Callable, owner: str) -> None:
+    """Raise ValueError when a :class:`LazyFunction` names a module or function that does not exist."""
+    if not isinstance(function, LazyFunction):
+        return
+    module_name, function_name = function.target.split(":")
+    try:
+        _, names = _top_level_names(module_name)
+    except (OSError, ImportError, SyntaxError) as error:
+        raise ValueError(f"{owner}: {function.target} cannot be read: {error}") from None
+    if function_name not in names:
+        raise ValueError(f"{owner}: {function.target} does not exist ({function_name} is not defined in {module_name})")
 
 
 def crc32(text: str) -> int:
@@ -267,12 +364,30 @@ REGISTRY: dict[str, Concept] = {}
 
 
 def register(*concepts: Concept) -> None:
-    """Add concepts to :data:`REGISTRY`; names are unique and families known."""
+    """Add concepts to :data:`REGISTRY` after checking them.
+
+    Names are unique, families known, frameworks known, and every implementation
+    target (and catalog side) exists in its source file: a misspelt target fails here,
+    at load time, not as an error row.
+    """
     for concept in concepts:
+        owner = f"concept {concept.name!r}"
         if concept.name in REGISTRY:
-            raise ValueError(f"concept {concept.name!r} is registered twice")
+            raise ValueError(f"{owner} is registered twice")
         if concept.family not in FAMILIES:
-            raise ValueError(f"concept {concept.name!r} has unknown family {concept.family!r}")
+            raise ValueError(f"{owner} has unknown family {concept.family!r}")
+        unknown = set(concept.implementations) | set(concept.no_version)
+        unknown -= set(FRAMEWORKS)
+        if unknown:
+            raise ValueError(f"{owner} names unknown frameworks {sorted(unknown)}; frameworks: {', '.join(FRAMEWORKS)}")
+        both = set(concept.implementations) & set(concept.no_version)
+        if both:
+            raise ValueError(f"{owner} has a version and a reason for none for {sorted(both)}")
+        for function in (*concept.implementations.values(), *concept.extra_witnesses.values()):
+            check_target(function, owner)
+        for divergence in concept.divergences:
+            for side in (*divergence.naive, *divergence.faithful):
+                check_target(side.function, f"{owner}, catalog entry {divergence.id!r}")
         REGISTRY[concept.name] = concept
 
 

@@ -1,62 +1,75 @@
-"""Drive the harness over many units of work, in this process or in worker processes.
+"""Drive the harness over many units of work: here, in local processes, or on a Dask cluster.
 
-With ``workers > 1`` each concept (all its dtypes and seeds) is one task for a pool
-of spawned processes, each importing its own frameworks. Rows are put back in
-registry order, so the results do not depend on the number of workers.
+Each concept (all its dtypes and seeds) is one task. ``workers == 1`` runs the tasks in
+this process; ``workers > 1`` in a pool of spawned harness processes; a scheduler
+address sends the same tasks to a Dask distributed cluster. Every harness process has
+its own witness workers. Rows are put back in registry order, so the results do not
+depend on the executor.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from comparisons import harness
+from comparisons.progress import progress_bar
 
 
 class WorkerLost(RuntimeError):
-    """A worker process died (killed, out of memory): the run cannot be completed."""
+    """A harness process died (killed, out of memory): the run cannot be completed."""
 
 
-def run_concept_units(name: str, dtypes: list[str], seeds: list[int], time_limit: float) -> list[harness.Record]:
-    """Every dtype and seed of one concept; runs inside a worker process."""
-    harness.TIME_LIMIT = time_limit
+def run_concept_units(name: str, dtypes: list[str], seeds: list[int], config: harness.RunConfig) -> harness.RunResult:
+    """Every dtype and seed of one concept, with this process's witness workers (one task)."""
     concept = harness.load_all()[name]
-    return [r for d in dtypes for s in seeds for r in harness.run_concept(concept, d, s)]
+    result = harness.RunResult()
+    with harness.WorkerPool() as pool:
+        for dtype in dtypes:
+            for seed in seeds:
+                result.extend(harness.run_concept(concept, dtype, seed, pool, config))
+    return result
 
 
-def _progress_bar(console):
-    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    return Progress(*columns, console=console, transient=True, disable=console is None or not console.is_terminal)
+def _executor(workers: int, scheduler: str | None) -> Executor:
+    if scheduler:
+        from distributed import Client
+
+        return Client(scheduler, set_as_default=False).get_executor()
+    context = multiprocessing.get_context("spawn")  # fork after importing a framework is unsafe
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def run_with_progress(concepts, dtypes, seeds, console=None, *, workers: int = 1) -> list[harness.Record]:
+def run_with_progress(
+    concepts, dtypes, seeds, config: harness.RunConfig = harness.RunConfig(), console=None, *,
+    workers: int = 1, scheduler: str | None = None,
+) -> harness.RunResult:
     """Run every (concept, dtype, seed), showing a progress bar on a terminal.
 
     Raises
     ------
     WorkerLost
-        When a worker process dies; nothing is returned and no report is written.
+        When a harness process dies; nothing is returned and no report is written.
     """
-    concepts = list(concepts)
-    with _progress_bar(console) as bar:
-        if workers <= 1:
+    concepts, dtypes, seeds = list(concepts), list(dtypes), list(seeds)
+    with progress_bar(console) as bar:
+        if workers <= 1 and not scheduler:
             task = bar.add_task("comparing", total=len(harness.units(concepts, dtypes, seeds)))
-            return harness.run(concepts, dtypes, seeds, progress=lambda name: bar.update(task, advance=1, description=name))
+            return harness.run(
+                concepts, dtypes, seeds, config, progress=lambda name: bar.update(task, advance=1, description=name)
+            )
         task = bar.add_task("comparing", total=len(concepts))
-        by_concept: dict[str, list[harness.Record]] = {}
-        context = multiprocessing.get_context("spawn")  # fork after importing torch or TF is unsafe
+        by_concept: dict[str, harness.RunResult] = {}
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {
-                    pool.submit(run_concept_units, c.name, list(dtypes), list(seeds), harness.TIME_LIMIT): c.name
-                    for c in concepts
-                }
+            with _executor(workers, scheduler) as executor:
+                futures = {executor.submit(run_concept_units, c.name, dtypes, seeds, config): c.name for c in concepts}
                 for future in as_completed(futures):
                     by_concept[futures[future]] = future.result()
                     bar.update(task, advance=1, description=futures[future])
         except BrokenProcessPool as error:
-            raise WorkerLost(f"a worker process died ({error}); the previous report is left as it was") from None
-        return [r for c in concepts for r in by_concept[c.name]]
+            raise WorkerLost(f"a harness process died ({error}); the previous report is left as it was") from None
+        result = harness.RunResult()
+        for concept in concepts:
+            result.extend(by_concept[concept.name])
+        return result

@@ -1,9 +1,10 @@
-"""``rosetta show NAME``: the three implementations side by side in the terminal.
+"""``rosetta show NAME``: the implementations side by side in the terminal.
 
 The same view as a concept page of the HTML report: summary, math (as LaTeX
-source), NumPy / PyTorch / TensorFlow in three columns with the commented lines (the
+source), NumPy and every framework's version with the commented lines (the
 conversions each framework needs) listed under each, and, when a run has written
-``<out>/summary.csv``, the latest agreement figures per witness pair.
+``<out>/summary.csv``, the latest agreement figures per witness pair. On a terminal
+too narrow for every column the versions follow one another.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from rich.table import Table
 from rich.text import Text
 
 from comparisons.registry import Concept
-from comparisons.report.html import WITNESS_PAIRS
+from comparisons.report.html import FRAMEWORK_LABELS, WITNESS_ORDER
 from comparisons.report.sources import CodeBlock, code_block
 from comparisons.summary import STYLE
 
 FIGURE_COLUMNS = ("agree", "disagree", "expected-divergence", "error", "skipped")
+GRADIENT_BY = {"torch": "torch.autograd", "tensorflow": "tf.GradientTape", "jax": "jax.vjp", "paddle": "paddle.grad"}
+COLUMN_WIDTH = 48
+"""Narrowest readable code column: below this width per version, versions are stacked."""
 
 
 def _panel(title: str, blocks: list[CodeBlock]) -> Panel:
@@ -59,8 +63,10 @@ def figures_table(concept: str, rows: list[dict], source: Path) -> Table:
         table.add_column(column, justify="right", style=STYLE[column])
     table.add_column("max margin", justify="right")
     table.add_column("verdict")
-    order = {pair: i for i, pair in enumerate(WITNESS_PAIRS)}
-    for row in sorted(rows, key=lambda r: order.get((r["witness_a"], r["witness_b"]), len(order))):
+    def order(row):
+        return tuple(WITNESS_ORDER.index(w) if w in WITNESS_ORDER else len(WITNESS_ORDER) for w in (row["witness_a"], row["witness_b"]))
+
+    for row in sorted(rows, key=order):
         margin = row.get("max_margin", "")
         try:
             margin = f"{float(margin):.3g}"
@@ -77,26 +83,30 @@ def figures_table(concept: str, rows: list[dict], source: Path) -> Table:
 
 
 def show_concept(concept: Concept, console, results_dir: Path | None = None) -> None:
-    """Print the summary and math, NumPy, PyTorch and TensorFlow in three columns, then the latest figures."""
+    """Print the summary and math, NumPy and every framework in columns, then the latest figures."""
     console.print(f"[bold]{concept.name}[/] ({concept.family}): {concept.summary}", highlight=False)
-    if concept.seeds_tutorial:
-        console.print(f"[dim]tutorial idea:[/] {concept.seeds_tutorial}", highlight=False)
+    if concept.tutorial:
+        console.print(f"[dim]tutorial idea:[/] {concept.tutorial}", highlight=False)
     for label, latex in (("forward", concept.forward_math), ("gradient", concept.backward_math)):
         if latex:
             console.print(Text.assemble((f"{label}: ", "dim"), latex))
     numpy_blocks = [code_block("forward", concept.reference[0])]
     if concept.reference[1] is not None:
         numpy_blocks.append(code_block("backward", concept.reference[1]))
-    panels = [
-        _panel("NumPy (forward + hand-derived backward)", numpy_blocks),
-        _panel("PyTorch (gradient: torch.autograd)", [code_block("forward", concept.torch, missing="no PyTorch version")]),
-        _panel("TensorFlow (gradient: tf.GradientTape)", [code_block("forward", concept.tensorflow, missing="no TensorFlow version")]),
-    ]
-    grid = Table.grid(expand=True, padding=(0, 1))
-    for _ in panels:
-        grid.add_column(ratio=1)  # three equal columns, side by side at any terminal width
-    grid.add_row(*panels)
-    console.print(grid)
+    panels = [_panel("NumPy (forward + hand-derived backward)", numpy_blocks)]
+    for framework, label in FRAMEWORK_LABELS.items():
+        missing = concept.no_version.get(framework, f"no {label} version")
+        panels.append(_panel(f"{label} (gradient: {GRADIENT_BY[framework]})",
+                             [code_block("forward", concept.implementations.get(framework), missing=missing)]))
+    if console.width >= COLUMN_WIDTH * len(panels):
+        grid = Table.grid(expand=True, padding=(0, 1))
+        for _ in panels:
+            grid.add_column(ratio=1)
+        grid.add_row(*panels)
+        console.print(grid)
+    else:
+        for panel in panels:
+            console.print(panel)
     rows = latest_figures(concept.name, results_dir)
     if rows is None:
         where = f" in {results_dir}" if results_dir is not None else ""

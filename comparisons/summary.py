@@ -1,31 +1,42 @@
-"""The summary table ``rosetta run`` prints: rows by verdict, per concept."""
+"""The summary table ``rosetta run`` prints: rows by verdict and the largest margin, per concept.
+
+Figures come from :mod:`comparisons.rollup`, like summary.csv and the scoreboard.
+Concept names are never cut: at 80 columns every row stays identifiable.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from dataclasses import asdict
 
 from rich.table import Table
 
 from comparisons.agreement import VERDICTS
+from comparisons.rollup import by_concept, cell_of
 
 STYLE = {"agree": "green", "disagree": "bold red", "error": "bold red", "expected-divergence": "yellow", "skipped": "dim"}
+HEADERS = {"agree": "agree", "disagree": "disagree", "expected-divergence": "exp.div", "error": "error", "skipped": "skip"}
+"""Short column headers, so that the longest concept name fits an 80-column terminal."""
+
+
+def summary_table(records) -> Table:
+    """One line per concept: its row counts by verdict and its largest compared margin."""
+    rows = [asdict(r) for r in records]
+    table = Table(title="Agreement by concept", pad_edge=False, collapse_padding=True)
+    table.add_column("concept", no_wrap=True)
+    for verdict in VERDICTS:
+        table.add_column(HEADERS[verdict], justify="right", style=STYLE[verdict], no_wrap=True)
+    table.add_column("margin", justify="right", no_wrap=True)
+    for concept, cell in by_concept(rows).items():
+        table.add_row(concept, *(str(cell.counts[v] or "") for v in VERDICTS), _margin(cell.max_margin))
+    total = cell_of(rows)
+    table.add_row("all", *(str(total.counts[v] or "") for v in VERDICTS), "", style="bold")
+    return table
+
+
+def _margin(value: float) -> str:
+    return "-" if value != value else f"{value:.3g}"
 
 
 def print_summary(records, console) -> None:
-    """Print one line per concept with its row counts by verdict and its largest margin."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    margins: dict[str, float] = defaultdict(float)
-    for record in records:
-        counts[record.concept][record.verdict] += 1
-        if record.verdict == "agree":
-            margins[record.concept] = max(margins[record.concept], record.margin)
-    table = Table(title="Agreement by concept")
-    table.add_column("concept")
-    for verdict in VERDICTS:
-        table.add_column(verdict, justify="right", style=STYLE[verdict])
-    table.add_column("max margin (agree)", justify="right")
-    for concept, counter in counts.items():
-        table.add_row(concept, *(str(counter[v] or "") for v in VERDICTS), f"{margins[concept]:.3g}")
-    total = Counter(r.verdict for r in records)
-    table.add_row("all", *(str(total[v] or "") for v in VERDICTS), "", style="bold")
-    console.print(table)
+    console.print(summary_table(records))
+    console.print("margin: the largest |a - b| / (atol + rtol |b|) over compared rows; 1 is the tolerance", style="dim")

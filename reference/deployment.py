@@ -37,16 +37,16 @@ def predict(probabilities):
     return np.argmax(probabilities, axis=1).astype(np.int64)
 
 
-def dense_network_forward(x, *weights, activations):
-    """Forward pass of a trained fully connected network.
+def dense_network_forward(x, w1, b1, w2, b2, *, activations):
+    """Forward pass of a trained two-layer fully connected network.
 
     Parameters
     ----------
     x : ndarray, shape (N, in)
-    *weights : ndarrays
-        w1, b1, w2, b2, ... with w_k of shape (out_k, in_k) (PyTorch layout) and b_k (out_k,).
+    w1, b1, w2, b2 : ndarrays
+        w_k of shape (out_k, in_k) (PyTorch layout) and b_k (out_k,).
     activations : tuple of str
-        One per layer: "sigmoid", "relu" or "softmax".
+        One per layer (two): "sigmoid", "relu" or "softmax".
 
     Returns
     -------
@@ -63,6 +63,7 @@ def dense_network_forward(x, *weights, activations):
         is unknown, ``x`` when it is not (N, in), ``w<k>`` or ``b<k>`` (counted from 1)
         when a layer does not fit the one before.
     """
+    weights = (w1, b1, w2, b2)
     if len(weights) != 2 * len(activations):
         raise ValueError(f"activations: {len(activations)} layers need {2 * len(activations)} weight arrays, got {len(weights)}")
     unknown = [name for name in activations if name not in ACTIVATIONS]

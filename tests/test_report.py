@@ -85,7 +85,7 @@ HOSTILE_CONCEPT = Concept(
     torch=None,
     tensorflow=None,
     grad_wrt=("x",),
-    seeds_tutorial=HOSTILE,
+    tutorial=HOSTILE,
     forward_math=r"\mathrm{out} = 2x",
     backward_math=r"dx = 2\,\delta",
 )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, Tolerance, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Divergence, Sample, Tolerance, implementations, register
 from reference import activations as ref
 
 EXP_KERNELS_FLOAT32 = Tolerance(
@@ -303,8 +303,7 @@ register(
         summary="Logistic sigmoid sigma(x) = 1 / (1 + exp(-x)) and its derivative sigma(1 - sigma).",
         samples=sigmoid_samples,
         reference=(ref.sigmoid_forward, ref.sigmoid_backward),
-        torch=torch_impl("activations.sigmoid"),
-        tensorflow=tf_impl("activations.sigmoid"),
+        implementations=implementations("activations.sigmoid"),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -316,7 +315,7 @@ register(
             )
         },
         divergences=(SIGMOID_OVERFLOW,),
-        seeds_tutorial="The neuron's squashing function and its derivative sigma(1 - sigma).",
+        tutorial="The neuron's squashing function and its derivative sigma(1 - sigma).",
         forward_math=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \, \sigma(x)\,(1 - \sigma(x))",
     ),
@@ -326,8 +325,7 @@ register(
         summary="Hyperbolic tangent and its derivative 1 - tanh^2.",
         samples=tanh_samples,
         reference=(ref.tanh_forward, ref.tanh_backward),
-        torch=torch_impl("activations.tanh"),
-        tensorflow=tf_impl("activations.tanh"),
+        implementations=implementations("activations.tanh"),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -337,7 +335,7 @@ register(
                 "about 2 ulp(1) |dout|, up to 1e-6 for |dout| <= 4",
             )
         },
-        seeds_tutorial="The hidden-layer activation of the shallow network tutorial.",
+        tutorial="The hidden-layer activation of the shallow network tutorial.",
         forward_math=r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,(1 - \tanh^2 x)",
     ),
@@ -347,11 +345,10 @@ register(
         summary="Rectified linear unit max(x, 0); its derivative is taken as 0 at x = 0.",
         samples=relu_samples,
         reference=(ref.relu_forward, ref.relu_backward),
-        torch=torch_impl("activations.relu"),
-        tensorflow=tf_impl("activations.relu"),
+        implementations=implementations("activations.relu"),
         grad_wrt=("x",),
         divergences=(RELU_GRAD_AT_ZERO,),
-        seeds_tutorial="The hidden activation of deep networks: cheap, and no vanishing gradient for x > 0.",
+        tutorial="The hidden activation of deep networks: cheap, and no vanishing gradient for x > 0.",
         forward_math=r"\mathrm{relu}(x) = \max(x, 0)",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,[x > 0]",
     ),
@@ -361,8 +358,7 @@ register(
         summary="Leaky relu: x for x > 0, negative_slope * x otherwise (slope passed explicitly).",
         samples=leaky_relu_samples,
         reference=(ref.leaky_relu_forward, ref.leaky_relu_backward),
-        torch=torch_impl("activations.leaky_relu"),
-        tensorflow=tf_impl("activations.leaky_relu"),
+        implementations=implementations("activations.leaky_relu"),
         grad_wrt=("x",),
         tolerance={
             "float64": Tolerance(
@@ -373,7 +369,7 @@ register(
             )
         },
         divergences=(LEAKY_RELU_DEFAULT_SLOPE,),
-        seeds_tutorial="A relu that keeps a small gradient for negative inputs.",
+        tutorial="A relu that keeps a small gradient for negative inputs.",
         forward_math=r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
     ),
@@ -383,8 +379,7 @@ register(
         summary="Exponential linear unit: x for x > 0, alpha (exp(x) - 1) otherwise.",
         samples=elu_samples,
         reference=(ref.elu_forward, ref.elu_backward),
-        torch=torch_impl("activations.elu"),
-        tensorflow=tf_impl("activations.elu"),
+        implementations=implementations("activations.elu"),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -394,7 +389,7 @@ register(
                 "absolute error of ulp(1) |dout|, a few 1e-7 (torch and the reference use exp(x))",
             )
         },
-        seeds_tutorial="A smooth relu with negative outputs that pull the mean activation towards 0.",
+        tutorial="A smooth relu with negative outputs that pull the mean activation towards 0.",
         forward_math=r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
     ),
@@ -404,8 +399,7 @@ register(
         summary="Softplus log(1 + exp(x)), the smooth relu whose derivative is the sigmoid.",
         samples=softplus_samples,
         reference=(ref.softplus_forward, ref.softplus_backward),
-        torch=torch_impl("activations.softplus"),
-        tensorflow=tf_impl("activations.softplus"),
+        implementations=implementations("activations.softplus"),
         grad_wrt=("x",),
         tolerance={
             "float32": EXP_KERNELS_FLOAT32,
@@ -416,7 +410,7 @@ register(
                 "absolute, 1e-10 relative at x = 20 (the gradient: 1 instead of 1 - 2.1e-9)",
             ),
         },
-        seeds_tutorial="The smooth relu; also the stable form of log-sigmoid, -softplus(-x).",
+        tutorial="The smooth relu; also the stable form of log-sigmoid, -softplus(-x).",
         forward_math=r"\mathrm{softplus}(x) = \log(1 + e^{x})",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,\sigma(x)",
     ),
@@ -426,8 +420,7 @@ register(
         summary="Gaussian error linear unit x Phi(x), exact (erf) or with the tanh approximation.",
         samples=gelu_samples,
         reference=(ref.gelu_forward, ref.gelu_backward),
-        torch=torch_impl("activations.gelu"),
-        tensorflow=tf_impl("activations.gelu"),
+        implementations=implementations("activations.gelu"),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -451,7 +444,7 @@ register(
             ),
         },
         divergences=(GELU_DEFAULT, FLOAT_DEFAULTS),
-        seeds_tutorial="The transformer activation; the tanh form is the older, cheaper approximation.",
+        tutorial="The transformer activation; the tanh form is the older, cheaper approximation.",
         forward_math=r"\mathrm{gelu}(x) = x\,\Phi(x) = \tfrac{x}{2}\big(1 + \mathrm{erf}(x/\sqrt{2})\big)"
         r"\approx \tfrac{x}{2}\big(1 + \tanh(\sqrt{2/\pi}(x + 0.044715 x^3))\big)",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,\big(\Phi(x) + x\,\varphi(x)\big)",
@@ -462,12 +455,11 @@ register(
         summary="Softmax along an axis, max-shifted so that large logits do not overflow.",
         samples=softmax_samples,
         reference=(ref.softmax_forward, ref.softmax_backward),
-        torch=torch_impl("activations.softmax"),
-        tensorflow=tf_impl("activations.softmax"),
+        implementations=implementations("activations.softmax"),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
         divergences=(SOFTMAX_OVERFLOW,),
-        seeds_tutorial="The output layer of the digits classifier: scores to class probabilities.",
+        tutorial="The output layer of the digits classifier: scores to class probabilities.",
         forward_math=r"s_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},\quad m = \max_j x_j",
         backward_math=r"\frac{\partial L}{\partial x_i} = s_i \Big(\delta_i - \sum_j \delta_j s_j\Big)",
     ),
@@ -477,11 +469,10 @@ register(
         summary="Log-softmax along an axis by log-sum-exp: finite for logits of any size.",
         samples=softmax_samples,
         reference=(ref.log_softmax_forward, ref.log_softmax_backward),
-        torch=torch_impl("activations.log_softmax"),
-        tensorflow=tf_impl("activations.log_softmax"),
+        implementations=implementations("activations.log_softmax"),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
-        seeds_tutorial="The log-probabilities that cross-entropy is built from.",
+        tutorial="The log-probabilities that cross-entropy is built from.",
         forward_math=r"\log s_i = (x_i - m) - \log \sum_j e^{x_j - m}",
         backward_math=r"\frac{\partial L}{\partial x_i} = \delta_i - s_i \sum_j \delta_j",
     ),

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Divergence, Sample, implementations, register
 from reference import broadcasting as ref
 from reference import layers as layers_ref
 
@@ -164,10 +164,9 @@ register(
         summary="a + b with NumPy broadcasting; the backward pass sums the gradient over broadcast axes.",
         samples=broadcast_samples,
         reference=(ref.broadcast_add_forward, ref.broadcast_add_backward),
-        torch=torch_impl("broadcasting.broadcast_add"),
-        tensorflow=tf_impl("broadcasting.broadcast_add"),
+        implementations=implementations("broadcasting.broadcast_add"),
         grad_wrt=("a", "b"),
-        seeds_tutorial="Vectorisation: adding a bias to every row without a loop, and the rank-1 pitfall.",
+        tutorial="Vectorisation: adding a bias to every row without a loop, and the rank-1 pitfall.",
         forward_math=r"\mathrm{out}_{i} = a_{i \bmod A} + b_{i \bmod B}",
         backward_math=r"da = \textstyle\sum_{\text{axes } a \text{ was broadcast along}} \delta,\quad "
         r"db = \textstyle\sum_{\text{axes } b \text{ was broadcast along}} \delta",
@@ -178,11 +177,10 @@ register(
         summary="Element-wise a * b with broadcasting (not the matrix product); gradients un-broadcast.",
         samples=broadcast_samples,
         reference=(ref.broadcast_mul_forward, ref.broadcast_mul_backward),
-        torch=torch_impl("broadcasting.broadcast_mul"),
-        tensorflow=tf_impl("broadcasting.broadcast_mul"),
+        implementations=implementations("broadcasting.broadcast_mul"),
         grad_wrt=("a", "b"),
         divergences=(FLOAT_DEFAULTS,),
-        seeds_tutorial="x * w element by element, the first half of the neuron's sum(x * w).",
+        tutorial="x * w element by element, the first half of the neuron's sum(x * w).",
         forward_math=r"\mathrm{out}_{i} = a_{i \bmod A}\, b_{i \bmod B}",
         backward_math=r"da = \mathrm{unbroadcast}(\delta \odot b),\quad db = \mathrm{unbroadcast}(\delta \odot a)",
     ),
@@ -192,11 +190,10 @@ register(
         summary="Matrix product a @ b, batched over broadcast leading axes; gradients for both operands.",
         samples=matmul_samples,
         reference=(ref.matmul_forward, ref.matmul_backward),
-        torch=torch_impl("broadcasting.matmul"),
-        tensorflow=tf_impl("broadcasting.matmul"),
+        implementations=implementations("broadcasting.matmul"),
         grad_wrt=("a", "b"),
         divergences=(DOT_VS_MATMUL,),
-        seeds_tutorial="np.dot versus element-wise *: the neuron's sum(x * w) is one dot product.",
+        tutorial="np.dot versus element-wise *: the neuron's sum(x * w) is one dot product.",
         forward_math=r"\mathrm{out}_{\dots ij} = \textstyle\sum_k a_{\dots ik}\, b_{\dots kj}",
         backward_math=r"da = \delta\, b^\top,\quad db = a^\top \delta \quad(\text{summed over broadcast batch axes})",
     ),
@@ -206,11 +203,10 @@ register(
         summary="Fully connected layer out = x w^T + b: the neuron v = sum(x w) + b for a whole batch.",
         samples=linear_samples,
         reference=(layers_ref.linear_forward, layers_ref.linear_backward),
-        torch=torch_impl("layers.linear"),
-        tensorflow=tf_impl("layers.linear"),
+        implementations=implementations("layers.linear"),
         grad_wrt=("x", "w", "b"),
         divergences=(DENSE_KERNEL_LAYOUT,),
-        seeds_tutorial="The neuron v = sum(x * w) + b, vectorised over a batch.",
+        tutorial="The neuron v = sum(x * w) + b, vectorised over a batch.",
         forward_math=r"\mathrm{out} = x W^\top + b",
         backward_math=r"dx = \delta W,\quad dW = \delta^\top x,\quad db = \textstyle\sum_n \delta_n",
     ),

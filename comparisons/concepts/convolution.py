@@ -1,6 +1,6 @@
 """Convolution concepts: conv2d (vectorised and loop versions), max and average pooling."""
 
-from comparisons.registry import Concept, Sample, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Sample, implementations, register
 from comparisons.concepts import convolution_divergences as div
 from reference import conv as ref_conv
 from reference import pooling as ref_pool
@@ -125,11 +125,10 @@ register(
         summary="2-D cross-correlation with stride, padding (incl. TensorFlow 'SAME'), dilation and groups; im2col.",
         samples=conv2d_samples,
         reference=(ref_conv.conv2d_forward, ref_conv.conv2d_backward),
-        torch=torch_impl("conv.conv2d"),
-        tensorflow=tf_impl("conv.conv2d"),
+        implementations=implementations("conv.conv2d"),
         grad_wrt=("x", "w", "b"),
         divergences=(div.SAME_PADDING, div.CONV_LAYOUT, div.CROSS_CORRELATION),
-        seeds_tutorial="A filter slid over the image: each output pixel is a dot product of the filter "
+        tutorial="A filter slid over the image: each output pixel is a dot product of the filter "
         "with the window under it; im2col turns all those dot products into one matrix product.",
         benchmarks=conv2d_benchmarks,
         bench_floor=lambda inputs, params: ref_conv.conv2d_matmuls(**inputs, **params),
@@ -141,10 +140,9 @@ register(
         summary="The same conv2d written as loops over image, group, row and column: the sliding window itself.",
         samples=conv2d_naive_samples,
         reference=(ref_conv.conv2d_forward_naive, ref_conv.conv2d_backward_naive),
-        torch=torch_impl("conv.conv2d"),
-        tensorflow=tf_impl("conv.conv2d"),
+        implementations=implementations("conv.conv2d"),
         grad_wrt=("x", "w", "b"),
-        seeds_tutorial="The tutorials' picture of a convolution: slide the window, multiply, sum.",
+        tutorial="The tutorials' picture of a convolution: slide the window, multiply, sum.",
         benchmarks=conv2d_naive_benchmarks,
         **CONV_MATH,
     ),
@@ -154,11 +152,10 @@ register(
         summary="Maximum over each window; the gradient goes to the first maximum; padding never wins.",
         samples=max_pool2d_samples,
         reference=(ref_pool.max_pool2d_forward, ref_pool.max_pool2d_backward),
-        torch=torch_impl("pooling.max_pool2d"),
-        tensorflow=tf_impl("pooling.max_pool2d"),
+        implementations=implementations("pooling.max_pool2d"),
         grad_wrt=("x",),
         divergences=(div.MAXPOOL_TIES,),
-        seeds_tutorial="Down-sampling a feature map by keeping the strongest response of each window.",
+        tutorial="Down-sampling a feature map by keeping the strongest response of each window.",
         forward_math=r"\mathrm{out}_{n,c,i,j} = \max_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"\tilde x = -\infty \text{ on the padding}",
         backward_math=r"\frac{\partial L}{\partial x_{n,c,\,is+p^*,\,js+q^*}} \mathrel{+}= \delta_{n,c,i,j},\quad"
@@ -171,11 +168,10 @@ register(
         summary="Mean over each window, dividing by the kernel area or by the real (unpadded) elements.",
         samples=avg_pool2d_samples,
         reference=(ref_pool.avg_pool2d_forward, ref_pool.avg_pool2d_backward),
-        torch=torch_impl("pooling.avg_pool2d"),
-        tensorflow=tf_impl("pooling.avg_pool2d"),
+        implementations=implementations("pooling.avg_pool2d"),
         grad_wrt=("x",),
         divergences=(div.AVGPOOL_PADDING,),
-        seeds_tutorial="Down-sampling by averaging each window.",
+        tutorial="Down-sampling by averaging each window.",
         forward_math=r"\mathrm{out}_{n,c,i,j} = \frac{1}{|W_{ij}|} \sum_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"|W_{ij}| = k_h k_w \text{ or the number of unpadded elements}",
         backward_math=r"\frac{\partial L}{\partial \tilde x_{n,c,\,is+p,\,js+q}} \mathrel{+}= "

@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from comparisons.registry import Concept, LazyFunction, Sample, register, tf_impl, torch_impl
+from comparisons.registry import Concept, LazyFunction, Sample, implementations, register
 from reference import deployment as ref
 from reference import networks
 
@@ -70,8 +70,7 @@ register(
         summary="A trained NumPy network exported to ONNX: ONNX Runtime and the ONNX reference evaluator reproduce it.",
         samples=deployment_samples,
         reference=(ref.dense_network_forward, None),
-        torch=torch_impl("deployment.dense_network"),
-        tensorflow=tf_impl("deployment.dense_network"),
+        implementations=implementations("deployment.dense_network"),
         grad_wrt=(),
         extra_witnesses={
             "onnxruntime": _onnx("onnxruntime_inference"),
@@ -79,7 +78,7 @@ register(
             "onnxruntime-torch-export": _onnx("onnxruntime_on_torch_export"),
             "onnxruntime-tf-export": _onnx("onnxruntime_on_tensorflow_export"),
         },
-        seeds_tutorial="Deployment: trained weights become a model file that runs without the training code.",
+        tutorial="Deployment: trained weights become a model file that runs without the training code.",
         forward_math=r"a_0 = x,\quad a_k = f_k\!\left(a_{k-1} W_k^\top + b_k\right),\quad \hat y = \arg\max a_L",
     )
 )

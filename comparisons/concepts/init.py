@@ -15,7 +15,7 @@ flags are the same on every run; a flag that flips is a real difference in the l
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Divergence, Sample, implementations, register
 from reference import init as ref
 
 SHAPES = (
@@ -154,10 +154,9 @@ for _scheme in ref.SCHEMES:
             summary=SUMMARY[_scheme],
             samples=init_samples(_scheme),
             reference=(ref.init_forward, None),
-            torch=torch_impl("init.init"),
-            tensorflow=tf_impl("init.init"),
+            implementations=implementations("init.init"),
             grad_wrt=(),
-            seeds_tutorial="Random initialisation breaks symmetry; its scale decides whether signals vanish.",
+            tutorial="Random initialisation breaks symmetry; its scale decides whether signals vanish.",
             forward_math=MATH[_scheme],
             divergences=DIVERGENCES.get(_scheme, ()),
         )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Divergence, Sample, implementations, register
 from reference import layers as ref
 from reference import regularization as reg
 
@@ -295,11 +295,10 @@ register(
         summary="Batch normalisation in training (batch statistics, running-statistics update) and eval mode.",
         samples=batch_norm_samples,
         reference=(ref.batch_norm_forward, ref.batch_norm_backward),
-        torch=torch_impl("layers.batch_norm"),
-        tensorflow=tf_impl("layers.batch_norm"),
+        implementations=implementations("layers.batch_norm"),
         grad_wrt=("x", "gamma", "beta"),
         divergences=BATCH_NORM_DIVERGENCES,
-        seeds_tutorial="Normalising activations inside the network, as the input normalisation does for x.",
+        tutorial="Normalising activations inside the network, as the input normalisation does for x.",
         forward_math=r"\hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\quad y = \gamma \hat x + \beta,"
         r"\quad r_\mu \leftarrow (1-m) r_\mu + m \mu_B,"
         r"\ r_{\sigma^2} \leftarrow (1-m) r_{\sigma^2} + m \tfrac{n}{n-1}\sigma_B^2",
@@ -314,11 +313,10 @@ register(
         summary="Inverted dropout with an injected keep-mask: x * mask / (1 - p), the same mask in the backward pass.",
         samples=dropout_samples,
         reference=(ref.dropout_forward, ref.dropout_backward),
-        torch=torch_impl("layers.dropout"),
-        tensorflow=tf_impl("layers.dropout"),
+        implementations=implementations("layers.dropout"),
         grad_wrt=("x",),
         divergences=DROPOUT_DIVERGENCES,
-        seeds_tutorial="Ng's inverted dropout: d3 = rand < keep_prob; a3 = a3 * d3 / keep_prob.",
+        tutorial="Ng's inverted dropout: d3 = rand < keep_prob; a3 = a3 * d3 / keep_prob.",
         forward_math=r"y = x \odot \frac{M}{1 - p}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \odot \frac{M}{1 - p}",
     ),
@@ -328,11 +326,10 @@ register(
         summary="L2 regularisation: weight_decay in torch.optim.SGD against a keras L2 penalty in the loss (50 steps).",
         samples=weight_decay_samples,
         reference=(reg.sgd_weight_decay_trajectory, None),
-        torch=torch_impl("regularization.sgd_weight_decay"),
-        tensorflow=tf_impl("regularization.sgd_weight_decay"),
+        implementations=implementations("regularization.sgd_weight_decay"),
         grad_wrt=(),
         divergences=L2_DIVERGENCES,
-        seeds_tutorial="L2-regularised cost J + lambda / (2m) * sum ||W||^2 and its gradient term lambda / m * W.",
+        tutorial="L2-regularised cost J + lambda / (2m) * sum ||W||^2 and its gradient term lambda / m * W.",
         forward_math=r"\theta_t = \theta_{t-1} - \eta\,(g_t + \lambda \theta_{t-1})",
     ),
 )

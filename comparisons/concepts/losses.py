@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, Tolerance, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Divergence, Sample, Tolerance, implementations, register
 from reference import losses as ref
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -273,11 +273,10 @@ register(
         summary="Mean squared error mean((y_pred - y_true)^2), as torch MSELoss and Keras MeanSquaredError.",
         samples=regression_samples,
         reference=(ref.mse_forward, ref.mse_backward),
-        torch=torch_impl("losses.mse"),
-        tensorflow=tf_impl("losses.mse"),
+        implementations=implementations("losses.mse"),
         grad_wrt=("y_pred",),
         divergences=(MSE_HALF,),
-        seeds_tutorial="The regression cost; the frameworks' version has no 1/2, so its gradient has a 2.",
+        tutorial="The regression cost; the frameworks' version has no 1/2, so its gradient has a 2.",
         forward_math=r"L = \frac{1}{N}\sum_i (\hat y_i - y_i)^2",
         backward_math=r"\frac{\partial L}{\partial \hat y_i} = \delta\,\frac{2}{N}(\hat y_i - y_i)",
     ),
@@ -287,10 +286,9 @@ register(
         summary="The tutorials' cost 1/2 (y_pred - y_true)^2, whose gradient is the error itself.",
         samples=regression_samples,
         reference=(ref.half_squared_error_forward, ref.half_squared_error_backward),
-        torch=torch_impl("losses.half_squared_error"),
-        tensorflow=tf_impl("losses.half_squared_error"),
+        implementations=implementations("losses.half_squared_error"),
         grad_wrt=("y_pred",),
-        seeds_tutorial="The perceptron and delta-rule cost E = 1/2 (t - y)^2, dE/dy = y - t.",
+        tutorial="The perceptron and delta-rule cost E = 1/2 (t - y)^2, dE/dy = y - t.",
         forward_math=r"L = \tfrac{1}{2}(\hat y - y)^2",
         backward_math=r"\frac{\partial L}{\partial \hat y} = \delta\,(\hat y - y)",
     ),
@@ -300,8 +298,7 @@ register(
         summary="Cross-entropy of predicted probabilities p against 0/1 targets y.",
         samples=bce_samples,
         reference=(ref.binary_cross_entropy_forward, ref.binary_cross_entropy_backward),
-        torch=torch_impl("losses.binary_cross_entropy"),
-        tensorflow=tf_impl("losses.binary_cross_entropy"),
+        implementations=implementations("losses.binary_cross_entropy"),
         grad_wrt=("p",),
         tolerance={
             "float32": Tolerance(
@@ -315,7 +312,7 @@ register(
             ),
         },
         divergences=(BCE_CLIPPING,),
-        seeds_tutorial="The cross-entropy cost of logistic regression.",
+        tutorial="The cross-entropy cost of logistic regression.",
         forward_math=r"L = -\big(y \log p + (1 - y) \log(1 - p)\big)",
         backward_math=r"\frac{\partial L}{\partial p} = \delta\,\frac{p - y}{p\,(1 - p)}",
     ),
@@ -325,11 +322,10 @@ register(
         summary="Binary cross-entropy of logits z (sigmoid folded in), stable for any z.",
         samples=bce_logits_samples,
         reference=(ref.binary_cross_entropy_with_logits_forward, ref.binary_cross_entropy_with_logits_backward),
-        torch=torch_impl("losses.binary_cross_entropy_with_logits"),
-        tensorflow=tf_impl("losses.binary_cross_entropy_with_logits"),
+        implementations=implementations("losses.binary_cross_entropy_with_logits"),
         grad_wrt=("z",),
         divergences=(BCE_LOGITS_FORMULA,),
-        seeds_tutorial="Logistic regression's cost written on the scores: its gradient is sigma(z) - y.",
+        tutorial="Logistic regression's cost written on the scores: its gradient is sigma(z) - y.",
         forward_math=r"L = \max(z, 0) - z\,y + \log\big(1 + e^{-|z|}\big)",
         backward_math=r"\frac{\partial L}{\partial z} = \delta\,(\sigma(z) - y)",
     ),
@@ -339,11 +335,10 @@ register(
         summary="Softmax cross-entropy of logits against integer class indices.",
         samples=cross_entropy_samples,
         reference=(ref.cross_entropy_forward, ref.cross_entropy_backward),
-        torch=torch_impl("losses.cross_entropy"),
-        tensorflow=tf_impl("losses.cross_entropy"),
+        implementations=implementations("losses.cross_entropy"),
         grad_wrt=("logits",),
         divergences=(CE_TARGETS,),
-        seeds_tutorial="The digits classifier's cost: softmax output, one-hot targets, gradient s - y.",
+        tutorial="The digits classifier's cost: softmax output, one-hot targets, gradient s - y.",
         forward_math=r"L = -\log \mathrm{softmax}(x)_t = \log\sum_j e^{x_j} - x_t",
         backward_math=r"\frac{\partial L}{\partial x_j} = \delta\,(\mathrm{softmax}(x)_j - [j = t])",
     ),

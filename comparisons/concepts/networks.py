@@ -4,7 +4,7 @@ import functools
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, Tolerance, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Divergence, Sample, Tolerance, implementations, register
 from reference import networks as ref
 
 digits_data = functools.cache(ref.digits_data)
@@ -128,10 +128,9 @@ register(
         samples=three_layer_samples,
         reference=(ref.three_layer_network_training_forward, None),
         tolerance={"float32": FULL_BATCH_FLOAT32},
-        torch=torch_impl("networks.three_layer_network_training"),
-        tensorflow=tf_impl("networks.three_layer_network_training"),
+        implementations=implementations("networks.three_layer_network_training"),
         grad_wrt=(),
-        seeds_tutorial="'A neural network in 11 lines of Python': backpropagation through a whole network.",
+        tutorial="'A neural network in 11 lines of Python': backpropagation through a whole network.",
         forward_math=r"l_1 = \sigma(x\, W_0),\quad l_2 = \sigma(l_1 W_1),\quad L = \tfrac12 \textstyle\sum (y - l_2)^2",
         backward_math=r"\delta_2 = (l_2 - y)\, l_2 (1 - l_2),\ \delta_1 = \delta_2 W_1^\top\, l_1 (1 - l_1),\ "
         r"W_1 \leftarrow W_1 - \eta\, l_1^\top \delta_2,\ W_0 \leftarrow W_0 - \eta\, x^\top \delta_1",
@@ -142,11 +141,10 @@ register(
         summary="Logistic regression in the course's X (n_x, m) convention, gradient descent on breast-cancer data.",
         samples=logistic_regression_samples,
         reference=(ref.logistic_regression_training_forward, None),
-        torch=torch_impl("networks.logistic_regression_training"),
-        tensorflow=tf_impl("networks.logistic_regression_training"),
+        implementations=implementations("networks.logistic_regression_training"),
         grad_wrt=(),
         divergences=(KERAS_LR_FLOAT32,),
-        seeds_tutorial="Andrew Ng's logistic regression as a neural network: A = sigma(w^T X + b), dw = X dZ^T / m.",
+        tutorial="Andrew Ng's logistic regression as a neural network: A = sigma(w^T X + b), dw = X dZ^T / m.",
         forward_math=r"A = \sigma(w^\top X + b),\quad J = -\tfrac1m \textstyle\sum \left(Y \log A + (1 - Y) \log(1 - A)\right)",
         backward_math=r"dZ = A - Y,\ dw = \tfrac1m X\, dZ^\top,\ db = \tfrac1m \textstyle\sum dZ,\ "
         r"w \leftarrow w - \eta\, dw",
@@ -158,10 +156,9 @@ register(
         samples=xor_samples,
         reference=(ref.xor_network_training_forward, None),
         tolerance={"float32": FULL_BATCH_FLOAT32},
-        torch=torch_impl("networks.xor_network_training"),
-        tensorflow=tf_impl("networks.xor_network_training"),
+        implementations=implementations("networks.xor_network_training"),
         grad_wrt=(),
-        seeds_tutorial="Why hidden layers: XOR is not linearly separable.",
+        tutorial="Why hidden layers: XOR is not linearly separable.",
         forward_math=r"h = \sigma(x W_1^\top + b_1),\quad z = h W_2^\top + b_2,\quad L = \mathrm{BCE}(\sigma(z), y)",
         backward_math=r"dz = \tfrac1m(\sigma(z) - y),\ dW_2 = dz^\top h,\ dh_{pre} = dz\, W_2 \odot h(1 - h),\ "
         r"dW_1 = dh_{pre}^\top x",
@@ -172,10 +169,9 @@ register(
         summary="A 64-32-10 ReLU/softmax MLP on scikit-learn's handwritten digits, mini-batch SGD, accuracy reported.",
         samples=digits_samples,
         reference=(ref.digits_mlp_training_forward, None),
-        torch=torch_impl("networks.digits_mlp_training"),
-        tensorflow=tf_impl("networks.digits_mlp_training"),
+        implementations=implementations("networks.digits_mlp_training"),
         grad_wrt=(),
-        seeds_tutorial="Mini-batch SGD with a train / validation / test split on real handwritten digits.",
+        tutorial="Mini-batch SGD with a train / validation / test split on real handwritten digits.",
         forward_math=r"p = \mathrm{softmax}(\mathrm{relu}(x W_1^\top + b_1) W_2^\top + b_2),\quad "
         r"L = -\tfrac1B \textstyle\sum_n \log p_{n, y_n}",
         backward_math=r"dz = \tfrac1B(p - \mathrm{onehot}(y)),\ dW_2 = dz^\top h,\ "

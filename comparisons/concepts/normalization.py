@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from comparisons.registry import Concept, Sample, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Sample, implementations, register
 from reference import normalization as ref
 
 DISCONTINUOUS = (
@@ -69,10 +69,9 @@ register(
         summary="Column-wise min-max scaling (x - min) / (max - min) to [0, 1]; constant columns become 0.",
         samples=normalization_samples,
         reference=(ref.min_max_normalize_forward, ref.min_max_normalize_backward),
-        torch=torch_impl("normalization.min_max_normalize"),
-        tensorflow=tf_impl("normalization.min_max_normalize"),
+        implementations=implementations("normalization.min_max_normalize"),
         grad_wrt=("x",),
-        seeds_tutorial="Scaling the inputs to [0, 1] before training (pixel values / 16 for the digits).",
+        tutorial="Scaling the inputs to [0, 1] before training (pixel values / 16 for the digits).",
         forward_math=r"\hat x_{ij} = \frac{x_{ij} - \min_k x_{kj}}{\max_k x_{kj} - \min_k x_{kj}}",
         backward_math=r"dx = \frac{\delta}{s} + e_{\arg\min}\Big(\textstyle\sum_i \frac{\delta_i (\hat x_i - 1)}{s}\Big)"
         r" - e_{\arg\max}\textstyle\sum_i \frac{\delta_i \hat x_i}{s},\quad s = \max - \min",
@@ -83,10 +82,9 @@ register(
         summary="Column-wise z-score (x - mean) / std with the population std; constant columns become 0.",
         samples=standardize_samples,
         reference=(ref.standardize_forward, ref.standardize_backward),
-        torch=torch_impl("normalization.standardize"),
-        tensorflow=tf_impl("normalization.standardize"),
+        implementations=implementations("normalization.standardize"),
         grad_wrt=("x",),
-        seeds_tutorial="Standardising features to mean 0 and variance 1 so gradient descent converges faster.",
+        tutorial="Standardising features to mean 0 and variance 1 so gradient descent converges faster.",
         forward_math=r"z_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j},\quad \sigma_j^2 = \tfrac{1}{N}\textstyle\sum_i (x_{ij} - \mu_j)^2",
         backward_math=r"dx = \frac{1}{\sigma}\Big(\delta - \overline{\delta} - z\,\overline{\delta z}\Big)",
     ),

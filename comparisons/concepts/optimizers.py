@@ -18,7 +18,7 @@ keras-float32-hyperparameters).
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, Tolerance, register, tf_impl, torch_impl
+from comparisons.registry import Concept, Divergence, Sample, Tolerance, implementations, register
 from reference import optimizers as ref
 
 STEPS = 50
@@ -244,11 +244,10 @@ for _name in HYPER:
             summary=SUMMARY[_name],
             samples=fed_samples(_name),
             reference=(getattr(ref, f"{_name}_trajectory"), None),
-            torch=torch_impl(f"optimizers.{_name}"),
-            tensorflow=tf_impl(f"optimizers.{_name}"),
+            implementations=implementations(f"optimizers.{_name}"),
             grad_wrt=(),
             tolerance=TRAJECTORY_TOLERANCE,
-            seeds_tutorial="The update step of gradient descent, theta := theta - alpha * dJ/dtheta.",
+            tutorial="The update step of gradient descent, theta := theta - alpha * dJ/dtheta.",
             forward_math=MATH[_name],
             divergences=DIVERGENCES.get(_name, ()),
         )
@@ -298,11 +297,10 @@ register(
         summary="Each optimiser minimising a convex quadratic with its own gradients A theta - b (50 steps).",
         samples=driven_samples(quadratic_problem),
         reference=(ref.quadratic_descent, None),
-        torch=torch_impl("optimizers.quadratic_descent"),
-        tensorflow=tf_impl("optimizers.quadratic_descent"),
+        implementations=implementations("optimizers.quadratic_descent"),
         grad_wrt=(),
         tolerance=TRAJECTORY_TOLERANCE,
-        seeds_tutorial="Gradient descent on a bowl-shaped cost: the loss falls step by step.",
+        tutorial="Gradient descent on a bowl-shaped cost: the loss falls step by step.",
         forward_math=r"f(\theta) = \tfrac12 \theta^\top A \theta - b^\top \theta,\quad \nabla f = A\theta - b",
     ),
     Concept(
@@ -311,11 +309,10 @@ register(
         summary="Each optimiser training a 3-4-1 tanh network on mean squared error, full batch (50 steps).",
         samples=driven_samples(mlp_problem),
         reference=(ref.mlp_descent, None),
-        torch=torch_impl("optimizers.mlp_descent"),
-        tensorflow=tf_impl("optimizers.mlp_descent"),
+        implementations=implementations("optimizers.mlp_descent"),
         grad_wrt=(),
         tolerance=TRAJECTORY_TOLERANCE,
-        seeds_tutorial="The training loop: forward, cost, backward, update.",
+        tutorial="The training loop: forward, cost, backward, update.",
         forward_math=r"\hat y = \tanh(x W_1^\top + b_1) W_2^\top + b_2,\quad L = \operatorname{mean}(\hat y - y)^2",
     ),
 )

@@ -15,9 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from comparisons.report.curves import curves_from_records
+from comparisons.progress import progress_bar
 from comparisons.report.tables import results_frame, summary_frame
 
 
@@ -33,7 +31,7 @@ def git_commit() -> str | None:
 
 
 def run_environment(seeds) -> dict:
-    from comparisons.backends import environment
+    from comparisons.witnesses import environment
 
     return {
         **environment(),
@@ -43,14 +41,8 @@ def run_environment(seeds) -> dict:
     }
 
 
-def _progress_bar(console) -> Progress:
-    """A transient bar on the console; silent when there is none or it is not a terminal."""
-    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    return Progress(*columns, console=console, transient=True, disable=console is None or not console.is_terminal)
-
-
-def write_report(records, out: Path, *, seeds, console=None) -> None:
-    """Write every report file for ``records`` into ``out``, replacing the previous ones.
+def write_report(result, out: Path, *, seeds, console=None) -> None:
+    """Write every report file for a :class:`~comparisons.harness.RunResult` into ``out``, replacing the previous ones.
 
     The HTML pages show a progress bar on ``console`` (one step per page) when it is a
     terminal. ``out/bench.csv``, when ``rosetta bench`` has written one, becomes
@@ -61,18 +53,18 @@ def write_report(records, out: Path, *, seeds, console=None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".rosetta-", dir=out))
     try:
-        results = results_frame(records)
+        results = results_frame(result.records)
         summary = summary_frame(results)
         environment = run_environment(seeds)
         results.to_csv(staging / "results.csv", index=False, float_format="%.8g")
         summary.to_csv(staging / "summary.csv", index=False, float_format="%.8g")
         (staging / "environment.json").write_text(json.dumps(environment, indent=2) + "\n")
-        with _progress_bar(console) as bar:
+        with progress_bar(console) as bar:
             task = bar.add_task("writing the report", total=results["concept"].nunique() + 1)
             html.write_html(
                 results, summary, environment, staging, console=console, bench_csv=out / "bench.csv",
                 progress=lambda page: bar.update(task, advance=1, description=f"report: {page}"),
-                curves_by_concept=curves_from_records(records),
+                curves_by_concept=result.curves,
             )
         publish(staging, out)
     finally:

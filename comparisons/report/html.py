@@ -9,8 +9,6 @@ latex2mathml and :mod:`comparisons.report.plots`, which escape their own text.
 from __future__ import annotations
 
 import json
-import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,29 +22,27 @@ from comparisons.registry import DTYPES, Concept, concept_rng, load_all, sample_
 from comparisons.report import curves, plots
 from comparisons.report.mathml import latex_to_html
 from comparisons.report.sources import code_block, note_text, pygments_css
-from comparisons.report.tables import worst_verdict
+from comparisons.rollup import WORST_FIRST as VERDICT_ORDER
+from comparisons.rollup import Cell, by_pair, by_pair_and_dtype, cell_of, is_catalog
 
 TEMPLATES = Path(__file__).parent / "templates"
-WITNESS_PAIRS = [
-    ("numpy", "torch"), ("numpy", "tensorflow"), ("torch", "tensorflow"),
-    ("numpy", "finite-diff"), ("torch", "finite-diff"), ("tensorflow", "finite-diff"),
-]
-"""Scoreboard columns, in this order; pairs with extra witnesses (ONNX) share one more column."""
-
-DIVERGENCE_SAMPLE = re.compile(r"^(?P<id>.+) \((?P<mapping>naive|faithful)\)$")
-"""Sample name of a divergence row in results.csv: ``"<id> (naive)"`` or ``"<id> (faithful)"``."""
-
-VERDICT_ORDER = ("error", "disagree", "expected-divergence", "agree", "skipped")
+FRAMEWORK_LABELS = {"torch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX", "paddle": "PaddlePaddle"}
 AUTOGRAD_NOTE = {
-    "PyTorch": "torch.autograd.grad(out, inputs, dout): the gradient is not written by hand.",
-    "TensorFlow": "tf.GradientTape records the forward pass; tape.gradient(out, inputs, dout).",
+    "torch": "torch.autograd.grad(out, inputs, dout): the gradient is not written by hand.",
+    "tensorflow": "tf.GradientTape records the forward pass; tape.gradient(out, inputs, dout).",
+    "jax": "jax.vjp(forward, *inputs) returns the pullback; pullback(dout) gives the gradients.",
+    "paddle": "paddle.grad(out, inputs, grad_outputs=dout): the gradient is not written by hand.",
 }
+WITNESS_ORDER = ("numpy", *FRAMEWORK_LABELS, "finite-diff")
+"""Scoreboard pairs are ordered by this; pairs with extra witnesses (ONNX) share one more column."""
 
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = format_number
     env.filters["notes"] = note_text
+    env.filters["shade"] = shade
+    env.filters["cell_title"] = cell_title
     return env
 
 
@@ -59,37 +55,14 @@ def format_number(value, digits: int = 3) -> str:
     return "-" if np.isnan(value) else f"{value:.{digits}g}"
 
 
-def is_divergence_row(sample: str) -> bool:
-    return bool(DIVERGENCE_SAMPLE.match(str(sample)))
+def shade(cell: Cell) -> str:
+    """The scoreboard colour of a cell: its verdict, and within ``agree`` how close to the tolerance."""
+    return plots.margin_colour(cell.max_margin, cell.verdict)
 
 
-@dataclass
-class Cell:
-    """One scoreboard cell: the rows of one concept, witness pair and dtype (or all dtypes)."""
-
-    verdict: str
-    max_margin: float
-    counts: dict[str, int]
-
-    @property
-    def title(self) -> str:
-        counts = ", ".join(f"{n} {v}" for v, n in self.counts.items() if n)
-        return f"{counts}; largest margin {format_number(self.max_margin)}"
-
-    @property
-    def shade(self) -> str:
-        return plots.margin_colour(self.max_margin, self.verdict)
-
-
-def make_cell(rows: list[dict]) -> Cell:
-    """Worst verdict, row counts and the largest margin of compared (agree / disagree) rows."""
-    counts = dict.fromkeys(VERDICT_ORDER, 0)
-    margins = []
-    for row in rows:
-        counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
-        if row["verdict"] in ("agree", "disagree") and row["margin"] == row["margin"]:
-            margins.append(row["margin"])
-    return Cell(worst_verdict(counts), max(margins, default=float("nan")), counts)
+def cell_title(cell: Cell) -> str:
+    counts = ", ".join(f"{n} {v}" for v, n in cell.counts.items() if n)
+    return f"{counts}; largest margin {format_number(cell.max_margin)}"
 
 
 def group_rows(rows: list[dict], *keys: str) -> dict[tuple, list[dict]]:
@@ -105,32 +78,32 @@ OTHER_WITNESSES = ("other", "witnesses")
 
 
 def scoreboard_key(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if (a, b) in WITNESS_PAIRS else OTHER_WITNESSES
+    return (a, b) if a in WITNESS_ORDER and b in WITNESS_ORDER else OTHER_WITNESSES
 
 
 def scoreboard_columns(rows: list[dict]) -> list[tuple[tuple[str, str], str]]:
-    """``(key, header)`` of each column: the standard pairs, then one for extra witnesses when there are any."""
-    columns = [(pair, f"{pair[0]} ~ {pair[1]}") for pair in WITNESS_PAIRS]
-    if any(scoreboard_key(r["witness_a"], r["witness_b"]) == OTHER_WITNESSES
-           for r in rows if not is_divergence_row(r["sample"])):
+    """``(key, header)`` of each column: the pairs present, grouped by their first witness, then the extras."""
+    keys = {scoreboard_key(r["witness_a"], r["witness_b"]) for r in rows if not is_catalog(r)}
+    pairs = sorted((k for k in keys if k != OTHER_WITNESSES), key=lambda k: (WITNESS_ORDER.index(k[0]), WITNESS_ORDER.index(k[1])))
+    columns = [(pair, f"{pair[0]} ~ {pair[1]}") for pair in pairs]
+    if OTHER_WITNESSES in keys:
         columns.append((OTHER_WITNESSES, "other witnesses (ONNX ...)"))
     return columns
 
 
 def scoreboard(rows: list[dict]) -> dict:
-    """``cells[(concept, a, b)][dtype or "all"] -> Cell``, over the ordinary (non-divergence) rows.
-
-    Pairs with an extra witness are gathered under :data:`OTHER_WITNESSES`.
-    """
-    groups: dict[tuple, list[dict]] = {}
+    """``cells[(concept, a, b)][dtype or "all"] -> Cell`` from the roll-up; extra witnesses share one column."""
+    grouped = {}
     for row in rows:
-        if not is_divergence_row(row["sample"]):
-            groups.setdefault((row["concept"], *scoreboard_key(row["witness_a"], row["witness_b"])), []).append(row)
+        if not is_catalog(row):
+            grouped.setdefault((row["concept"], *scoreboard_key(row["witness_a"], row["witness_b"])), []).append(row)
     cells: dict = {}
-    for key, group in groups.items():
-        cells[key] = {"all": make_cell(group)}
-        for (dtype,), by_dtype in group_rows(group, "dtype").items():
-            cells[key][dtype] = make_cell(by_dtype)
+    for key, group in grouped.items():
+        if key[1:] != OTHER_WITNESSES:  # one pair: exactly the roll-up's cells
+            cells[key] = {"all": by_pair(group)[key]}
+            cells[key].update({k[3]: cell for k, cell in by_pair_and_dtype(group).items()})
+        else:
+            cells[key] = {"all": cell_of(group), **{d: cell_of(g) for (d,), g in group_rows(group, "dtype").items()}}
     return cells
 
 
@@ -138,12 +111,11 @@ def divergence_status(rows: list[dict]) -> dict[str, dict]:
     """Concept -> ``{"confirmed": n, "total": n}``: entries whose naive row diverges and faithful row agrees."""
     status: dict[str, dict] = {}
     for row in rows:
-        match = DIVERGENCE_SAMPLE.match(str(row["sample"]))
-        if not match:
+        if not is_catalog(row):
             continue
         entry = status.setdefault(row["concept"], {"ids": {}})
-        good = "expected-divergence" if match["mapping"] == "naive" else "agree"
-        entry["ids"].setdefault(match["id"], []).append(row["verdict"] == good)
+        good = "expected-divergence" if row["mapping"] == "naive" else "agree"
+        entry["ids"].setdefault(row["sample"], []).append(row["verdict"] == good)
     for entry in status.values():
         entry["total"] = len(entry["ids"])
         entry["confirmed"] = sum(all(v) for v in entry["ids"].values())
@@ -176,7 +148,7 @@ def sample_table(concept: Concept, seed: int) -> list[dict]:
 
 def error_heat_map(concept: str, rows: list[dict]) -> Markup:
     """Margins of every (sample, dtype) against every (quantity, witness pair), worst over seeds."""
-    rows = [r for r in rows if not is_divergence_row(r["sample"])]
+    rows = [r for r in rows if not is_catalog(r)]
     if not rows:
         return Markup("")
     row_keys = list(dict.fromkeys((r["sample"], r["dtype"]) for r in rows))
@@ -185,7 +157,7 @@ def error_heat_map(concept: str, rows: list[dict]) -> Markup:
     column_index = {k: j for j, k in enumerate(column_keys)}
     cells = {}
     for (sample, dtype, quantity, a, b), group in group_rows(rows, "sample", "dtype", "quantity", "witness_a", "witness_b").items():
-        cell = make_cell(group)
+        cell = cell_of(group)
         tooltip = f"{sample} {dtype}, {quantity}, {a} ~ {b}: {cell.verdict}, margin {format_number(cell.max_margin)}"
         details = [r["detail"] for r in group if isinstance(r["detail"], str) and r["detail"]]
         if cell.verdict in ("error", "skipped") and details:
@@ -199,30 +171,15 @@ def error_heat_map(concept: str, rows: list[dict]) -> Markup:
     )
 
 
-def curve_plots(concept: Concept, rows: list[dict], seed: int, known: dict, clock: dict) -> list[Markup]:
-    """Loss curves and per-step differences for a concept whose ``loss`` is one value per step.
+def curve_plots(concept: Concept, known: dict) -> list[Markup]:
+    """Loss curves of every witness on one plot, and their per-step differences from NumPy.
 
-    ``known`` holds curves the run's records carried; ``clock["left"]`` is the time
-    budget left for re-running the others.
+    ``known`` holds the curves the run returned (concept -> witness -> loss per step).
     """
-    if not any(r["quantity"] == curves.CURVE_QUANTITY and curves.is_curve_shape(r["shape"]) for r in rows):
-        return []
     by_witness = known.get(concept.name)
-    if by_witness is None:
-        if clock["left"] <= 0:
-            return [Markup("<p class='none'>loss curves not re-run: the report's time budget for curves "
-                           "({:g} s) is spent; <code>rosetta run --concept {}</code> plots them.</p>")
-                    .format(curves.TIME_BUDGET, concept.name)]
-        start = time.perf_counter()
-        try:
-            by_witness = curves.training_curves(concept, seed)
-        except Exception as error:
-            return [Markup("<p class='none'>loss curves unavailable: {}</p>").format(f"{type(error).__name__}: {error}")]
-        finally:
-            clock["left"] -= time.perf_counter() - start
     if not by_witness:
         return []
-    plots_ = [plots.line_chart(by_witness, title=f"{concept.name}: training loss per witness (float64)", ylabel="loss")]
+    plots_ = [plots.line_chart(by_witness, title=f"{concept.name}: training loss per witness", ylabel="loss")]
     differences = curves.step_differences(by_witness)
     if differences:
         plots_.append(plots.line_chart(differences, title="per-step difference from NumPy", ylabel="|difference|", log_y=True))
@@ -239,16 +196,15 @@ def tolerance_table(concept: Concept, dtypes: list[str]) -> list[dict]:
 
 def code_rows(concept: Concept) -> list[dict]:
     """Aligned rows of the side-by-side view: the forward pass, then the gradient."""
-    forward = [
-        ("NumPy", "numpy", code_block("forward", concept.reference[0])),
-        ("PyTorch", "torch", code_block("forward", concept.torch, missing=f"{concept.name} has no PyTorch version")),
-        ("TensorFlow", "tensorflow", code_block("forward", concept.tensorflow, missing=f"{concept.name} has no TensorFlow version")),
-    ]
+    forward = [("NumPy", "numpy", code_block("forward", concept.reference[0]))]
+    for framework, label in FRAMEWORK_LABELS.items():
+        missing = concept.no_version.get(framework, f"{concept.name} has no {label} version")
+        forward.append((label, framework, code_block("forward", concept.implementations.get(framework), missing=missing)))
     rows = [{"title": "Forward pass", "columns": forward}]
     if concept.grad_wrt or concept.reference[1] is not None:
         backward = [("NumPy", "numpy", code_block("backward (derived by hand)", concept.reference[1], missing="no hand-written backward"))]
         for label, witness, block in forward[1:]:
-            note = AUTOGRAD_NOTE[label] if not block.missing else block.missing
+            note = AUTOGRAD_NOTE[witness] if not block.missing else block.missing
             backward.append((label, witness, code_block("autograd", None, missing=note)))
         rows.append({"title": "Gradient", "columns": backward})
     extra = [(name, name, code_block("forward", fn)) for name, fn in concept.extra_witnesses.items()]
@@ -272,7 +228,7 @@ def concept_page(env, concept: Concept | None, name: str, rows: list[dict], cont
         samples=sample_table(concept, context["seed"]),
         tolerances=tolerance_table(concept, dtypes),
         heat_map=error_heat_map(name, rows),
-        curve_plots=curve_plots(concept, rows, context["seed"], context["curves"], context["clock"]),
+        curve_plots=curve_plots(concept, context["curves"]),
         rows=rows,
         divergence_ids=[d.id for d in concept.divergences],
     )
@@ -284,14 +240,13 @@ def divergence_catalog(registry: dict, names: list[str], by_concept: dict[str, l
     for name in names:
         concept = registry.get(name)
         for divergence in concept.divergences if concept else ():
-            wanted = (f"{divergence.id} (naive)", f"{divergence.id} (faithful)")
-            measured = [r for r in by_concept.get(name, []) if r["sample"] in wanted]
+            measured = [r for r in by_concept.get(name, []) if is_catalog(r) and r["sample"] == divergence.id]
             catalog.append({
                 "concept": concept,
                 "d": divergence,
                 "rows": measured,
-                "naive_code": code_block("naive", divergence.naive),
-                "faithful_code": code_block("faithful", divergence.faithful),
+                "naive_code": [code_block(f"naive: {side.witness}", side.function) for side in divergence.naive],
+                "faithful_code": [code_block(f"faithful: {side.witness}", side.function) for side in divergence.faithful],
                 "source_is_url": divergence.source.startswith(("https://", "http://")),
                 "source_url": divergence.source.split()[0] if divergence.source else "",
                 "source_rest": " ".join(divergence.source.split()[1:]),
@@ -304,7 +259,7 @@ def confirmed(measured: list[dict]) -> bool | None:
     """True when the naive rows diverge and the faithful rows agree; None when not measured."""
     if not measured:
         return None
-    return all(r["verdict"] == ("expected-divergence" if r["sample"].endswith("(naive)") else "agree") for r in measured)
+    return all(r["verdict"] == ("expected-divergence" if r["mapping"] == "naive" else "agree") for r in measured)
 
 
 def bench_page(env, bench_csv: Path, context: dict) -> str | None:
@@ -348,8 +303,8 @@ def write_html(results, summary, environment, out: Path, console=None, *, bench_
     """Write index.html, concepts/NAME.html, divergences.html (and bench.html) into ``out``.
 
     ``progress`` is told the name of each page as it is written;
-    ``curves_by_concept`` (concept -> witness -> loss curve) spares re-running training
-    concepts for their plots. Returns the number of pages written.
+    ``curves_by_concept`` (concept -> witness -> loss curve) are the run's training
+    curves. Returns the number of pages written.
     """
     env = _environment()
     registry = load_all()
@@ -363,7 +318,6 @@ def write_html(results, summary, environment, out: Path, console=None, *, bench_
         "seed": seeds[0],
         "has_bench": False,
         "curves": curves_by_concept or {},
-        "clock": {"left": curves.TIME_BUDGET},
     }
     html_bench = bench_page(env, bench_csv, {**context, "root": ""})
     context["has_bench"] = html_bench is not None

@@ -40,3 +40,21 @@ def softmax(x, *, axis=-1):
 
 def log_softmax(x, *, axis=-1):
     return tf.nn.log_softmax(x, axis=axis)
+
+
+# Catalog sides (comparisons/divergences/activations.py): each framework's defaults, as a naive port uses them.
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)) as TensorFlow computes it."""
+    return tf.math.log_sigmoid(x)  # -softplus(-x): finite for any x, -x itself for x << 0
+
+
+def keras_gelu_default(x):
+    """keras.ops.gelu with nothing passed: Keras's default form."""
+    return keras.ops.gelu(x)  # approximate=True: the tanh approximation, not torch's exact erf
+
+
+def keras_leaky_relu_default(x):
+    """A keras.layers.LeakyReLU() layer with nothing passed: Keras 3's default slope."""
+    return keras.layers.LeakyReLU()(x)  # negative_slope=0.3 (torch 0.01, tf.nn.leaky_relu 0.2)

@@ -35,3 +35,14 @@ def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     parts = zip(tf.split(x, groups, axis=3), tf.split(w, groups, axis=3))
     out = tf.concat([_convolution(xg, wg, stride, padding, dilation) for xg, wg in parts], axis=3) + b
     return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW
+
+
+def conv2d_kernel_reshaped(x, w, b):
+    """conv2d with torch's OIHW kernel reshaped, not transposed, to HWIO (catalog entry conv-layout).
+
+    The shape fits tf.nn.conv2d, the weights land in the wrong places.
+    """
+    x = tf.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC, done right
+    kernel = tf.reshape(w, (w.shape[2], w.shape[3], w.shape[1], w.shape[0]))  # OIHW memory read as HWIO
+    out = tf.nn.conv2d(x, kernel, strides=1, padding="VALID") + b
+    return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW

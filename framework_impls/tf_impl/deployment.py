@@ -19,8 +19,8 @@ def build_network(weights, activations):
     return network
 
 
-def dense_network(x, *weights, activations):
-    probabilities = build_network([np.asarray(w) for w in weights], activations)(x)
+def dense_network(x, w1, b1, w2, b2, *, activations):
+    probabilities = build_network([np.asarray(w) for w in (w1, b1, w2, b2)], activations)(x)
     if probabilities.shape[1] == 1:
         prediction = tf.cast(probabilities[:, 0] > 0.5, tf.int64)
     else:

@@ -43,3 +43,10 @@ def cross_entropy(logits, target, *, reduction="mean"):
     # Sparse: integer class indices, no one-hot needed; from_logits=True puts the softmax inside.
     losses = keras.losses.sparse_categorical_crossentropy(target, logits, from_logits=True)
     return _reduce(losses, reduction)
+
+
+def keras_categorical_crossentropy_default(logits, target):
+    """keras.losses.CategoricalCrossentropy() with its defaults, given one-hot targets and logits (catalog ce-targets)."""
+    one_hot = keras.ops.one_hot(target, logits.shape[-1], dtype=logits.dtype)
+    # from_logits=False: the logits are taken for probabilities, renormalised and clipped, no softmax.
+    return keras.losses.CategoricalCrossentropy()(one_hot, logits)

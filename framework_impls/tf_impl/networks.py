@@ -122,3 +122,8 @@ def digits_mlp_training(x_train, y_train, x_val, y_val, x_test, y_test, order, w
         "w2": tf.transpose(last.kernel), "b2": last.bias, "val_accuracy": tf.stack(val_accuracy),
         "test_accuracy": accuracy(tf.argmax(model(x_test), axis=1), y_test, dtype),
     }
+
+
+def logistic_regression_final_w(X, Y, w, b, *, steps, lr):
+    """The weights after :func:`logistic_regression_training` (catalog entry keras-lr-float32)."""
+    return logistic_regression_training(X, Y, w, b, steps=steps, lr=lr)["w"]  # lr passes through a float32 variable

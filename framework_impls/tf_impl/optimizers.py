@@ -95,3 +95,19 @@ def mlp_descent(x, y, w1, b1, w2, b2, *, optimizer, steps, hyper):
         return tf.reduce_mean(keras.losses.mean_squared_error(y, pred))
 
     return train({"w1": w1, "b1": b1, "w2": w2, "b2": b2}, loss, optimizer, steps, hyper)
+
+
+# Catalog sides (comparisons/divergences/optimizers.py): a side returns one array, the trajectory.
+
+
+def trajectory(theta0, grads, *, optimizer, **hyper):
+    """The parameter after each of the fed gradients, (steps, *theta0.shape), for the named optimiser."""
+    return fed_trajectory(optimizer, theta0, grads, **hyper)["theta"]
+
+
+def sgd_momentum_lr_halved(theta0, grads, *, lr, momentum, from_step):
+    """SGD with momentum fed ``grads``, the learning rate halved from step ``from_step`` (0-based) on."""
+    # The schedule sees the number of steps already taken and keeps values[0] while it is <= the boundary.
+    halved = keras.optimizers.schedules.PiecewiseConstantDecay([from_step - 1], [lr, lr / 2])
+    # v = momentum * v - lr * g holds scaled steps: a new lr applies to new gradients only
+    return fed_trajectory("sgd_momentum", theta0, grads, lr=halved, momentum=momentum)["theta"]

@@ -30,3 +30,15 @@ def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True
             real = tf.nn.avg_pool2d(tf.pad(tf.ones_like(x[:1, :, :, :1]), pads), kernel_size, stride, "VALID")
             out = out / real
     return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW
+
+
+def max_pool2d_weighted(x, dout, *, kernel_size):
+    """``max_pool2d(x) * dout``: the gradient of its sum w.r.t. x is max pooling's pullback of dout (catalog maxpool-ties)."""
+    return max_pool2d(x, kernel_size=kernel_size) * dout  # MaxPoolGrad: the whole gradient to the recorded argmax
+
+
+def reduce_max_pool2d_weighted(x, dout, *, kernel_size):
+    """Max pooling written as tf.reduce_max over non-overlapping windows, times dout (catalog maxpool-ties)."""
+    n, c, h, w = x.shape
+    windows = tf.reshape(x, (n, c, h // kernel_size, kernel_size, w // kernel_size, kernel_size))
+    return tf.reduce_max(windows, axis=(3, 5)) * dout  # reduce_max's gradient splits ties equally

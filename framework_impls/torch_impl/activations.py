@@ -39,3 +39,16 @@ def softmax(x, *, axis=-1):
 
 def log_softmax(x, *, axis=-1):
     return F.log_softmax(x, dim=axis)
+
+
+# Catalog sides (comparisons/divergences/activations.py): each framework's defaults, as a naive port uses them.
+
+
+def gelu_default(x):
+    """F.gelu with nothing passed: torch's default form."""
+    return F.gelu(x)  # approximate="none": the exact x * Phi(x) with erf
+
+
+def leaky_relu_default(x):
+    """F.leaky_relu with nothing passed: torch's default slope."""
+    return F.leaky_relu(x)  # negative_slope=0.01

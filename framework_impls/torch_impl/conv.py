@@ -37,3 +37,8 @@ def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     if pad is not None:
         x = F.pad(x, pad)  # explicit zeros (left, right, top, bottom): asymmetric or TensorFlow 'SAME'
     return F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
+def conv2d_single_channel(image, kernel):
+    """F.conv2d of one (H, W) image with one (kh, kw) kernel, 'valid' (catalog entry cross-correlation)."""
+    return F.conv2d(image[None, None], kernel[None, None])[0, 0]  # slides the kernel unflipped: a cross-correlation

@@ -21,8 +21,8 @@ def build_network(weights, activations):
     return torch.nn.Sequential(*layers).eval()
 
 
-def dense_network(x, *weights, activations):
-    probabilities = build_network(weights, activations)(x)
+def dense_network(x, w1, b1, w2, b2, *, activations):
+    probabilities = build_network((w1, b1, w2, b2), activations)(x)
     return {"out": probabilities, "prediction": _predict(probabilities)}
 
 

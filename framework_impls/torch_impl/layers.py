@@ -1,5 +1,6 @@
 """Layers with PyTorch built-ins; autograd supplies the gradients."""
 
+import torch
 import torch.nn.functional as F
 
 
@@ -17,3 +18,29 @@ def dropout(x, mask, *, p):
     # F.dropout draws its own mask; with an injected one, inverted dropout is this product
     # (the scale F.dropout applies to kept units, checked in tests/test_layers.py).
     return x * mask / (1 - p)
+
+
+# Catalog sides (comparisons/divergences/layers.py): a side returns one array.
+
+
+def batch_norm_output(x, gamma, beta, running_mean, running_var, *, output, momentum=0.1, eps=1e-5):
+    """One output of :func:`batch_norm` in training mode: "out", "running_mean" or "running_var"."""
+    # momentum is the weight of the new batch; running_var takes the unbiased batch variance.
+    return batch_norm(x, gamma, beta, running_mean, running_var, momentum=momentum, eps=eps)[output]
+
+
+def seeded_dropout(x, *, p, seed=0):
+    """torch's own dropout (its own mask), from a fixed seed without touching the global stream."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return F.dropout(x, p, training=True)  # inverted: kept units scaled by 1 / (1 - p)
+
+
+def mask_of_seeded_dropout(x, *, p, seed=0, inverted):
+    """x times the keep-mask :func:`seeded_dropout` draws, read back from its output (x has no zeros).
+
+    ``inverted=False`` is the original paper's dropout, ``x * mask``; ``inverted=True``
+    the hand-written inverted dropout :func:`dropout`, ``x * mask / (1 - p)``.
+    """
+    mask = (seeded_dropout(x, p=p, seed=seed) != 0).to(x.dtype)
+    return dropout(x, mask, p=p) if inverted else x * mask  # the paper scaled the weights by 1 - p at test time instead

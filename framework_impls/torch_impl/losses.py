@@ -24,3 +24,9 @@ def binary_cross_entropy_with_logits(z, y, *, reduction="mean"):
 def cross_entropy(logits, target, *, reduction="mean"):
     # Logits (N, C, ...) with class indices (N, ...), int64: the softmax is inside.
     return F.cross_entropy(logits, target, reduction=reduction)
+
+
+def binary_cross_entropy_clipped(p, y, *, reduction="mean", eps=1e-7):
+    """Binary cross-entropy of p clipped to [eps, 1 - eps] first (catalog entry bce-clipping)."""
+    # Keras's clip made visible on the torch side: it bounds the loss at -log(eps), torch's own clamp at 100.
+    return F.binary_cross_entropy(p.clamp(eps, 1 - eps), y, reduction=reduction)

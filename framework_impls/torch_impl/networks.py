@@ -4,6 +4,7 @@ The initial weights, data and batch order come in as tensors; each run copies th
 weights into the modules, then lets autograd and the optimiser do the rest.
 """
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -86,3 +87,13 @@ def digits_mlp_training(x_train, y_train, x_val, y_val, x_test, y_test, order, w
         "loss": torch.cat(losses), "w1": first.weight, "b1": first.bias, "w2": last.weight, "b2": last.bias,
         "val_accuracy": torch.stack(val_accuracy), "test_accuracy": test_accuracy,
     }
+
+
+def logistic_regression_final_w(X, Y, w, b, *, steps, lr, lr_as_keras=False):
+    """The weights after :func:`logistic_regression_training` (catalog entry keras-lr-float32).
+
+    ``lr_as_keras`` rounds the learning rate to float32 first, as Keras stores it.
+    """
+    if lr_as_keras:
+        lr = float(np.float32(lr))  # keras.optimizers.SGD keeps learning_rate in a float32 variable
+    return logistic_regression_training(X, Y, w, b, steps=steps, lr=lr)["w"]

@@ -80,3 +80,25 @@ def mlp_descent(x, y, w1, b1, w2, b2, *, optimizer, steps, hyper):
         return F.mse_loss(F.linear(hidden, params["w2"], params["b2"]), y)
 
     return train(params, loss, optimizer, steps, hyper)
+
+
+# Catalog sides (comparisons/divergences/optimizers.py): a side returns one array, the trajectory.
+
+
+def trajectory(theta0, grads, *, optimizer, **hyper):
+    """The parameter after each of the fed gradients, (steps, *theta0.shape), for the named optimiser."""
+    return fed_trajectory(optimizer, theta0, grads, **hyper)["theta"]
+
+
+def sgd_momentum_lr_halved(theta0, grads, *, lr, momentum, from_step):
+    """SGD with momentum fed ``grads``, the learning rate halved from step ``from_step`` (0-based) on."""
+    theta = theta0.clone().requires_grad_(True)
+    optimizer = OPTIMIZERS["sgd_momentum"]([theta], lr=lr, momentum=momentum)
+    rows = []
+    for step, g in enumerate(grads):
+        # buf = momentum * buf + g holds raw gradients: the new lr applies to the whole history at once
+        optimizer.param_groups[0]["lr"] = lr if step < from_step else lr / 2
+        theta.grad = g.clone()
+        optimizer.step()
+        rows.append(theta.detach().clone())
+    return torch.stack(rows)

@@ -30,3 +30,13 @@ def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True
     # ... and without counting the padded zeros: divide by the share of real elements per window.
     real = F.pad(torch.ones_like(x[:1, :1]), pad)
     return average / F.avg_pool2d(real, kernel_size, stride=stride)
+
+
+def max_pool2d_weighted(x, dout, *, kernel_size):
+    """``max_pool2d(x) * dout``: the gradient of its sum w.r.t. x is max pooling's pullback of dout (catalog maxpool-ties)."""
+    return max_pool2d(x, kernel_size=kernel_size) * dout  # CPU kernel: the whole gradient to the first maximum
+
+
+def avg_pool2d_default(x, *, kernel_size, stride, padding):
+    """F.avg_pool2d with its defaults otherwise (catalog entry avgpool-padding)."""
+    return F.avg_pool2d(x, kernel_size, stride=stride, padding=padding)  # count_include_pad=True: padded zeros count

@@ -12,3 +12,26 @@ def sgd_weight_decay(theta0, grads, *, lr, weight_decay):
         optimizer.step()
         rows.append(theta.detach().clone())
     return {"theta": torch.stack(rows)}
+
+
+# Catalog sides (comparisons/divergences/layers.py): a side returns one array, the trajectory.
+
+
+def sgd_weight_decay_trajectory(theta0, grads, *, lr, weight_decay):
+    """:func:`sgd_weight_decay`'s parameter after each step, (steps, *theta0.shape)."""
+    return sgd_weight_decay(theta0, grads, lr=lr, weight_decay=weight_decay)["theta"]
+
+
+def adam_weight_decay(theta0, grads, *, lr, weight_decay, beta1, beta2, eps, decoupled=False):
+    """torch.optim.Adam (or AdamW when ``decoupled``) fed ``grads``: the parameter after each step."""
+    theta = theta0.clone().requires_grad_(True)
+    # Adam adds weight_decay * theta to the gradient (L2, then rescaled by the adaptive step);
+    # AdamW shrinks theta by lr * weight_decay * theta outside it.
+    adam = torch.optim.AdamW if decoupled else torch.optim.Adam
+    optimizer = adam([theta], lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+    rows = []
+    for g in grads:
+        theta.grad = g.clone()
+        optimizer.step()
+        rows.append(theta.detach().clone())
+    return torch.stack(rows)

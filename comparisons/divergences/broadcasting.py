@@ -1,0 +1,104 @@
+"""Catalog entries of the broadcasting concepts: scalar promotion, np.dot on stacks, the dense kernel layout."""
+
+import numpy as np
+
+from comparisons.registry import Difference, Divergence, Sample, Side, implementation
+
+
+def normal_pair(shape_a, shape_b, names=("a", "b")):
+    """A sample drawer: two standard normal operands of the given shapes."""
+    return lambda rng: {names[0]: rng.standard_normal(shape_a), names[1]: rng.standard_normal(shape_b)}
+
+
+def linear_inputs(n, n_in, n_out):
+    """A sample drawer: x (n, n_in), w (n_out, n_in) and b (n_out,)."""
+
+    def draw(rng):
+        return {
+            "x": rng.standard_normal((n, n_in)),
+            "w": rng.standard_normal((n_out, n_in)) / n_in**0.5,
+            "b": rng.standard_normal(n_out),
+        }
+
+    return draw
+
+
+# NumPy halves ------------------------------------------------------------------------
+
+
+def times_float64_scalar(a, b, *, scale):
+    """a * np.float64(s): NumPy 2 promotes a float32 array to float64 (``b`` is unused)."""
+    return a * np.float64(scale)  # a NumPy scalar is 'strong' under NEP 50
+
+
+def times_run_dtype_scalar(a, b, *, scale):
+    """The scalar cast to the array's dtype first: float32 stays float32 (``b`` is unused)."""
+    return a * a.dtype.type(scale)
+
+
+def numpy_dot(a, b):
+    """np.dot on 3-d arrays: a's last axis with b's second-to-last, for every pair of batch indices."""
+    return np.dot(a, b)  # (2, 3, 4) . (2, 4, 5) -> (2, 3, 2, 5)
+
+
+def numpy_matmul(a, b):
+    """np.matmul (the @ operator): one product per batch index."""
+    return np.matmul(a, b)  # (2, 3, 4) @ (2, 4, 5) -> (2, 3, 5)
+
+
+# Entries -----------------------------------------------------------------------------
+
+FLOAT_DEFAULTS = Divergence(
+    id="float-defaults",
+    differs="A float32 array times a NumPy float64 scalar becomes float64 in NumPy 2 (NEP 50: only Python "
+    "scalars are 'weak'); torch treats any 0-d tensor as weak and keeps float32.",
+    naive=(
+        Side("numpy", times_float64_scalar),
+        Side("torch", implementation("torch", "broadcasting.times_scalar"), {"scalar_dtype": "float64"}),
+    ),
+    faithful=(Side("numpy", times_run_dtype_scalar), Side("torch", implementation("torch", "broadcasting.times_scalar"))),
+    naive_mapping="a * np.float64(s) in NumPy against x * torch.tensor(s, dtype=float64) in torch",
+    faithful_mapping="cast the scalar to the array's dtype (a * a.dtype.type(s)), or use a Python float",
+    source="https://numpy.org/neps/nep-0050-scalar-promotion.html; "
+    "https://pytorch.org/docs/stable/tensor_attributes.html#type-promotion-doc",
+    sample=Sample("float32-times-float64-scalar", normal_pair((3, 4), (4,)), params={"scale": 0.1}),
+    dtype="float32",
+    shows=Difference("dtype"),  # float64 against float32
+)
+
+DOT_VS_MATMUL = Divergence(
+    id="dot-vs-matmul",
+    differs="For 3-d operands np.dot(a, b) is a sum over a's last and b's second-to-last axis for every "
+    "pair of batch indices (shape (2, 3, 2, 5)); torch.matmul and np.matmul multiply batch by batch "
+    "(shape (2, 3, 5)). torch.dot only takes 1-d vectors.",
+    naive=(Side("numpy", numpy_dot), Side("torch", implementation("torch", "broadcasting.matmul"))),
+    faithful=(Side("numpy", numpy_matmul), Side("torch", implementation("torch", "broadcasting.matmul"))),
+    naive_mapping="np.dot(a, b) against torch.matmul(a, b)",
+    faithful_mapping="np.matmul(a, b) (the @ operator) against torch.matmul(a, b)",
+    source="https://numpy.org/doc/stable/reference/generated/numpy.dot.html; "
+    "https://pytorch.org/docs/stable/generated/torch.matmul.html",
+    sample=Sample("batched-3d", normal_pair((2, 3, 4), (2, 4, 5))),
+    dtype="float64",
+    shows=Difference("shape"),  # (2, 3, 2, 5) against (2, 3, 5)
+)
+
+DENSE_KERNEL_LAYOUT = Divergence(
+    id="dense-kernel-layout",
+    differs="torch.nn.Linear stores weight as (out_features, in_features) and computes x w^T + b; "
+    "keras.layers.Dense stores kernel as (input_dim, units) and computes x kernel + b.",
+    naive=(
+        Side("torch", implementation("torch", "layers.linear")),
+        Side("tensorflow", implementation("tensorflow", "layers.keras_dense"), {"transpose_weight": False}),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "layers.linear")),
+        Side("tensorflow", implementation("tensorflow", "layers.keras_dense"), {"transpose_weight": True}),
+    ),
+    naive_mapping="copy the torch weight into the Keras kernel unchanged (shapes fit when in == out)",
+    faithful_mapping="kernel = weight.T",
+    source="torch/nn/modules/linear.py (weight: (out_features, in_features)); "
+    "keras/src/layers/core/dense.py (kernel shape (input_dim, self.units), ops.matmul(inputs, kernel))",
+    sample=Sample("square-layer", linear_inputs(4, 3, 3)),
+    dtype="float64",
+    shows=Difference("values", at=None, at_least=0.3),
+)

@@ -1,0 +1,127 @@
+"""Catalog entries of the cost concepts: clipping, the logits formula, target formats, the 1/2 of MSE."""
+
+import numpy as np
+
+from comparisons.registry import Difference, Divergence, Sample, Side, implementation
+from reference import losses as ref
+
+# NumPy halves ------------------------------------------------------------------------
+
+
+def bce_through_probabilities(z, y):
+    """-(y log p + (1 - y) log(1 - p)) with p = 1 / (1 + exp(-z)), as first written."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        p = 1 / (1 + np.exp(-z))  # rounds to exactly 0 or 1 for |z| >= 17 in float32
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def bce_with_logits(z, y):
+    """max(z, 0) - z y + log1p(exp(-|z|)), element-wise (the reference binary_cross_entropy_with_logits)."""
+    return ref.binary_cross_entropy_with_logits_forward(z, y, reduction="none")[0]
+
+
+def half_squared_error_gradient(y_pred, y_true):
+    """The gradient of the tutorials' 1/2 (y_hat - y)^2: the error itself."""
+    return y_pred - y_true
+
+
+def mse_gradient(y_pred, y_true):
+    """The gradient of mean((y_hat - y)^2): 2 (y_hat - y) / N."""
+    return (2 / y_pred.size) * (y_pred - y_true)  # no 1/2 in the frameworks' MSE, and the mean over N
+
+
+# Entries -----------------------------------------------------------------------------
+
+BCE_CLIPPING = Divergence(
+    id="bce-clipping",
+    differs="for p outside [1e-7, 1 - 1e-7] Keras clips p (largest loss -log(1e-7) = 16.12 as p -> 0; "
+    "in float32 1 - 1e-7 rounds to 1 - 2^-23, so 15.94 as p -> 1); torch clamps the log at -100 "
+    "(largest loss 100).",
+    naive=(
+        Side("torch", implementation("torch", "losses.binary_cross_entropy"), {"reduction": "none"}),
+        Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy"), {"reduction": "none"}),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "losses.binary_cross_entropy_clipped"), {"reduction": "none"}),
+        Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy"), {"reduction": "none"}),
+    ),
+    naive_mapping="F.binary_cross_entropy(p, y) against keras.ops.binary_crossentropy(y, p) on p = 0, 1e-9, 1",
+    faithful_mapping="clip p to [1e-7, 1 - 1e-7] on the torch side too (or compare on logits on both sides)",
+    source="https://github.com/keras-team/keras/blob/master/keras/src/backend/tensorflow/nn.py "
+    "(binary_crossentropy: tf.clip_by_value(output, epsilon(), 1.0 - epsilon())); "
+    "aten/src/ATen/native/Loss.cpp (binary_cross_entropy: log clamped at -100)",
+    sample=Sample("saturated", {"p": np.array([0.0, 1e-9, 0.5, 1.0]), "y": np.array([1.0, 1.0, 0.0, 0.0])}),
+    shows=Difference("values", at=(0, 1, 3), at_least=25.0),  # p = 0, 1e-9 and 1: outside Keras's clip range
+)
+
+BCE_LOGITS_FORMULA = Divergence(
+    id="bce-logits-formula",
+    differs="through probabilities, log(sigmoid(z)) is log(0) = -inf once sigmoid rounds to 0 or 1; "
+    "TF computes max(z, 0) - z y + log(1 + exp(-|z|)).",
+    naive=(
+        Side("numpy", bce_through_probabilities),
+        Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy_with_logits"), {"reduction": "none"}),
+    ),
+    faithful=(
+        Side("numpy", bce_with_logits),
+        Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy_with_logits"), {"reduction": "none"}),
+    ),
+    naive_mapping="p = 1 / (1 + exp(-z)), then the binary cross-entropy of p",
+    faithful_mapping="max(z, 0) - z y + np.log1p(np.exp(-|z|)) (reference binary_cross_entropy_with_logits)",
+    source="https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/ops/nn_impl.py "
+    "(sigmoid_cross_entropy_with_logits: relu_logits - logits * labels + log1p(exp(neg_abs_logits)))",
+    sample=Sample(
+        "saturated",
+        {"z": np.array([-100.0, -20.0, 0.0, 20.0, 100.0]), "y": np.array([1.0, 0.0, 1.0, 0.0, 0.0])},
+    ),
+    # an infinite loss where the wrong class has sigmoid rounded to exactly 0 or 1: z = -100 (y = 1), 20 and 100 (y = 0)
+    shows=Difference("values", at=(0, 3, 4), at_least=np.inf),
+)
+
+CE_TARGETS = Divergence(
+    id="ce-targets",
+    differs="torch's cross_entropy takes logits and class indices; Keras's CategoricalCrossentropy "
+    "takes one-hot targets and, by default, probabilities (from_logits=False): given logits it "
+    "renormalises and clips them instead of applying the softmax.",
+    naive=(
+        Side("torch", implementation("torch", "losses.cross_entropy")),
+        Side("tensorflow", implementation("tensorflow", "losses.keras_categorical_crossentropy_default")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "losses.cross_entropy")),
+        Side("tensorflow", implementation("tensorflow", "losses.cross_entropy")),
+    ),
+    naive_mapping="F.cross_entropy(logits, target) against CategoricalCrossentropy()(one_hot(target), logits)",
+    faithful_mapping="SparseCategoricalCrossentropy(from_logits=True)(target, logits): indices kept, "
+    "softmax inside; both reduce by the batch mean",
+    source="https://github.com/keras-team/keras/blob/master/keras/src/losses/losses.py "
+    "(CategoricalCrossentropy(from_logits=False, ..., reduction='sum_over_batch_size'))",
+    sample=Sample(
+        "logits",
+        {
+            "logits": np.array([[2.0, -1.0, 0.5], [-0.3, 1.2, 3.0], [0.1, 0.2, -2.0], [1.5, -0.5, 0.0]]),
+            "target": np.array([0, 2, 1, 2], dtype=np.int64),
+        },
+    ),
+    shows=Difference("values", at=(0,), at_least=2.0),  # one batch-mean loss: 0.73 against 8.12
+)
+
+MSE_HALF = Divergence(
+    id="mse-half",
+    differs="the tutorials' cost 1/2 (y_hat - y)^2 has gradient y_hat - y; torch MSELoss (and Keras "
+    "MeanSquaredError) is the mean of (y_hat - y)^2 with no 1/2, gradient 2 (y_hat - y) / N.",
+    naive=(
+        Side("numpy", half_squared_error_gradient),
+        Side("torch", implementation("torch", "losses.mse"), gradient_of="y_pred"),
+    ),
+    faithful=(Side("numpy", mse_gradient), Side("torch", implementation("torch", "losses.mse"), gradient_of="y_pred")),
+    naive_mapping="the tutorial's gradient y_hat - y against the gradient of F.mse_loss",
+    faithful_mapping="scale the tutorial's gradient by 2 / N",
+    source="https://pytorch.org/docs/stable/generated/torch.nn.MSELoss.html "
+    "(l_n = (x_n - y_n)^2, mean over all elements)",
+    sample=Sample(
+        "regression", {"y_pred": np.array([0.5, -1.0, 2.0, 0.25]), "y_true": np.array([0.0, -0.5, 1.0, 1.0])}
+    ),
+    quantity="dy_pred",
+    shows=Difference("values", at=(0, 1, 2, 3), at_least=0.15),  # every element: 2 / N = 1/2 against 1
+)

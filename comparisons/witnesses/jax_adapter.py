@@ -1,0 +1,48 @@
+"""The JAX witness: jax.numpy arrays, gradients from ``jax.vjp``.
+
+float64 needs ``jax_enable_x64``: without it JAX silently computes float64 inputs in
+float32 (catalog entry ``jax-x64``). The flag is set here, in the worker, before any
+array exists.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from comparisons.witnesses.adapter import THREADS, Adapter, as_outputs, gradient_name
+
+
+class JaxAdapter(Adapter):
+    name = "jax"
+
+    def setup(self):
+        os.environ.setdefault("JAX_PLATFORMS", "cpu")
+        os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={THREADS}")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        self.jax = jax
+        self.jnp = jax.numpy
+
+    def to_tensor(self, array, requires_grad=False):
+        return self.jnp.asarray(np.asarray(array))
+
+    def forward(self, function, inputs, params, grad_wrt):
+        arrays = {k: self.to_tensor(v) for k, v in inputs.items()}
+        if not grad_wrt:
+            return self.numpy_outputs(as_outputs(function(**arrays, **params))), None
+
+        def differentiable(*wrt):
+            outputs = as_outputs(function(**{**arrays, **dict(zip(grad_wrt, wrt))}, **params))
+            return outputs["out"], outputs
+
+        _, vjp, outputs = self.jax.vjp(differentiable, *(arrays[k] for k in grad_wrt), has_aux=True)
+
+        def pullback(dout):
+            grads = vjp(self.to_tensor(dout))
+            return {gradient_name(k): self.to_numpy(g) for k, g in zip(grad_wrt, grads)}
+
+        return self.numpy_outputs(outputs), pullback

@@ -1,0 +1,168 @@
+"""The harness side of the witness workers: start, ask, time out, notice a death, restart.
+
+A :class:`WorkerProcess` is one long-lived process per framework, started with
+``spawn`` on first use. Waiting for a reply is bounded by the run's time limit: past
+it the worker is killed (no signal is raised inside C++ code) and the request fails
+with :class:`WitnessTimeout`. A worker that dies (a signal, ``os._exit``, out of
+memory) fails its request with :class:`WorkerDied`, naming the signal; the next
+request starts a fresh worker, so the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from dataclasses import dataclass, field
+from typing import Any
+
+from comparisons.limits import WitnessTimeout
+from comparisons.witnesses import FRAMEWORKS
+from comparisons.witnesses.protocol import receive, send
+
+START_TIME_LIMIT = 300.0
+"""Seconds a worker may take to import its framework (TensorFlow takes a few on a cold disk)."""
+
+
+class WorkerDied(Exception):
+    """A witness worker process ended while it held a request."""
+
+
+class WitnessUnavailable(Exception):
+    """The framework cannot be imported in its worker; ``reason`` says why."""
+
+
+class RemoteError(Exception):
+    """An implementation raised inside the worker; ``missing_module`` names a module that was not found."""
+
+    def __init__(self, type_name: str, message: str, missing_module: str | None):
+        super().__init__(f"{type_name}: {message}")
+        self.missing_module = missing_module
+
+
+def _death(framework: str, exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = "unknown signal"
+        return f"{framework} worker died: signal {number} ({name})"
+    return f"{framework} worker died: exit code {exitcode}"
+
+
+@dataclass
+class WorkerProcess:
+    """One framework's worker process, started on first use and restarted after a death."""
+
+    framework: str
+    process: Any = None
+    conn: Any = None
+    unavailable: str = ""
+    version: str | None = None
+    starts: int = 0
+
+    def _start(self) -> None:
+        from comparisons.witnesses import worker
+
+        context = multiprocessing.get_context("spawn")  # fork after importing a framework is unsafe
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=worker.serve, args=(child, self.framework), name=f"rosetta-{self.framework}", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.starts += 1
+        reply = self._wait(START_TIME_LIMIT)
+        if reply[0] == "unavailable":
+            self.unavailable = reply[1]
+            self.stop()
+        else:
+            self.version = reply[1]
+
+    def available(self) -> bool:
+        """Start the worker if needed; False (with :attr:`unavailable` set) when its framework cannot be imported."""
+        if self.unavailable:
+            return False
+        if self.process is None:
+            self._start()
+        return not self.unavailable
+
+    def submit(self, request: tuple) -> None:
+        """Send one request (the worker is started first when needed)."""
+        if not self.available():
+            raise WitnessUnavailable(self.unavailable)
+        send(self.conn, request)
+
+    def result(self, time_limit: float) -> tuple[dict, float]:
+        """Wait for the reply to the request in flight: (results, seconds in the worker)."""
+        reply = self._wait(time_limit)
+        if reply[0] == "error":
+            raise RemoteError(*reply[1:])
+        return reply[1], reply[2]
+
+    def ask(self, request: tuple, time_limit: float) -> tuple[dict, float]:
+        """:meth:`submit` then :meth:`result`."""
+        self.submit(request)
+        return self.result(time_limit)
+
+    def tell(self, request: tuple) -> None:
+        """Send a request that has no reply (release), if the worker is running."""
+        if self.process is not None and self.process.is_alive():
+            send(self.conn, request)
+
+    def _wait(self, time_limit: float):
+        if not self.conn.poll(time_limit):
+            self.kill()
+            raise WitnessTimeout(f"{self.framework} worker killed after the time limit of {time_limit:g} s")
+        try:
+            return receive(self.conn)
+        except (EOFError, OSError):
+            self.process.join(5)
+            exitcode = self.process.exitcode
+            self._forget()
+            raise WorkerDied(_death(self.framework, exitcode)) from None
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.pid is not None:
+            self.process.kill()
+            self.process.join(5)
+        self._forget()
+
+    def stop(self) -> None:
+        """Ask the worker to exit, and make sure it does."""
+        if self.process is not None and self.process.is_alive():
+            try:
+                send(self.conn, ("stop",))
+            except OSError:
+                pass
+            self.process.join(10)
+        self.kill()
+
+    def _forget(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+
+
+@dataclass
+class WorkerPool:
+    """The workers of one harness process, one per framework, started on first use."""
+
+    frameworks: tuple[str, ...] = tuple(FRAMEWORKS)
+    workers: dict[str, WorkerProcess] = field(default_factory=dict)
+
+    def worker(self, framework: str) -> WorkerProcess:
+        if framework not in self.workers:
+            self.workers[framework] = WorkerProcess(framework)
+        return self.workers[framework]
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+        self.workers.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

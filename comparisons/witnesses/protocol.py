@@ -1,0 +1,55 @@
+"""The messages between the harness and a witness worker, and how they cross the pipe.
+
+The harness sends requests; the worker answers each with one reply, in order. One
+request is outstanding per worker at a time.
+
+Requests
+--------
+``("forward", key, function, inputs, params, grad_wrt)``
+    Run ``function(**inputs, **params)`` on framework tensors. Reply
+    ``("ok", outputs, seconds)`` with the outputs as NumPy arrays by name; the
+    pullback is kept under ``key`` when ``grad_wrt`` is not empty.
+``("pullback", key, dout)``
+    Gradients of ``sum(out * dout)`` for the forward kept under ``key``, which is
+    then released. Reply ``("ok", {"dx": ..., ...}, seconds)``.
+``("release", key)``
+    Drop a pullback that will not be asked for. No reply.
+``("call", function, inputs, params, gradient_of)``
+    One side of a catalog mapping: ``{"out": result}``, or with ``gradient_of`` the
+    gradient of ``sum(out)`` with respect to that input. Reply ``("ok", {"out": ...}, seconds)``.
+``("stop",)``
+    Exit. No reply.
+
+Replies besides ``ok``: ``("ready", version)`` and ``("unavailable", reason)`` once at
+start-up, and ``("error", type_name, message, missing_module)`` when a request raised
+(``missing_module`` is the name of a module that could not be found, else None).
+
+Arrays travel as pickle protocol 5 out-of-band buffers: the pickle stream holds only
+their headers, and each buffer is written to the pipe straight from the array's memory.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+from multiprocessing.connection import Connection
+from typing import Any
+
+_COUNT = struct.Struct("<I")
+
+
+def send(conn: Connection, message: Any) -> None:
+    """Write one message: a header with the buffer count and the pickle stream, then each buffer."""
+    buffers: list[pickle.PickleBuffer] = []
+    stream = pickle.dumps(message, protocol=5, buffer_callback=buffers.append)
+    conn.send_bytes(_COUNT.pack(len(buffers)) + stream)
+    for buffer in buffers:
+        conn.send_bytes(buffer.raw())
+
+
+def receive(conn: Connection) -> Any:
+    """Read one message written by :func:`send` (arrays come back read-only, without a copy)."""
+    head = conn.recv_bytes()
+    (count,) = _COUNT.unpack_from(head)
+    buffers = [conn.recv_bytes() for _ in range(count)]
+    return pickle.loads(memoryview(head)[_COUNT.size :], buffers=buffers)

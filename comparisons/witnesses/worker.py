@@ -1,0 +1,76 @@
+"""The loop a witness worker process runs: import the framework once, then answer requests.
+
+Started with ``spawn`` by :class:`comparisons.witnesses.pool.WorkerProcess`. Its
+stdout and stderr go to /dev/null: framework start-up logs and deprecation notices
+never reach the user's terminal, and results only travel through the pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from multiprocessing.connection import Connection
+
+from comparisons.witnesses import FRAMEWORKS
+from comparisons.witnesses.protocol import receive, send
+
+
+def _silence_output() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _resolve(function):
+    return function.resolve() if hasattr(function, "resolve") else function
+
+
+def _error_reply(error: BaseException) -> tuple:
+    text = " ".join(str(error).split())
+    missing = error.name if isinstance(error, ModuleNotFoundError) else None
+    return ("error", type(error).__name__, text[:500], missing)
+
+
+def serve(conn: Connection, framework: str) -> None:
+    """Answer requests from the harness until it says stop or closes the pipe."""
+    _silence_output()
+    spec = FRAMEWORKS[framework]
+    try:
+        adapter = spec.make_adapter()
+        adapter.setup()
+    except BaseException as error:  # noqa: BLE001 - a broken install is as good as a missing one
+        send(conn, ("unavailable", f"{spec.module} cannot be imported: {type(error).__name__}: {error}"))
+        return
+    send(conn, ("ready", spec.version()))
+    pullbacks = {}
+    while True:
+        try:
+            request = receive(conn)
+        except (EOFError, OSError):
+            return
+        kind = request[0]
+        if kind == "stop":
+            return
+        if kind == "release":
+            pullbacks.pop(request[1], None)
+            continue
+        start = time.perf_counter()
+        try:
+            if kind == "forward":
+                _, key, function, inputs, params, grad_wrt = request
+                results, pullback = adapter.forward(_resolve(function), inputs, params, tuple(grad_wrt))
+                if pullback is not None:
+                    pullbacks[key] = pullback
+            elif kind == "pullback":
+                _, key, dout = request
+                results = pullbacks.pop(key)(dout)
+            elif kind == "call":
+                _, function, inputs, params, gradient_of = request
+                results = {"out": adapter.call(_resolve(function), inputs, params, gradient_of)}
+            else:
+                raise ValueError(f"unknown request {kind!r}")
+        except Exception as error:  # noqa: BLE001 - every failure becomes an error row
+            send(conn, _error_reply(error))
+            continue
+        send(conn, ("ok", results, time.perf_counter() - start))
