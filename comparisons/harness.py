@@ -192,7 +192,7 @@ def _guarded(function, *args, timeout: float):
 
 
 def _ask_all(pool: WorkerPool, requests: Mapping[str, tuple], timeout: float) -> dict[str, tuple]:
-    """Send each witness's request to its worker, then collect: witness -> (results, seconds, error).
+    """Send each witness's request to its worker, then collect: witness -> (results, seconds, error, gradient error).
 
     Workers compute concurrently. A worker holds one request at a time, so witnesses
     sharing a worker (the extra witnesses) wait for each other.
@@ -209,7 +209,7 @@ def _ask_all(pool: WorkerPool, requests: Mapping[str, tuple], timeout: float) ->
                 pool.worker(host).submit(requests[witness])
                 return
             except (WitnessUnavailable, OSError) as error:
-                answers[queues[host].pop(0)] = ({}, 0.0, error)
+                answers[queues[host].pop(0)] = ({}, 0.0, error, "")
 
     for host in queues:
         submit(host)
@@ -217,10 +217,10 @@ def _ask_all(pool: WorkerPool, requests: Mapping[str, tuple], timeout: float) ->
         while queues[host]:
             witness = queues[host].pop(0)
             try:
-                results, seconds = pool.worker(host).result(timeout)
-                answers[witness] = (results, seconds, None)
+                results, seconds, gradient_error = pool.worker(host).result(timeout)
+                answers[witness] = (results, seconds, None, gradient_error)
             except (WitnessTimeout, WorkerDied, RemoteError) as error:
-                answers[witness] = ({}, timeout if isinstance(error, WitnessTimeout) else 0.0, error)
+                answers[witness] = ({}, timeout if isinstance(error, WitnessTimeout) else 0.0, error, "")
             submit(host)
     return answers
 
@@ -228,7 +228,13 @@ def _ask_all(pool: WorkerPool, requests: Mapping[str, tuple], timeout: float) ->
 def run_witnesses(
     concept: Concept, sample_skip: Mapping[str, str], inputs, params, rng, pool: WorkerPool, config: RunConfig
 ) -> dict[str, Outcome]:
-    """Run every witness on one set of inputs; draw ``dout`` from ``rng`` in between."""
+    """Run every witness on one set of inputs; draw ``dout`` from ``rng`` after the forward pass.
+
+    The reference runs first, here; its output's shape gives ``dout``, so each framework
+    computes its outputs and gradients in one request (all frameworks at once). Only
+    when the reference has no output does ``dout`` wait for the frameworks' forward
+    passes, and their pullbacks follow in a second request.
+    """
     witnesses = witness_order(concept, config)
     outcomes = {name: Outcome(skipped=_why_skipped(concept, name, sample_skip)) for name in witnesses}
     remote = [w for w in witnesses if w not in (NUMPY, finite_diff.NAME) and not outcomes[w].skipped]
@@ -239,49 +245,55 @@ def run_witnesses(
         elif kind == "error":
             outcomes[witness].error = reason
     remote = [w for w in remote if not (outcomes[w].skipped or outcomes[w].error)]
-
     gradients_of = {w: concept.grad_wrt if w in FRAMEWORKS else () for w in remote}
+
+    numpy, numpy_pullback = outcomes[NUMPY], None
+    if not numpy.skipped:
+        reference, error, numpy.seconds = _guarded(
+            NumpyAdapter().forward, concept.reference, inputs, params, concept.grad_wrt, timeout=config.timeout
+        )
+        if error:
+            _failure(numpy, error, concept)
+        else:
+            numpy.results, numpy_pullback = reference
+
+    def draw_dout(shape):
+        return rng.standard_normal(shape).astype(inputs[concept.grad_wrt[0]].dtype)
+
+    dout = draw_dout(np.shape(numpy.results["out"])) if concept.grad_wrt and "out" in numpy.results else None
     requests = {
-        w: ("forward", w, concept.implementation(w), inputs, params, gradients_of[w]) for w in remote
+        w: ("forward", w, concept.implementation(w), inputs, params, gradients_of[w], dout if gradients_of[w] else None)
+        for w in remote
     }
-    answers = _ask_all(pool, requests, config.timeout)
-    numpy = outcomes[NUMPY]
-    reference, error, numpy.seconds = _guarded(
-        NumpyAdapter().forward, concept.reference, inputs, params, concept.grad_wrt, timeout=config.timeout
-    )
-    if error:
-        _failure(numpy, error, concept)
-    else:
-        numpy.results, numpy_pullback = reference
-    for witness, (results, seconds, error) in answers.items():
+    for witness, (results, seconds, error, gradient_error) in _ask_all(pool, requests, config.timeout).items():
         outcomes[witness].results, outcomes[witness].seconds = dict(results), seconds
+        outcomes[witness].gradient_error = gradient_error
         if error:
             _failure(outcomes[witness], error, concept)
-
     if not concept.grad_wrt:
         return outcomes
-    fd = outcomes[finite_diff.NAME]
-    shapes = [np.shape(o.results["out"]) for o in outcomes.values() if "out" in o.results]
-    if not shapes:
-        fd.skipped = fd.skipped or "no witness produced a forward output to take gradients of"
-        return outcomes
-    dout = rng.standard_normal(shapes[0]).astype(inputs[concept.grad_wrt[0]].dtype)
 
-    with_pullback = [w for w in remote if gradients_of[w] and not outcomes[w].error and w in answers and not answers[w][2]]
-    answers = _ask_all(pool, {w: ("pullback", w, dout) for w in with_pullback}, config.timeout)
-    if not (numpy.error or numpy.skipped):
+    fd = outcomes[finite_diff.NAME]
+    if dout is None:  # the reference gave no output: take the shape from a framework
+        shapes = [np.shape(o.results["out"]) for o in outcomes.values() if "out" in o.results]
+        if not shapes:
+            fd.skipped = fd.skipped or "no witness produced a forward output to take gradients of"
+            return outcomes
+        dout = draw_dout(shapes[0])
+        pending = [w for w in remote if gradients_of[w] and not outcomes[w].error]
+        for witness, (grads, seconds, error, _) in _ask_all(pool, {w: ("pullback", w, dout) for w in pending}, config.timeout).items():
+            outcomes[witness].seconds += seconds
+            if error:  # the forward outputs stay comparable
+                _failure(outcomes[witness], error, concept, gradient=True)
+            else:
+                outcomes[witness].results.update(grads)
+    if numpy_pullback is not None:
         grads, error, seconds = _guarded(numpy_pullback, dout, timeout=config.timeout)
         numpy.seconds += seconds
         if error:
             _failure(numpy, error, concept, gradient=True)
         else:
             numpy.results.update(grads)
-    for witness, (grads, seconds, error) in answers.items():
-        outcomes[witness].seconds += seconds
-        if error:  # the forward outputs stay comparable
-            _failure(outcomes[witness], error, concept, gradient=True)
-        else:
-            outcomes[witness].results.update(grads)
     if not fd.skipped:
         result, error, fd.seconds = _guarded(finite_diff.gradients, concept, inputs, params, dout, rng, timeout=config.timeout)
         if error:
@@ -385,7 +397,7 @@ def _run_side(side, inputs, params, pool: WorkerPool, config: RunConfig) -> np.n
     if side.witness == NUMPY:
         with time_limit(config.timeout):
             return np.asarray(side.function(**inputs, **params))
-    results, _ = pool.worker(host_of(side.witness)).ask(
+    results, _, _ = pool.worker(host_of(side.witness)).ask(
         ("call", side.function, inputs, params, side.gradient_of), config.timeout
     )
     return results["out"]

@@ -171,7 +171,7 @@ def implementation(framework: str, target: str) -> LazyFunction:
     return LazyFunction(f"framework_impls.{TREES[framework]}.{module}:{function}")
 
 
-def implementations(target: str, *, frameworks: Iterable[str] = ("torch", "tensorflow")) -> dict[str, LazyFunction]:
+def implementations(target: str, *, frameworks: Iterable[str] = FRAMEWORKS) -> dict[str, LazyFunction]:
     """The same ``"module.function"`` in every framework tree named (all of them by default)."""
     return {framework: implementation(framework, target) for framework in frameworks}
 

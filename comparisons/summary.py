@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from rich import box
 from rich.table import Table
 
 from comparisons.agreement import VERDICTS
@@ -21,7 +22,7 @@ HEADERS = {"agree": "agree", "disagree": "disagree", "expected-divergence": "exp
 def summary_table(records) -> Table:
     """One line per concept: its row counts by verdict and its largest compared margin."""
     rows = [asdict(r) for r in records]
-    table = Table(title="Agreement by concept", pad_edge=False, collapse_padding=True)
+    table = Table(title="Agreement by concept", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     table.add_column("concept", no_wrap=True)
     for verdict in VERDICTS:
         table.add_column(HEADERS[verdict], justify="right", style=STYLE[verdict], no_wrap=True)
@@ -34,9 +35,9 @@ def summary_table(records) -> Table:
 
 
 def _margin(value: float) -> str:
-    return "-" if value != value else f"{value:.3g}"
+    return "-" if value != value else f"{value:.2g}"
 
 
 def print_summary(records, console) -> None:
     console.print(summary_table(records))
-    console.print("margin: the largest |a - b| / (atol + rtol |b|) over compared rows; 1 is the tolerance", style="dim")
+    console.print("margin: largest |a-b| / (atol + rtol|b|) over compared rows; 1 = tolerance", style="dim")

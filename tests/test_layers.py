@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from comparisons.concepts import layers as concepts
+from comparisons.divergences import layers as catalog
 from comparisons.registry import Sample
 from reference import layers as ref
 from reference import regularization as reg
@@ -108,7 +109,7 @@ def test_weight_decay_shrinks_towards_zero_without_gradient():
 
 
 def test_divergence_samples_are_valid():
-    for concept_divergences in (concepts.BATCH_NORM_DIVERGENCES, concepts.DROPOUT_DIVERGENCES, concepts.L2_DIVERGENCES):
+    for concept_divergences in (catalog.BATCH_NORM, catalog.DROPOUT, catalog.L2_REGULARIZATION):
         for divergence in concept_divergences:
             assert isinstance(divergence.sample, Sample)
             assert divergence.source.startswith("https://")

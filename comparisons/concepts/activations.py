@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, Tolerance, implementations, register
+from comparisons.concepts import MERGED
+from comparisons.divergences import activations as catalog
+from comparisons.registry import Concept, Sample, Tolerance, implementations, register
 from reference import activations as ref
 
 EXP_KERNELS_FLOAT32 = Tolerance(
@@ -110,192 +112,6 @@ def softmax_samples(rng):
         )
 
 
-# Divergence catalog entries. Each mapping takes the sample's inputs as NumPy arrays
-# and returns the two sides' results; frameworks are imported inside, so a missing
-# framework only skips these rows.
-
-
-def _torch(x):
-    import torch
-
-    return torch.tensor(x)
-
-
-def _tf(x):
-    import tensorflow as tf
-
-    return tf.constant(x)
-
-
-def _naive_log_sigmoid(x):
-    with np.errstate(over="ignore", divide="ignore"):
-        return np.log(1 / (1 + np.exp(-x)))  # exp(100) = inf in float32, log(0) = -inf
-
-
-def _sigmoid_overflow_naive(x):
-    import tensorflow as tf
-
-    return _naive_log_sigmoid(x), tf.math.log_sigmoid(_tf(x))
-
-
-def _sigmoid_overflow_faithful(x):
-    import tensorflow as tf
-
-    return -np.logaddexp(0, -x), tf.math.log_sigmoid(_tf(x))
-
-
-SIGMOID_OVERFLOW = Divergence(
-    id="sigmoid-overflow",
-    frameworks=("numpy", "tensorflow"),
-    differs="log(1 / (1 + exp(-x))) overflows exp in float32 at x = -100 and gives -inf; "
-    "TensorFlow's log_sigmoid is -softplus(-x) and gives -100.",
-    naive=_sigmoid_overflow_naive,
-    faithful=_sigmoid_overflow_faithful,
-    naive_mapping="np.log(1 / (1 + np.exp(-x))) against tf.math.log_sigmoid(x)",
-    faithful_mapping="-np.logaddexp(0, -x) against tf.math.log_sigmoid(x)",
-    source="https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/ops/math_ops.py "
-    "(log_sigmoid: math_ops.negative(nn_ops.softplus(-x)))",
-    sample=Sample("overflow", {"x": np.array([-100.0, -20.0, 0.0, 20.0, 100.0])}),
-    quantity="log_sigmoid",
-)
-
-
-def _relu_grad_torch(x):
-    import torch
-
-    x = _torch(x).requires_grad_(True)
-    (dx,) = torch.autograd.grad(torch.relu(x).sum(), x)
-    return dx
-
-
-RELU_GRAD_AT_ZERO = Divergence(
-    id="relu-grad-at-zero",
-    frameworks=("numpy", "torch"),
-    differs="relu has no derivative at 0; torch (and TensorFlow) use 0 there, a hand-written "
-    "np.where(x >= 0, 1, 0) uses 1.",
-    naive=lambda x: (np.where(x >= 0, 1, 0).astype(x.dtype), _relu_grad_torch(x)),
-    faithful=lambda x: ((x > 0).astype(x.dtype), _relu_grad_torch(x)),
-    naive_mapping="derivative np.where(x >= 0, 1, 0)",
-    faithful_mapping="derivative (x > 0), as torch's threshold_backward and TF's ReluGrad",
-    source="https://github.com/pytorch/pytorch/blob/main/tools/autograd/derivatives.yaml "
-    "(relu: threshold_backward(grad, result, 0), which passes the gradient only where result > 0)",
-    sample=Sample("kink", {"x": np.array([-1.0, 0.0, 2.0])}),
-    quantity="dx",
-)
-
-
-def _leaky_relu_naive(x):
-    import keras
-    import torch.nn.functional as F
-
-    return F.leaky_relu(_torch(x)), keras.layers.LeakyReLU()(_tf(x))  # default slopes: 0.01 and 0.3
-
-
-def _leaky_relu_faithful(x):
-    import tensorflow as tf
-    import torch.nn.functional as F
-
-    return F.leaky_relu(_torch(x), negative_slope=0.2), tf.nn.leaky_relu(_tf(x), alpha=0.2)
-
-
-LEAKY_RELU_DEFAULT_SLOPE = Divergence(
-    id="leaky-relu-default-slope",
-    frameworks=("torch", "tensorflow"),
-    differs="default negative slopes: torch 0.01, tf.nn.leaky_relu 0.2, Keras 3 layers.LeakyReLU 0.3.",
-    naive=_leaky_relu_naive,
-    faithful=_leaky_relu_faithful,
-    naive_mapping="F.leaky_relu(x) against keras.layers.LeakyReLU()(x), both with their defaults",
-    faithful_mapping="the slope passed explicitly: F.leaky_relu(x, 0.2) and tf.nn.leaky_relu(x, alpha=0.2)",
-    source="https://github.com/keras-team/keras/blob/master/keras/src/layers/activations/leaky_relu.py "
-    "(negative_slope=0.3); torch/nn/functional.py (negative_slope=0.01); "
-    "tensorflow/python/ops/nn_ops.py (leaky_relu(features, alpha=0.2))",
-    sample=Sample("negative", {"x": np.array([-4.0, -1.0, 0.5, 3.0])}),
-)
-
-
-def _naive_softmax(x):
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)  # inf / inf = NaN
-
-
-def _torch_softmax(x):
-    import torch.nn.functional as F
-
-    return F.softmax(_torch(x), dim=-1)
-
-
-SOFTMAX_OVERFLOW = Divergence(
-    id="softmax-overflow",
-    frameworks=("numpy", "torch"),
-    differs="exp(x) / sum(exp(x)) overflows to inf / inf = NaN at logits of 1000; "
-    "torch subtracts the max first.",
-    naive=lambda x: (_naive_softmax(x), _torch_softmax(x)),
-    faithful=lambda x: (ref.softmax_forward(x)[0], _torch_softmax(x)),
-    naive_mapping="np.exp(x) / np.sum(np.exp(x))",
-    faithful_mapping="max-shifted: exp(x - max) / sum(exp(x - max)) (reference.activations.softmax_forward)",
-    source="https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/cpu/SoftMaxKernel.cpp "
-    "(_vec_softmax: max = reduce_max, then exp(x - max))",
-    sample=Sample("large-logits", {"x": np.array([[1000.0, 999.0, 0.0], [-1000.0, 0.0, 1000.0]])}),
-)
-
-
-def _gelu_naive(x):
-    import keras
-    import torch.nn.functional as F
-
-    return F.gelu(_torch(x)), keras.ops.gelu(_tf(x))  # defaults: exact erf vs approximate=True
-
-
-def _gelu_faithful(x):
-    import keras
-    import torch.nn.functional as F
-
-    return F.gelu(_torch(x), approximate="tanh"), keras.ops.gelu(_tf(x), approximate=True)
-
-
-GELU_DEFAULT = Divergence(
-    id="gelu-default",
-    frameworks=("torch", "tensorflow"),
-    differs="F.gelu defaults to the exact erf form (approximate='none'), keras.ops.gelu to the tanh "
-    "approximation (approximate=True): gelu(-3) = -0.00404969 vs -0.00363739 (the catalog's "
-    "earlier -0.00404951 and -0.00363752 were slightly off).",
-    naive=_gelu_naive,
-    faithful=_gelu_faithful,
-    naive_mapping="F.gelu(x) against keras.ops.gelu(x), both with their defaults",
-    faithful_mapping="torch approximate='tanh' == keras approximate=True (or 'none' == False)",
-    source="https://github.com/keras-team/keras/blob/master/keras/src/ops/nn.py "
-    "(def gelu(x, approximate=True)); torch/nn/functional.py (gelu(input, approximate='none'))",
-    sample=Sample("tails", {"x": np.array([-3.0, -1.0, 0.5, 2.0])}),
-)
-
-
-def _gelu_tanh_with_numpy_constant(x):
-    """The tanh gelu as often written, with NumPy float64 scalar constants."""
-    c = np.sqrt(2 / np.pi)  # np.float64: float32 array * np.float64 scalar -> float64 (NEP 50)
-    return 0.5 * x * (1 + np.tanh(c * (x + 0.044715 * x**3)))
-
-
-def _torch_gelu_tanh(x):
-    import torch.nn.functional as F
-
-    return F.gelu(_torch(x), approximate="tanh")
-
-
-FLOAT_DEFAULTS = Divergence(
-    id="float-defaults",
-    frameworks=("numpy", "torch"),
-    differs="under NumPy 2 (NEP 50) a float32 array times a np.float64 scalar becomes float64 "
-    "(a Python float keeps float32); torch keeps the tensor's float32.",
-    naive=lambda x: (_gelu_tanh_with_numpy_constant(x), _torch_gelu_tanh(x)),
-    faithful=lambda x: (ref.gelu_forward(x, approximate="tanh")[0], _torch_gelu_tanh(x)),
-    naive_mapping="constants as NumPy scalars (np.sqrt(2 / np.pi)): the result silently becomes float64",
-    faithful_mapping="constants as Python floats (math.sqrt) or cast to x.dtype: float32 stays float32",
-    source="https://numpy.org/neps/nep-0050-scalar-promotion.html "
-    "(NumPy scalars are strongly typed; Python scalars are weak)",
-    sample=Sample("float32", {"x": np.array([-3.0, -1.0, 0.5, 2.0])}),
-)
-
-
 register(
     Concept(
         name="sigmoid",
@@ -303,7 +119,7 @@ register(
         summary="Logistic sigmoid sigma(x) = 1 / (1 + exp(-x)) and its derivative sigma(1 - sigma).",
         samples=sigmoid_samples,
         reference=(ref.sigmoid_forward, ref.sigmoid_backward),
-        implementations=implementations("activations.sigmoid"),
+        implementations=implementations("activations.sigmoid", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -314,7 +130,7 @@ register(
                 "ulp(1)/2 |dout|, up to 2.4e-7 for |dout| <= 4",
             )
         },
-        divergences=(SIGMOID_OVERFLOW,),
+        divergences=(catalog.SIGMOID_OVERFLOW,),
         tutorial="The neuron's squashing function and its derivative sigma(1 - sigma).",
         forward_math=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \, \sigma(x)\,(1 - \sigma(x))",
@@ -325,7 +141,7 @@ register(
         summary="Hyperbolic tangent and its derivative 1 - tanh^2.",
         samples=tanh_samples,
         reference=(ref.tanh_forward, ref.tanh_backward),
-        implementations=implementations("activations.tanh"),
+        implementations=implementations("activations.tanh", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -345,9 +161,9 @@ register(
         summary="Rectified linear unit max(x, 0); its derivative is taken as 0 at x = 0.",
         samples=relu_samples,
         reference=(ref.relu_forward, ref.relu_backward),
-        implementations=implementations("activations.relu"),
+        implementations=implementations("activations.relu", frameworks=MERGED),
         grad_wrt=("x",),
-        divergences=(RELU_GRAD_AT_ZERO,),
+        divergences=(catalog.RELU_GRAD_AT_ZERO,),
         tutorial="The hidden activation of deep networks: cheap, and no vanishing gradient for x > 0.",
         forward_math=r"\mathrm{relu}(x) = \max(x, 0)",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,[x > 0]",
@@ -358,7 +174,7 @@ register(
         summary="Leaky relu: x for x > 0, negative_slope * x otherwise (slope passed explicitly).",
         samples=leaky_relu_samples,
         reference=(ref.leaky_relu_forward, ref.leaky_relu_backward),
-        implementations=implementations("activations.leaky_relu"),
+        implementations=implementations("activations.leaky_relu", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={
             "float64": Tolerance(
@@ -368,7 +184,7 @@ register(
                 "0.01 becomes 0.0099999998, a relative error up to 3e-8 on the negative side",
             )
         },
-        divergences=(LEAKY_RELU_DEFAULT_SLOPE,),
+        divergences=(catalog.LEAKY_RELU_DEFAULT_SLOPE,),
         tutorial="A relu that keeps a small gradient for negative inputs.",
         forward_math=r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
@@ -379,7 +195,7 @@ register(
         summary="Exponential linear unit: x for x > 0, alpha (exp(x) - 1) otherwise.",
         samples=elu_samples,
         reference=(ref.elu_forward, ref.elu_backward),
-        implementations=implementations("activations.elu"),
+        implementations=implementations("activations.elu", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -399,7 +215,7 @@ register(
         summary="Softplus log(1 + exp(x)), the smooth relu whose derivative is the sigmoid.",
         samples=softplus_samples,
         reference=(ref.softplus_forward, ref.softplus_backward),
-        implementations=implementations("activations.softplus"),
+        implementations=implementations("activations.softplus", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={
             "float32": EXP_KERNELS_FLOAT32,
@@ -420,7 +236,7 @@ register(
         summary="Gaussian error linear unit x Phi(x), exact (erf) or with the tanh approximation.",
         samples=gelu_samples,
         reference=(ref.gelu_forward, ref.gelu_backward),
-        implementations=implementations("activations.gelu"),
+        implementations=implementations("activations.gelu", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -443,7 +259,7 @@ register(
                 "x = -0.75, an absolute error up to 1e-8 |dout| there",
             ),
         },
-        divergences=(GELU_DEFAULT, FLOAT_DEFAULTS),
+        divergences=(catalog.GELU_DEFAULT, catalog.FLOAT_DEFAULTS),
         tutorial="The transformer activation; the tanh form is the older, cheaper approximation.",
         forward_math=r"\mathrm{gelu}(x) = x\,\Phi(x) = \tfrac{x}{2}\big(1 + \mathrm{erf}(x/\sqrt{2})\big)"
         r"\approx \tfrac{x}{2}\big(1 + \tanh(\sqrt{2/\pi}(x + 0.044715 x^3))\big)",
@@ -455,10 +271,10 @@ register(
         summary="Softmax along an axis, max-shifted so that large logits do not overflow.",
         samples=softmax_samples,
         reference=(ref.softmax_forward, ref.softmax_backward),
-        implementations=implementations("activations.softmax"),
+        implementations=implementations("activations.softmax", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
-        divergences=(SOFTMAX_OVERFLOW,),
+        divergences=(catalog.SOFTMAX_OVERFLOW,),
         tutorial="The output layer of the digits classifier: scores to class probabilities.",
         forward_math=r"s_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},\quad m = \max_j x_j",
         backward_math=r"\frac{\partial L}{\partial x_i} = s_i \Big(\delta_i - \sum_j \delta_j s_j\Big)",
@@ -469,7 +285,7 @@ register(
         summary="Log-softmax along an axis by log-sum-exp: finite for logits of any size.",
         samples=softmax_samples,
         reference=(ref.log_softmax_forward, ref.log_softmax_backward),
-        implementations=implementations("activations.log_softmax"),
+        implementations=implementations("activations.log_softmax", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
         tutorial="The log-probabilities that cross-entropy is built from.",

@@ -1,7 +1,8 @@
 """Convolution concepts: conv2d (vectorised and loop versions), max and average pooling."""
 
+from comparisons.concepts import MERGED
+from comparisons.divergences import convolution as catalog
 from comparisons.registry import Concept, Sample, implementations, register
-from comparisons.concepts import convolution_divergences as div
 from reference import conv as ref_conv
 from reference import pooling as ref_pool
 
@@ -125,9 +126,9 @@ register(
         summary="2-D cross-correlation with stride, padding (incl. TensorFlow 'SAME'), dilation and groups; im2col.",
         samples=conv2d_samples,
         reference=(ref_conv.conv2d_forward, ref_conv.conv2d_backward),
-        implementations=implementations("conv.conv2d"),
+        implementations=implementations("conv.conv2d", frameworks=MERGED),
         grad_wrt=("x", "w", "b"),
-        divergences=(div.SAME_PADDING, div.CONV_LAYOUT, div.CROSS_CORRELATION),
+        divergences=(catalog.SAME_PADDING, catalog.CONV_LAYOUT, catalog.CROSS_CORRELATION),
         tutorial="A filter slid over the image: each output pixel is a dot product of the filter "
         "with the window under it; im2col turns all those dot products into one matrix product.",
         benchmarks=conv2d_benchmarks,
@@ -140,7 +141,7 @@ register(
         summary="The same conv2d written as loops over image, group, row and column: the sliding window itself.",
         samples=conv2d_naive_samples,
         reference=(ref_conv.conv2d_forward_naive, ref_conv.conv2d_backward_naive),
-        implementations=implementations("conv.conv2d"),
+        implementations=implementations("conv.conv2d", frameworks=MERGED),
         grad_wrt=("x", "w", "b"),
         tutorial="The tutorials' picture of a convolution: slide the window, multiply, sum.",
         benchmarks=conv2d_naive_benchmarks,
@@ -152,9 +153,9 @@ register(
         summary="Maximum over each window; the gradient goes to the first maximum; padding never wins.",
         samples=max_pool2d_samples,
         reference=(ref_pool.max_pool2d_forward, ref_pool.max_pool2d_backward),
-        implementations=implementations("pooling.max_pool2d"),
+        implementations=implementations("pooling.max_pool2d", frameworks=MERGED),
         grad_wrt=("x",),
-        divergences=(div.MAXPOOL_TIES,),
+        divergences=(catalog.MAXPOOL_TIES,),
         tutorial="Down-sampling a feature map by keeping the strongest response of each window.",
         forward_math=r"\mathrm{out}_{n,c,i,j} = \max_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"\tilde x = -\infty \text{ on the padding}",
@@ -168,9 +169,9 @@ register(
         summary="Mean over each window, dividing by the kernel area or by the real (unpadded) elements.",
         samples=avg_pool2d_samples,
         reference=(ref_pool.avg_pool2d_forward, ref_pool.avg_pool2d_backward),
-        implementations=implementations("pooling.avg_pool2d"),
+        implementations=implementations("pooling.avg_pool2d", frameworks=MERGED),
         grad_wrt=("x",),
-        divergences=(div.AVGPOOL_PADDING,),
+        divergences=(catalog.AVGPOOL_PADDING,),
         tutorial="Down-sampling by averaging each window.",
         forward_math=r"\mathrm{out}_{n,c,i,j} = \frac{1}{|W_{ij}|} \sum_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"|W_{ij}| = k_h k_w \text{ or the number of unpadded elements}",

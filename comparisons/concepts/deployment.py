@@ -13,6 +13,7 @@ import functools
 
 import numpy as np
 
+from comparisons.concepts import MERGED
 from comparisons.registry import Concept, LazyFunction, Sample, implementations, register
 from reference import deployment as ref
 from reference import networks
@@ -70,7 +71,7 @@ register(
         summary="A trained NumPy network exported to ONNX: ONNX Runtime and the ONNX reference evaluator reproduce it.",
         samples=deployment_samples,
         reference=(ref.dense_network_forward, None),
-        implementations=implementations("deployment.dense_network"),
+        implementations=implementations("deployment.dense_network", frameworks=MERGED),
         grad_wrt=(),
         extra_witnesses={
             "onnxruntime": _onnx("onnxruntime_inference"),

@@ -2,15 +2,15 @@
 
 import functools
 
-import numpy as np
-
-from comparisons.registry import Concept, Divergence, Sample, Tolerance, implementations, register
+from comparisons.concepts import MERGED
+from comparisons.divergences import networks as catalog
+from comparisons.divergences.networks import logistic_regression_inputs
+from comparisons.registry import Concept, Sample, Tolerance, implementations, register
 from reference import networks as ref
 
 digits_data = functools.cache(ref.digits_data)
 """The split is drawn once per process; the harness casts (copies) the arrays it is given."""
 
-breast_cancer_data = functools.cache(ref.breast_cancer_data)
 
 DIGITS_HIDDEN = 32
 DIGITS_EPOCHS = 10
@@ -30,11 +30,6 @@ FULL_BATCH_FLOAT32 = Tolerance(
 def three_layer_inputs(rng):
     x, y = ref.binary_table()
     return {"x": x, "y": y, "syn0": ref.uniform_init(rng, 3, 4), "syn1": ref.uniform_init(rng, 4, 1)}
-
-
-def logistic_regression_inputs(rng):
-    X, Y = breast_cancer_data()
-    return {"X": X, "Y": Y, "w": np.zeros((X.shape[0], 1)), "b": np.zeros((1, 1))}  # the course starts at zero
 
 
 def xor_inputs(hidden):
@@ -77,49 +72,6 @@ def digits_samples(rng):
                  note=f"1077 training images, batches of 32, {DIGITS_EPOCHS} epochs; 360 validation, 360 test images")
 
 
-# Divergence: Keras optimisers keep the learning rate in a float32 variable.
-
-
-def _logistic_regression_final_w(X, Y, w, b, *, steps, lr, torch_lr):
-    import tensorflow as tf
-    import torch
-
-    from framework_impls.tf_impl.networks import logistic_regression_training as tf_train
-    from framework_impls.torch_impl.networks import logistic_regression_training as torch_train
-
-    torch_run = torch_train(*map(torch.from_numpy, (X, Y, w, b)), steps=steps, lr=torch_lr)
-    tf_run = tf_train(*map(tf.constant, (X, Y, w, b)), steps=steps, lr=lr)
-    return torch_run["w"].detach(), tf_run["w"]
-
-
-def same_lr_everywhere(X, Y, w, b, *, steps, lr):
-    return _logistic_regression_final_w(X, Y, w, b, steps=steps, lr=lr, torch_lr=lr)
-
-
-def lr_rounded_to_float32(X, Y, w, b, *, steps, lr):
-    return _logistic_regression_final_w(X, Y, w, b, steps=steps, lr=lr, torch_lr=float(np.float32(lr)))
-
-
-KERAS_LR_FLOAT32 = Divergence(
-    id="keras-lr-float32",
-    frameworks=("torch", "tensorflow"),
-    differs="keras.optimizers.SGD stores learning_rate in a float32 variable and casts it to the variable's "
-    "dtype at each step, so float64 training with lr = 0.1 steps by 0.10000000149; torch.optim.SGD uses "
-    "the Python float 0.1. The float64 trajectories drift apart by about 1.5e-8 relative per unit lr.",
-    naive=same_lr_everywhere,
-    faithful=lr_rounded_to_float32,
-    naive_mapping="lr = 0.1 in torch.optim.SGD and keras.optimizers.SGD, float64 weights",
-    faithful_mapping="torch lr = float(np.float32(0.1)); or keras.config.set_floatx('float64'); or "
-    "learning rates exact in float32 (0.5, 0.125), as every training concept here uses",
-    source="keras 3.15 keras/src/optimizers/base_optimizer.py, BaseOptimizer.__init__: "
-    "backend.Variable(learning_rate, name='learning_rate', dtype=backend.floatx()) (float32 unless "
-    "keras.config.set_floatx('float64')); keras/src/optimizers/sgd.py, update_step: "
-    "ops.cast(learning_rate, variable.dtype)",
-    sample=Sample("breast-cancer-lr-0.1", logistic_regression_inputs, params={"steps": 20, "lr": 0.1}),
-    dtype="float64",
-    quantity="w",
-)
-
 register(
     Concept(
         name="three_layer_network_training",
@@ -128,7 +80,7 @@ register(
         samples=three_layer_samples,
         reference=(ref.three_layer_network_training_forward, None),
         tolerance={"float32": FULL_BATCH_FLOAT32},
-        implementations=implementations("networks.three_layer_network_training"),
+        implementations=implementations("networks.three_layer_network_training", frameworks=MERGED),
         grad_wrt=(),
         tutorial="'A neural network in 11 lines of Python': backpropagation through a whole network.",
         forward_math=r"l_1 = \sigma(x\, W_0),\quad l_2 = \sigma(l_1 W_1),\quad L = \tfrac12 \textstyle\sum (y - l_2)^2",
@@ -141,9 +93,9 @@ register(
         summary="Logistic regression in the course's X (n_x, m) convention, gradient descent on breast-cancer data.",
         samples=logistic_regression_samples,
         reference=(ref.logistic_regression_training_forward, None),
-        implementations=implementations("networks.logistic_regression_training"),
+        implementations=implementations("networks.logistic_regression_training", frameworks=MERGED),
         grad_wrt=(),
-        divergences=(KERAS_LR_FLOAT32,),
+        divergences=(catalog.KERAS_LR_FLOAT32,),
         tutorial="Andrew Ng's logistic regression as a neural network: A = sigma(w^T X + b), dw = X dZ^T / m.",
         forward_math=r"A = \sigma(w^\top X + b),\quad J = -\tfrac1m \textstyle\sum \left(Y \log A + (1 - Y) \log(1 - A)\right)",
         backward_math=r"dZ = A - Y,\ dw = \tfrac1m X\, dZ^\top,\ db = \tfrac1m \textstyle\sum dZ,\ "
@@ -156,7 +108,7 @@ register(
         samples=xor_samples,
         reference=(ref.xor_network_training_forward, None),
         tolerance={"float32": FULL_BATCH_FLOAT32},
-        implementations=implementations("networks.xor_network_training"),
+        implementations=implementations("networks.xor_network_training", frameworks=MERGED),
         grad_wrt=(),
         tutorial="Why hidden layers: XOR is not linearly separable.",
         forward_math=r"h = \sigma(x W_1^\top + b_1),\quad z = h W_2^\top + b_2,\quad L = \mathrm{BCE}(\sigma(z), y)",
@@ -169,7 +121,7 @@ register(
         summary="A 64-32-10 ReLU/softmax MLP on scikit-learn's handwritten digits, mini-batch SGD, accuracy reported.",
         samples=digits_samples,
         reference=(ref.digits_mlp_training_forward, None),
-        implementations=implementations("networks.digits_mlp_training"),
+        implementations=implementations("networks.digits_mlp_training", frameworks=MERGED),
         grad_wrt=(),
         tutorial="Mini-batch SGD with a train / validation / test split on real handwritten digits.",
         forward_math=r"p = \mathrm{softmax}(\mathrm{relu}(x W_1^\top + b_1) W_2^\top + b_2),\quad "

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from comparisons.concepts import MERGED
 from comparisons.registry import Concept, Sample, implementations, register
 from reference import normalization as ref
 
@@ -69,7 +70,7 @@ register(
         summary="Column-wise min-max scaling (x - min) / (max - min) to [0, 1]; constant columns become 0.",
         samples=normalization_samples,
         reference=(ref.min_max_normalize_forward, ref.min_max_normalize_backward),
-        implementations=implementations("normalization.min_max_normalize"),
+        implementations=implementations("normalization.min_max_normalize", frameworks=MERGED),
         grad_wrt=("x",),
         tutorial="Scaling the inputs to [0, 1] before training (pixel values / 16 for the digits).",
         forward_math=r"\hat x_{ij} = \frac{x_{ij} - \min_k x_{kj}}{\max_k x_{kj} - \min_k x_{kj}}",
@@ -82,7 +83,7 @@ register(
         summary="Column-wise z-score (x - mean) / std with the population std; constant columns become 0.",
         samples=standardize_samples,
         reference=(ref.standardize_forward, ref.standardize_backward),
-        implementations=implementations("normalization.standardize"),
+        implementations=implementations("normalization.standardize", frameworks=MERGED),
         grad_wrt=("x",),
         tutorial="Standardising features to mean 0 and variance 1 so gradient descent converges faster.",
         forward_math=r"z_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j},\quad \sigma_j^2 = \tfrac{1}{N}\textstyle\sum_i (x_{ij} - \mu_j)^2",

@@ -18,14 +18,11 @@ keras-float32-hyperparameters).
 
 import numpy as np
 
-from comparisons.registry import Concept, Divergence, Sample, Tolerance, implementations, register
+from comparisons.concepts import MERGED
+from comparisons.divergences import optimizers as catalog
+from comparisons.divergences.optimizers import NEGLIGIBLE_EPS, STEPS, fed_gradients
+from comparisons.registry import Concept, Sample, Tolerance, implementations, register
 from reference import optimizers as ref
-
-STEPS = 50
-NEGLIGIBLE_EPS = 1e-30
-"""Epsilon small enough that where it is added (to sqrt(v) in torch, inside the root in
-Keras, to sqrt(v_hat) or sqrt(v) in Adam) changes nothing at either precision; the
-catalog entries adam-epsilon and rmsprop-epsilon show the defaults, where it does."""
 
 HYPER = {
     "sgd": {"lr": 2.0**-4},
@@ -75,11 +72,6 @@ TRAJECTORY_TOLERANCE = {
 }
 
 
-def fed_gradients(shape=(3,)):
-    """theta0 and 50 standard normal gradients of the parameter's shape."""
-    return lambda rng: {"theta0": rng.standard_normal(shape), "grads": rng.standard_normal((STEPS, *shape))}
-
-
 def fed_samples(name):
     def samples(rng):
         yield Sample(
@@ -92,147 +84,10 @@ def fed_samples(name):
     return samples
 
 
-def framework_trajectories(name, theta0, grads, torch_hyper, keras_hyper, torch_lr_at=None, keras_lr=None):
-    """The parameter trajectory of torch.optim and of keras.optimizers for one fed gradient sequence.
-
-    ``torch_lr_at(step)`` and ``keras_lr`` (a Keras schedule) change the learning rate
-    during the run; by default it stays constant.
-    """
-    from comparisons.backends import WITNESSES
-    from framework_impls.tf_impl import optimizers as keras_side
-
-    torch, tf = WITNESSES["torch"].framework, WITNESSES["tensorflow"].framework
-    from framework_impls.torch_impl import optimizers as torch_side
-
-    theta = torch.tensor(theta0).requires_grad_(True)
-    optimizer = torch_side.OPTIMIZERS[name]([theta], **torch_hyper)
-    torch_rows = []
-    for step, g in enumerate(grads):
-        if torch_lr_at is not None:
-            optimizer.param_groups[0]["lr"] = torch_lr_at(step)
-        theta.grad = torch.tensor(g)
-        optimizer.step()
-        torch_rows.append(theta.detach().numpy().copy())
-    if keras_lr is not None:
-        keras_hyper = {**keras_hyper, "lr": keras_lr}
-    keras_theta = keras_side.fed_trajectory(name, tf.constant(theta0), tf.constant(grads), **keras_hyper)["theta"]
-    return np.stack(torch_rows), keras_theta.numpy()
-
-
-def small_gradients(scale, shape=(3,)):
-    """theta0 and 50 gradients of size ``scale``: small enough for epsilon to matter."""
-    return lambda rng: {"theta0": rng.standard_normal(shape), "grads": scale * rng.standard_normal((STEPS, *shape))}
-
-
-def _eps(name, torch_eps, keras_eps):
-    def pair(theta0, grads, **hyper):
-        return framework_trajectories(name, theta0, grads, {**hyper, "eps": torch_eps}, {**hyper, "eps": keras_eps})
-
-    return pair
-
-
-def _lr_schedule(theta0, grads, *, lr, momentum):
-    """Halve the learning rate after 25 steps, in torch (param_groups) and in Keras (a schedule)."""
-    import keras
-
-    halved = keras.optimizers.schedules.PiecewiseConstantDecay([25], [lr, lr / 2])
-    hyper = {"lr": lr, "momentum": momentum}
-    return framework_trajectories("sgd_momentum", theta0, grads, hyper, hyper,
-                                  torch_lr_at=lambda step: lr if step < 25 else lr / 2, keras_lr=halved)
-
-
-def _constant_lr(theta0, grads, *, lr, momentum):
-    hyper = {"lr": lr, "momentum": momentum}
-    return framework_trajectories("sgd_momentum", theta0, grads, hyper, hyper)
-
-
-def _momentum_in_float64(momentum):
-    def pair(theta0, grads, *, lr):
-        from comparisons.backends import WITNESSES
-        from framework_impls.tf_impl import optimizers as keras_side
-
-        tf = WITNESSES["tensorflow"].framework
-        reference = ref.sgd_momentum_trajectory(theta0, grads, lr=lr, momentum=momentum)[0]["theta"]
-        keras_theta = keras_side.sgd_momentum(tf.constant(theta0), tf.constant(grads), lr=lr, momentum=momentum)
-        return reference, keras_theta["theta"].numpy()
-
-    return pair
-
-
 DIVERGENCES = {
-    "adam": (
-        Divergence(
-            id="adam-epsilon",
-            frameworks=("torch", "tensorflow"),
-            differs="torch adds eps to sqrt(v_hat) (the bias-corrected second moment); Keras adds epsilon to "
-            "sqrt(v) and folds the bias correction into the learning rate, so the same number acts as "
-            "eps * sqrt(1 - beta2**t) in torch's terms. Defaults: torch eps 1e-8, Keras 1e-7.",
-            naive=_eps("adam", 1e-7, 1e-7),
-            faithful=_eps("adam", NEGLIGIBLE_EPS, NEGLIGIBLE_EPS),
-            naive_mapping="the same epsilon, 1e-7, on both sides, with gradients of size 1e-6",
-            faithful_mapping="an epsilon negligible next to sqrt(v) on both sides (1e-30); no constant "
-            "Keras epsilon equals torch's at every step",
-            source="https://github.com/keras-team/keras/blob/master/keras/src/optimizers/adam.py (update_step: "
-            "alpha = lr * sqrt(1 - beta_2_power) / (1 - beta_1_power); m * alpha / (sqrt(v) + epsilon)); "
-            "https://github.com/pytorch/pytorch/blob/main/torch/optim/adam.py (denom = exp_avg_sq.sqrt() / "
-            "bias_correction2_sqrt + eps)",
-            sample=Sample("small-gradients", small_gradients(1e-6),
-                          {"lr": 2.0**-6, "beta1": 0.875, "beta2": 1 - 2.0**-10}),
-            quantity="theta",
-        ),
-    ),
-    "rmsprop": (
-        Divergence(
-            id="rmsprop-epsilon",
-            frameworks=("torch", "tensorflow"),
-            differs="torch divides by sqrt(v) + eps, Keras by sqrt(v + epsilon). Defaults differ too: torch "
-            "alpha 0.99, eps 1e-8, lr 1e-2; Keras rho 0.9, epsilon 1e-7, lr 1e-3. Keras 3 starts the "
-            "average of squares at 0 like torch (TF1's RMSPropOptimizer started it at 1).",
-            naive=_eps("rmsprop", 1e-7, 1e-7),
-            faithful=_eps("rmsprop", NEGLIGIBLE_EPS, NEGLIGIBLE_EPS),
-            naive_mapping="alpha = rho = 0.875, the same lr, epsilon 1e-7 on both sides, gradients of size 1e-4",
-            faithful_mapping="alpha = rho, the same lr, epsilon negligible on both sides (1e-30)",
-            source="https://github.com/keras-team/keras/blob/master/keras/src/optimizers/rmsprop.py (denominator "
-            "= velocity + epsilon; increment = lr * gradient / sqrt(denominator)); "
-            "https://github.com/pytorch/pytorch/blob/main/torch/optim/rmsprop.py (avg = square_avg.sqrt().add_(eps))",
-            sample=Sample("small-gradients", small_gradients(1e-4), {"lr": 2.0**-6, "alpha": 0.875}),
-            quantity="theta",
-        ),
-    ),
-    "sgd_momentum": (
-        Divergence(
-            id="sgd-momentum",
-            frameworks=("torch", "tensorflow"),
-            differs="torch accumulates raw gradients, b = mu b + g, and steps by lr * b; Keras accumulates "
-            "scaled steps, v = mu v - lr g. The parameters are the same while lr is constant; when lr "
-            "changes, torch applies the new lr to the whole history at once, Keras only to new gradients.",
-            naive=_lr_schedule,
-            faithful=_constant_lr,
-            naive_mapping="the same momentum and the same schedule (lr halved after 25 of 50 steps) on both sides",
-            faithful_mapping="a constant learning rate (or rescale torch's buffer by lr_old / lr_new at a change)",
-            source="https://github.com/pytorch/pytorch/blob/main/torch/optim/sgd.py (buf.mul_(momentum)."
-            "add_(grad); param.add_(buf, alpha=-lr)); https://github.com/keras-team/keras/blob/master/keras/src/"
-            "optimizers/sgd.py (m = m * momentum - gradient * learning_rate; variable += m)",
-            sample=Sample("gaussian-gradients", fed_gradients((3,)), {"lr": 2.0**-5, "momentum": 0.875}),
-            quantity="theta",
-        ),
-        Divergence(
-            id="keras-float32-hyperparameters",
-            frameworks=("numpy", "tensorflow"),
-            differs="Keras optimisers cast Python hyper-parameters with keras.ops.cast, which makes a float32 "
-            "tensor first: in a float64 run momentum 0.9 acts as 0.89999998 (and the learning rate is a "
-            "float32 variable), a relative difference of 2.6e-8, far above float64 rounding.",
-            naive=_momentum_in_float64(0.9),
-            faithful=_momentum_in_float64(0.875),
-            naive_mapping="momentum 0.9 in float64 on both sides",
-            faithful_mapping="hyper-parameters exact in float32 (momentum 0.875, lr a power of two)",
-            source="https://github.com/keras-team/keras/blob/master/keras/src/optimizers/sgd.py "
-            "(ops.cast(self.momentum, variable.dtype)); keras.ops.cast(0.9, 'float64') - 0.9 = -2.4e-8",
-            sample=Sample("gaussian-gradients", fed_gradients((3,)), {"lr": 2.0**-5}),
-            dtype="float64",
-            quantity="theta",
-        ),
-    ),
+    "adam": (catalog.ADAM_EPSILON,),
+    "rmsprop": (catalog.RMSPROP_EPSILON,),
+    "sgd_momentum": (catalog.SGD_MOMENTUM, catalog.KERAS_FLOAT32_HYPERPARAMETERS),
 }
 
 
@@ -244,7 +99,7 @@ for _name in HYPER:
             summary=SUMMARY[_name],
             samples=fed_samples(_name),
             reference=(getattr(ref, f"{_name}_trajectory"), None),
-            implementations=implementations(f"optimizers.{_name}"),
+            implementations=implementations(f"optimizers.{_name}", frameworks=MERGED),
             grad_wrt=(),
             tolerance=TRAJECTORY_TOLERANCE,
             tutorial="The update step of gradient descent, theta := theta - alpha * dJ/dtheta.",
@@ -297,7 +152,7 @@ register(
         summary="Each optimiser minimising a convex quadratic with its own gradients A theta - b (50 steps).",
         samples=driven_samples(quadratic_problem),
         reference=(ref.quadratic_descent, None),
-        implementations=implementations("optimizers.quadratic_descent"),
+        implementations=implementations("optimizers.quadratic_descent", frameworks=MERGED),
         grad_wrt=(),
         tolerance=TRAJECTORY_TOLERANCE,
         tutorial="Gradient descent on a bowl-shaped cost: the loss falls step by step.",
@@ -309,7 +164,7 @@ register(
         summary="Each optimiser training a 3-4-1 tanh network on mean squared error, full batch (50 steps).",
         samples=driven_samples(mlp_problem),
         reference=(ref.mlp_descent, None),
-        implementations=implementations("optimizers.mlp_descent"),
+        implementations=implementations("optimizers.mlp_descent", frameworks=MERGED),
         grad_wrt=(),
         tolerance=TRAJECTORY_TOLERANCE,
         tutorial="The training loop: forward, cost, backward, update.",

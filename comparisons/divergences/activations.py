@@ -57,7 +57,10 @@ SIGMOID_OVERFLOW = Divergence(
     id="sigmoid-overflow",
     differs="log(1 / (1 + exp(-x))) overflows exp in float32 at x = -100 and gives -inf; "
     "TensorFlow's log_sigmoid is -softplus(-x) and gives -100.",
-    naive=(Side("numpy", naive_log_sigmoid), Side("tensorflow", implementation("tensorflow", "activations.log_sigmoid"))),
+    naive=(
+        Side("numpy", naive_log_sigmoid),
+        Side("tensorflow", implementation("tensorflow", "activations.log_sigmoid")),
+    ),
     faithful=(
         Side("numpy", stable_log_sigmoid),
         Side("tensorflow", implementation("tensorflow", "activations.log_sigmoid")),

@@ -56,7 +56,10 @@ FLOAT_DEFAULTS = Divergence(
         Side("numpy", times_float64_scalar),
         Side("torch", implementation("torch", "broadcasting.times_scalar"), {"scalar_dtype": "float64"}),
     ),
-    faithful=(Side("numpy", times_run_dtype_scalar), Side("torch", implementation("torch", "broadcasting.times_scalar"))),
+    faithful=(
+        Side("numpy", times_run_dtype_scalar),
+        Side("torch", implementation("torch", "broadcasting.times_scalar")),
+    ),
     naive_mapping="a * np.float64(s) in NumPy against x * torch.tensor(s, dtype=float64) in torch",
     faithful_mapping="cast the scalar to the array's dtype (a * a.dtype.type(s)), or use a Python float",
     source="https://numpy.org/neps/nep-0050-scalar-promotion.html; "

@@ -54,7 +54,7 @@ SAME_PADDING = Divergence(
         lambda rng: {"x": rng.standard_normal((1, 2, 8, 8)), "w": rng.standard_normal((3, 2, 3, 3)),
                      "b": rng.standard_normal(3)},
     ),
-    shows=Difference("values", at=None, at_least=1.0),  # every window shifted by one pixel
+    shows=Difference("values", at=None, at_least=3.0),  # every window shifted by one pixel
 )
 
 CONV_LAYOUT = Divergence(
@@ -78,7 +78,7 @@ CONV_LAYOUT = Divergence(
         lambda rng: {"x": rng.standard_normal((1, 3, 5, 5)), "w": rng.standard_normal((4, 3, 3, 3)),
                      "b": rng.standard_normal(4)},
     ),
-    shows=Difference("values", at=None, at_least=2.0),  # scrambled weights: every output
+    shows=Difference("values", at=None, at_least=2.5),  # scrambled weights: every output
 )
 
 CROSS_CORRELATION = Divergence(
@@ -93,7 +93,7 @@ CROSS_CORRELATION = Divergence(
     "cross-correlation operator\"); https://docs.scipy.org/doc/scipy/reference/generated/scipy.signal.convolve2d.html",
     sample=Sample("image6x7-kernel3x3",
                   lambda rng: {"image": rng.standard_normal((6, 7)), "kernel": rng.standard_normal((3, 3))}),
-    shows=Difference("values", at=None, at_least=1.0),  # a flipped kernel: every output
+    shows=Difference("values", at=None, at_least=0.8),  # a flipped kernel: every output
 )
 
 MAXPOOL_TIES = Divergence(
@@ -123,7 +123,7 @@ MAXPOOL_TIES = Divergence(
     ),
     quantity="dx",
     # the gradient d sum(pool(x) * dout) / dx: where the draw ties, so not fixed positions
-    shows=Difference("values", at=None, at_least=0.1),
+    shows=Difference("values", at=None, at_least=0.15),
 )
 
 AVGPOOL_PADDING = Divergence(
@@ -131,7 +131,8 @@ AVGPOOL_PADDING = Divergence(
     differs="torch avg_pool2d counts padded zeros in the divisor by default (count_include_pad=True); "
     "TensorFlow's 'SAME' average divides by the number of real elements, so border outputs differ.",
     naive=(
-        Side("torch", implementation("torch", "pooling.avg_pool2d_default"), {"kernel_size": 3, "stride": 1, "padding": 1}),
+        Side("torch", implementation("torch", "pooling.avg_pool2d_default"),
+             {"kernel_size": 3, "stride": 1, "padding": 1}),
         Side("tensorflow", implementation("tensorflow", "pooling.avg_pool2d"),
              {"kernel_size": 3, "stride": 1, "padding": "same", "count_include_pad": False}),  # tf.nn.avg_pool2d 'SAME'
     ),

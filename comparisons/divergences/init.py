@@ -31,7 +31,7 @@ DEFAULT_INIT = Divergence(
     "layers/core/dense.py (kernel_initializer='glorot_uniform', bias_initializer='zeros')",
     sample=DENSE_32_64,
     # [weight is Glorot uniform, bias is zero]: torch's default layer fails both, Keras's passes both
-    shows=Difference("values", at=(0, 1), at_least=1.0),
+    shows=Difference("values", at=(0, 1), at_least=0.5),
 )
 
 TRUNCATED_NORMAL = Divergence(
@@ -55,5 +55,5 @@ TRUNCATED_NORMAL = Divergence(
     "(VarianceScaling: truncated_normal with stddev = sqrt(scale) / .87962566103423978)",
     sample=DENSE_32_64,
     # [some |w| > 2.5 sigma]: 1 for torch's untruncated draw, 0 for Keras's truncated one
-    shows=Difference("values", at=(0,), at_least=1.0),
+    shows=Difference("values", at=(0,), at_least=0.5),
 )

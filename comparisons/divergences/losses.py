@@ -60,11 +60,13 @@ BCE_LOGITS_FORMULA = Divergence(
     "TF computes max(z, 0) - z y + log(1 + exp(-|z|)).",
     naive=(
         Side("numpy", bce_through_probabilities),
-        Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy_with_logits"), {"reduction": "none"}),
+        Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy_with_logits"),
+             {"reduction": "none"}),
     ),
     faithful=(
         Side("numpy", bce_with_logits),
-        Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy_with_logits"), {"reduction": "none"}),
+        Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy_with_logits"),
+             {"reduction": "none"}),
     ),
     naive_mapping="p = 1 / (1 + exp(-z)), then the binary cross-entropy of p",
     faithful_mapping="max(z, 0) - z y + np.log1p(np.exp(-|z|)) (reference binary_cross_entropy_with_logits)",

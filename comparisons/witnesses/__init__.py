@@ -46,10 +46,14 @@ class Framework:
 
     def missing_reason(self) -> str:
         """Why the framework cannot run, judged without importing it ("" when it looks installed)."""
-        if importlib.util.find_spec(self.module) is None:
-            install = f" (pip install 'rosetta[{self.extra}]')" if self.extra else ""
-            return f"{self.module} is not installed{install}"
-        return ""
+        try:
+            found = importlib.util.find_spec(self.module) is not None
+        except (ImportError, ValueError):  # a broken or half-removed install
+            found = False
+        if found:
+            return ""
+        install = f" (pip install 'rosetta[{self.extra}]')" if self.extra else ""
+        return f"{self.module} is not installed{install}"
 
     def make_adapter(self):
         module, name = self.adapter.split(":")

@@ -58,6 +58,11 @@ class Adapter:
         """Run ``function(**inputs, **params)``; return its outputs and, with ``grad_wrt``, the pullback."""
         raise NotImplementedError
 
+    def forward_and_pullback(self, function: Callable, inputs, params, grad_wrt: tuple[str, ...], dout) -> Results:
+        """Outputs and gradients in one go, when ``dout`` is known before the forward pass."""
+        outputs, pullback = self.forward(function, inputs, params, grad_wrt)
+        return {**outputs, **pullback(dout)}
+
     def numpy_outputs(self, outputs: Mapping[str, Any]) -> Results:
         return {name: self.to_numpy(value) for name, value in outputs.items()}
 

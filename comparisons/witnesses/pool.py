@@ -93,14 +93,14 @@ class WorkerProcess:
             raise WitnessUnavailable(self.unavailable)
         send(self.conn, request)
 
-    def result(self, time_limit: float) -> tuple[dict, float]:
-        """Wait for the reply to the request in flight: (results, seconds in the worker)."""
+    def result(self, time_limit: float) -> tuple[dict, float, str]:
+        """Wait for the reply to the request in flight: (results, seconds in the worker, why gradients failed)."""
         reply = self._wait(time_limit)
         if reply[0] == "error":
             raise RemoteError(*reply[1:])
-        return reply[1], reply[2]
+        return reply[1], reply[2], reply[3]
 
-    def ask(self, request: tuple, time_limit: float) -> tuple[dict, float]:
+    def ask(self, request: tuple, time_limit: float) -> tuple[dict, float, str]:
         """:meth:`submit` then :meth:`result`."""
         self.submit(request)
         return self.result(time_limit)

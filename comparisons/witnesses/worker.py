@@ -26,10 +26,27 @@ def _resolve(function):
     return function.resolve() if hasattr(function, "resolve") else function
 
 
+def _text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {' '.join(str(error).split())}"[:500]
+
+
 def _error_reply(error: BaseException) -> tuple:
     text = " ".join(str(error).split())
     missing = error.name if isinstance(error, ModuleNotFoundError) else None
     return ("error", type(error).__name__, text[:500], missing)
+
+
+def _forward_and_pullback(adapter, function, inputs, params, grad_wrt, dout) -> tuple[dict, str]:
+    """Outputs and gradients in one go; when that fails, the forward alone (raising if it fails too),
+    so that a broken gradient leaves the outputs comparable: (results, why the gradients failed)."""
+    try:
+        return adapter.forward_and_pullback(function, inputs, params, grad_wrt, dout), ""
+    except Exception:  # noqa: BLE001 - find out which half fails
+        results, pullback = adapter.forward(function, inputs, params, grad_wrt)
+        try:
+            return {**results, **pullback(dout)}, ""
+        except Exception as error:  # noqa: BLE001
+            return results, _text(error)
 
 
 def serve(conn: Connection, framework: str) -> None:
@@ -56,12 +73,18 @@ def serve(conn: Connection, framework: str) -> None:
             pullbacks.pop(request[1], None)
             continue
         start = time.perf_counter()
+        gradient_error = ""
         try:
             if kind == "forward":
-                _, key, function, inputs, params, grad_wrt = request
-                results, pullback = adapter.forward(_resolve(function), inputs, params, tuple(grad_wrt))
-                if pullback is not None:
-                    pullbacks[key] = pullback
+                _, key, function, inputs, params, grad_wrt, dout = request
+                if dout is not None:
+                    results, gradient_error = _forward_and_pullback(
+                        adapter, _resolve(function), inputs, params, tuple(grad_wrt), dout
+                    )
+                else:
+                    results, pullback = adapter.forward(_resolve(function), inputs, params, tuple(grad_wrt))
+                    if pullback is not None:
+                        pullbacks[key] = pullback
             elif kind == "pullback":
                 _, key, dout = request
                 results = pullbacks.pop(key)(dout)
@@ -73,4 +96,4 @@ def serve(conn: Connection, framework: str) -> None:
         except Exception as error:  # noqa: BLE001 - every failure becomes an error row
             send(conn, _error_reply(error))
             continue
-        send(conn, ("ok", results, time.perf_counter() - start))
+        send(conn, ("ok", results, time.perf_counter() - start, gradient_error))

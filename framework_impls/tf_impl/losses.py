@@ -46,7 +46,7 @@ def cross_entropy(logits, target, *, reduction="mean"):
 
 
 def keras_categorical_crossentropy_default(logits, target):
-    """keras.losses.CategoricalCrossentropy() with its defaults, given one-hot targets and logits (catalog ce-targets)."""
+    """keras.losses.CategoricalCrossentropy() with its defaults on one-hot targets and logits (catalog ce-targets)."""
     one_hot = keras.ops.one_hot(target, logits.shape[-1], dtype=logits.dtype)
     # from_logits=False: the logits are taken for probabilities, renormalised and clipped, no softmax.
     return keras.losses.CategoricalCrossentropy()(one_hot, logits)

@@ -33,7 +33,10 @@ def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True
 
 
 def max_pool2d_weighted(x, dout, *, kernel_size):
-    """``max_pool2d(x) * dout``: the gradient of its sum w.r.t. x is max pooling's pullback of dout (catalog maxpool-ties)."""
+    """``max_pool2d(x) * dout`` (catalog maxpool-ties).
+
+    The gradient of its sum with respect to x is max pooling's pullback of dout.
+    """
     return max_pool2d(x, kernel_size=kernel_size) * dout  # CPU kernel: the whole gradient to the first maximum
 
 

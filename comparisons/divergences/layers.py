@@ -1,0 +1,190 @@
+"""Catalog entries of the layer concepts: batch-norm momentum, epsilon and running variance, dropout, weight decay."""
+
+from comparisons.registry import Difference, Divergence, Sample, Side, implementation
+
+
+def batch_norm_inputs(shape):
+    """x of ``shape`` (channels on axis 1), gamma, beta and running statistics for C channels."""
+    channels = shape[1]
+
+    def draw(rng):
+        return {
+            "x": rng.standard_normal(shape),
+            "gamma": rng.uniform(0.5, 1.5, channels),
+            "beta": rng.standard_normal(channels),
+            "running_mean": rng.standard_normal(channels),
+            "running_var": rng.uniform(0.5, 2.0, channels),
+        }
+
+    return draw
+
+
+def torch_bn(output, **params):
+    """The torch side of a batch-norm entry: one output of torch's training-mode batch norm."""
+    return Side("torch", implementation("torch", "layers.batch_norm_output"), {"output": output, **params})
+
+
+def keras_bn(output, **options):
+    """The Keras side of a batch-norm entry: one output of keras.layers.BatchNormalization(**options)."""
+    return Side("tensorflow", implementation("tensorflow", "layers.keras_batch_norm"), {"output": output, **options})
+
+
+BN_SAMPLE = Sample("conv-train", batch_norm_inputs((2, 3, 2, 2)))
+BN_SOURCE = (
+    "https://github.com/keras-team/keras/blob/master/keras/src/layers/normalization/batch_normalization.py "
+    "(momentum=0.99, epsilon=1e-3; moving_mean * momentum + mean * (1 - momentum); variance from "
+    "ops.moments, biased); https://pytorch.org/docs/stable/generated/torch.nn.BatchNorm2d.html (momentum=0.1, "
+    "eps=1e-5, running_var with the unbiased variance)"
+)
+
+
+BATCHNORM_MOMENTUM = Divergence(
+    id="batchnorm-momentum",
+    differs="torch's momentum (default 0.1) is the weight of the new batch, running = (1 - m) running + "
+    "m batch; Keras's (default 0.99) is the weight of the old value, moving = m moving + (1 - m) batch.",
+    naive=(torch_bn("running_mean"), keras_bn("running_mean", momentum=0.1, epsilon=1e-5)),
+    faithful=(torch_bn("running_mean"), keras_bn("running_mean", momentum=0.9, epsilon=1e-5)),
+    naive_mapping="Keras momentum = torch momentum = 0.1",
+    faithful_mapping="Keras momentum = 1 - torch momentum = 0.9",
+    source=BN_SOURCE,
+    sample=BN_SAMPLE,
+    quantity="running_mean",
+    shows=Difference("values", at=None, at_least=0.1),  # every channel: 0.1 and 0.9 of the old value swapped
+)
+
+
+BATCHNORM_EPSILON = Divergence(
+    id="batchnorm-epsilon",
+    differs="default eps: torch 1e-5, Keras 1e-3, added to the variance before the square root. "
+    "TensorFlow 2.21's fused kernel (tf.compat.v1.nn.fused_batch_norm) does not raise eps to 1.001e-5 "
+    "on CPU: 1e-6 is used as given (the clamp was in tf.keras 2's fused layer).",
+    naive=(torch_bn("out"), keras_bn("out", momentum=0.9)),
+    faithful=(torch_bn("out"), keras_bn("out", momentum=0.9, epsilon=1e-5)),
+    naive_mapping="each framework's default epsilon",
+    faithful_mapping="the same epsilon passed to both (epsilon=1e-5 in Keras)",
+    source=BN_SOURCE,
+    sample=BN_SAMPLE,
+    quantity="out",
+    shows=Difference("values", at=None, at_least=3e-4),  # every output: 1 / sqrt(var + eps) changes
+)
+
+
+BATCHNORM_RUNNING_VARIANCE = Divergence(
+    id="batchnorm-running-variance",
+    differs="torch updates running_var with the unbiased batch variance (divided by m - 1, m = N*H*W), "
+    "Keras updates moving_variance with the biased one (divided by m); both normalise with the biased one.",
+    naive=(torch_bn("running_var"), keras_bn("running_var", momentum=0.9, epsilon=1e-5)),
+    faithful=(torch_bn("running_var"), keras_bn("running_var", momentum=0.9, epsilon=1e-5, unbias_running_var=True)),
+    naive_mapping="compare running_var with moving_variance directly (momentum and eps mapped)",
+    faithful_mapping="scale Keras's new-batch share of moving_variance by m / (m - 1)",
+    source=BN_SOURCE,
+    sample=BN_SAMPLE,
+    quantity="running_var",
+    shows=Difference("values", at=None, at_least=2e-3),  # every channel, by 0.1 var / (m - 1), m = 8
+)
+
+
+DROPOUT_SAMPLE = Sample("dense-p0.5", lambda rng: {"x": rng.uniform(0.5, 2.0, (8, 8))}, {"p": 0.5})
+DROPOUT_DIFFERS = ("both frameworks use inverted dropout, scaling kept units by 1 / (1 - p) in training "
+                   "(identity in eval); the original dropout paper kept units unscaled and multiplied the "
+                   "weights by 1 - p at test time. The masks come from different random streams.")
+
+
+def dropout_sides(framework, inverted):
+    """(x * the framework's own keep-mask, unscaled or / (1 - p); the framework's dropout itself).
+
+    Both sides run in the framework's worker: the hand-written formula needs the mask the
+    framework drew, which only exists there (read back from the output, x has no zeros).
+    """
+    return (
+        Side(framework, implementation(framework, "layers.mask_of_seeded_dropout"), {"inverted": inverted}),
+        Side(framework, implementation(framework, "layers.seeded_dropout")),
+    )
+
+
+DROPOUT_SCALING = Divergence(
+    id="dropout-scaling",
+    differs=DROPOUT_DIFFERS,
+    naive=dropout_sides("torch", inverted=False),
+    faithful=dropout_sides("torch", inverted=True),
+    naive_mapping="x * mask with torch's mask (unscaled, as in the original paper)",
+    faithful_mapping="x * mask / (1 - p) with the mask read back from torch's output",
+    source="https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html (outputs are scaled by 1/(1-p))",
+    sample=DROPOUT_SAMPLE,
+    shows=Difference("values", at=None, at_least=0.5),  # the kept units: x against 2 x
+)
+
+
+DROPOUT_SCALING_TF = Divergence(
+    id="dropout-scaling-tf",
+    differs=DROPOUT_DIFFERS,
+    naive=dropout_sides("tensorflow", inverted=False),
+    faithful=dropout_sides("tensorflow", inverted=True),
+    naive_mapping="x * mask with TensorFlow's mask (unscaled)",
+    faithful_mapping="x * mask / (1 - p) with the mask read back from TensorFlow's output",
+    source="https://www.tensorflow.org/api_docs/python/tf/nn/dropout (kept elements scaled up by 1 / (1 - rate))",
+    sample=DROPOUT_SAMPLE,
+    shows=Difference("values", at=None, at_least=0.5),  # the kept units: x against 2 x
+)
+
+
+DECAY = 2.0**-2
+DECAY_SAMPLE = Sample("fed-gradients", lambda rng: {"theta0": rng.standard_normal(4),
+                                                    "grads": rng.standard_normal((50, 4))},
+                      {"lr": 2.0**-4, "weight_decay": DECAY})
+ADAM = {"beta1": 0.875, "beta2": 1 - 2.0**-10, "eps": 1e-30}
+"""Adam's hyper-parameters in the weight-decay-adam entry: exact in float32, epsilon negligible."""
+
+
+WEIGHT_DECAY = Divergence(
+    id="weight-decay",
+    differs="torch weight_decay=l adds l * theta to the gradient; keras.regularizers.L2(l) adds "
+    "l * sum(theta**2) to the loss, whose gradient is 2 l theta.",
+    naive=(
+        Side("torch", implementation("torch", "regularization.sgd_weight_decay_trajectory")),
+        # the Keras implementation adds L2(weight_decay / 2); twice the decay makes it L2(l)
+        Side("tensorflow", implementation("tensorflow", "regularization.sgd_weight_decay_trajectory"),
+             {"weight_decay": 2 * DECAY}),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "regularization.sgd_weight_decay_trajectory")),
+        Side("tensorflow", implementation("tensorflow", "regularization.sgd_weight_decay_trajectory")),
+    ),
+    naive_mapping="torch SGD(weight_decay=l) against Keras L2(l) in the loss",
+    faithful_mapping="torch SGD(weight_decay=l) against Keras L2(l / 2)",
+    source="https://github.com/keras-team/keras/blob/master/keras/src/regularizers/regularizers.py "
+    "(L2: self.l2 * ops.sum(ops.square(x))); https://github.com/pytorch/pytorch/blob/main/torch/optim/sgd.py "
+    "(grad = grad.add(param, alpha=weight_decay))",
+    sample=DECAY_SAMPLE,
+    quantity="theta",
+    shows=Difference("values", at=None, at_least=0.07),  # every step: the decay doubled
+)
+
+
+WEIGHT_DECAY_ADAM = Divergence(
+    id="weight-decay-adam",
+    differs="Keras optimisers' weight_decay is decoupled (AdamW: theta -= lr * wd * theta, outside the "
+    "adaptive step); torch.optim.Adam's weight_decay adds wd * theta to the gradient (an L2 term, then "
+    "rescaled by Adam). torch.optim.AdamW is the decoupled one.",
+    naive=(
+        Side("torch", implementation("torch", "regularization.adam_weight_decay"), ADAM),
+        Side("tensorflow", implementation("tensorflow", "regularization.adam_weight_decay"), ADAM),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "regularization.adam_weight_decay"), {**ADAM, "decoupled": True}),
+        Side("tensorflow", implementation("tensorflow", "regularization.adam_weight_decay"), ADAM),
+    ),
+    naive_mapping="torch Adam(weight_decay=wd) against Keras Adam(weight_decay=wd)",
+    faithful_mapping="torch AdamW(weight_decay=wd) against Keras Adam(weight_decay=wd)",
+    source="https://github.com/keras-team/keras/blob/master/keras/src/optimizers/base_optimizer.py "
+    "(_apply_weight_decay: variable.assign(variable - variable * wd * lr)); "
+    "https://github.com/pytorch/pytorch/blob/main/torch/optim/adamw.py (param.mul_(1 - lr * weight_decay))",
+    sample=DECAY_SAMPLE,
+    quantity="theta",
+    shows=Difference("values", at=None, at_least=0.02),  # every step
+)
+
+
+BATCH_NORM = (BATCHNORM_MOMENTUM, BATCHNORM_EPSILON, BATCHNORM_RUNNING_VARIANCE)
+DROPOUT = (DROPOUT_SCALING, DROPOUT_SCALING_TF)
+L2_REGULARIZATION = (WEIGHT_DECAY, WEIGHT_DECAY_ADAM)

@@ -1,0 +1,45 @@
+"""Activations with JAX built-ins (jax.nn, jax.numpy); jax.vjp supplies the gradients."""
+
+import jax
+import jax.numpy as jnp
+
+
+def sigmoid(x):
+    return jax.nn.sigmoid(x)
+
+
+def tanh(x):
+    return jnp.tanh(x)
+
+
+def relu(x):
+    # jax.nn.relu carries a custom JVP: its derivative at exactly 0 is 0, as torch's and TF's.
+    return jax.nn.relu(x)
+
+
+def leaky_relu(x, *, negative_slope=0.01):
+    # jax.nn.leaky_relu is where(x >= 0, x, slope * x): its derivative at exactly 0 is 1, where torch
+    # takes the slope (catalog entry leaky-relu-grad-at-zero).
+    return jax.nn.leaky_relu(x, negative_slope=negative_slope)
+
+
+def elu(x, *, alpha=1.0):
+    return jax.nn.elu(x, alpha=alpha)
+
+
+def softplus(x):
+    # jnp.logaddexp(x, 0): no threshold (torch returns x itself above x = 20).
+    return jax.nn.softplus(x)
+
+
+def gelu(x, *, approximate="none"):
+    # torch's approximate="tanh" is JAX's approximate=True; jax.nn.gelu defaults to True (the tanh form).
+    return jax.nn.gelu(x, approximate=approximate == "tanh")
+
+
+def softmax(x, *, axis=-1):
+    return jax.nn.softmax(x, axis=axis)
+
+
+def log_softmax(x, *, axis=-1):
+    return jax.nn.log_softmax(x, axis=axis)

@@ -1,0 +1,27 @@
+"""Convolution with jax.lax.conv_general_dilated; jax.vjp supplies the gradients."""
+
+from jax import lax
+
+
+def pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def lax_padding(padding):
+    """'SAME' / 'VALID', or lax's explicit ((top, bottom), (left, right)).
+
+    lax's 'SAME' is TensorFlow's rule (the odd pixel goes after), computed on the dilated kernel.
+    """
+    if isinstance(padding, str):
+        return padding.upper()
+    rows, cols = pair(padding)
+    return tuple((p, p) if isinstance(p, int) else tuple(p) for p in (rows, cols))
+
+
+def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
+    out = lax.conv_general_dilated(
+        x, w, window_strides=pair(stride), padding=lax_padding(padding), rhs_dilation=pair(dilation),
+        dimension_numbers=("NCHW", "OIHW", "NCHW"),  # torch's layouts named directly: no transposes
+        feature_group_count=groups,
+    )
+    return out + b[:, None, None]  # (C,) -> (C, 1, 1): one bias per output channel

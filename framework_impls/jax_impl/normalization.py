@@ -1,0 +1,17 @@
+"""Data normalisation with jax.numpy; jax.vjp supplies the gradients."""
+
+import jax.numpy as jnp
+
+
+def min_max_normalize(x, *, axis=0):
+    # jnp.min / jnp.max split the gradient evenly among tied extremes.
+    lo, hi = jnp.min(x, axis=axis, keepdims=True), jnp.max(x, axis=axis, keepdims=True)
+    span = hi - lo
+    return (x - lo) / jnp.where(span == 0, 1, span)  # a constant column becomes 0
+
+
+def standardize(x, *, axis=0):
+    # jnp.var is NumPy's: ddof=0 (the population variance), two-pass. jax.nn.standardize
+    # would add epsilon=1e-5 to the variance and, by default, use the one-pass mean(x^2) - mean^2.
+    mean, var = jnp.mean(x, axis=axis, keepdims=True), jnp.var(x, axis=axis, keepdims=True)
+    return (x - mean) / jnp.sqrt(jnp.where(var == 0, 1, var))  # a constant column becomes 0

@@ -1,0 +1,26 @@
+"""Pooling with flax.linen's max_pool and avg_pool; jax.vjp supplies the gradients."""
+
+import jax.numpy as jnp
+from flax import linen as nn
+
+from framework_impls.jax_impl.conv import lax_padding, pair
+
+
+def _pool(pool, x, kernel_size, stride, padding, **options):
+    # flax's default stride is 1 in every direction; torch's is the kernel (non-overlapping windows).
+    stride = kernel_size if stride is None else stride
+    x = jnp.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC: flax pools the axes between batch and features
+    out = pool(x, pair(kernel_size), strides=pair(stride), padding=lax_padding(padding), **options)
+    return jnp.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW
+
+
+def max_pool2d(x, *, kernel_size, stride=None, padding=0):
+    return _pool(nn.max_pool, x, kernel_size, stride, padding)  # pads with -inf, the reduction's init: never wins
+
+
+def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True):
+    # count_include_pad=True divides by kh * kw (also under 'SAME'); False by the real elements of each window.
+    out = _pool(nn.avg_pool, x, kernel_size, stride, padding, count_include_pad=count_include_pad)
+    # flax counts the real elements with jnp.ones() in JAX's default float dtype, float64 under
+    # jax_enable_x64, which promotes a float32 average to float64: cast back to x's dtype.
+    return out.astype(x.dtype)

@@ -1,0 +1,43 @@
+"""Activations with Paddle built-ins; paddle.grad supplies the gradients."""
+
+import paddle
+import paddle.nn.functional as F
+
+
+def sigmoid(x):
+    return F.sigmoid(x)
+
+
+def tanh(x):
+    return paddle.tanh(x)
+
+
+def relu(x):
+    return F.relu(x)
+
+
+def leaky_relu(x, *, negative_slope=0.01):
+    # Its derivative at exactly x = 0 is 1, where torch takes the slope (catalog entry leaky-relu-grad-at-zero).
+    return F.leaky_relu(x, negative_slope=negative_slope)
+
+
+def elu(x, *, alpha=1.0):
+    return F.elu(x, alpha=alpha)
+
+
+def softplus(x):
+    # beta=1, threshold=20 as in torch: above x = 20 Paddle returns x itself.
+    return F.softplus(x)
+
+
+def gelu(x, *, approximate="none"):
+    # Paddle's approximate is a bool (default False): torch's "tanh" is approximate=True.
+    return F.gelu(x, approximate=approximate == "tanh")
+
+
+def softmax(x, *, axis=-1):
+    return F.softmax(x, axis=axis)
+
+
+def log_softmax(x, *, axis=-1):
+    return F.log_softmax(x, axis=axis)

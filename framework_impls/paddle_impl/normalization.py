@@ -1,0 +1,17 @@
+"""Data normalisation with Paddle built-ins; paddle.grad supplies the gradients."""
+
+import paddle
+
+
+def min_max_normalize(x, *, axis=0):
+    # amin/amax (not min/max) split the gradient evenly among tied extremes.
+    lo, hi = paddle.amin(x, axis=axis, keepdim=True), paddle.amax(x, axis=axis, keepdim=True)
+    span = hi - lo
+    return (x - lo) / paddle.where(span == 0, paddle.ones_like(span), span)  # a constant column becomes 0
+
+
+def standardize(x, *, axis=0):
+    # unbiased=False: the population variance (paddle.var and paddle.std default to n - 1).
+    mean = paddle.mean(x, axis=axis, keepdim=True)
+    var = paddle.var(x, axis=axis, unbiased=False, keepdim=True)
+    return (x - mean) / paddle.sqrt(paddle.where(var == 0, paddle.ones_like(var), var))  # a constant column becomes 0

@@ -1,0 +1,55 @@
+"""Planted implementations: witnesses that crash, hang, raise or import what is not there.
+
+Importable by name in the witness workers (pytest puts tests/ on sys.path, and spawned
+workers inherit it), so that the harness's defences are tested in real processes.
+"""
+
+import os
+import signal
+import time
+
+
+def segfaults(x):
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def exits(x):
+    os._exit(3)
+
+
+def hangs(x):
+    time.sleep(600)
+
+
+def raises(x):
+    raise RuntimeError("planted failure")
+
+
+def imports_a_missing_package(x):
+    import torchvision_is_not_here  # noqa: F401 - the planted bug
+
+    return x
+
+
+def imports_an_optional_package(x):
+    import onnxruntime_planted_missing  # noqa: F401 - declared optional by the test's concept
+
+    return x
+
+
+def torch_sigmoid_wrong_shape(x):
+    import torch
+
+    return torch.sigmoid(x)[:-1]
+
+
+def torch_sigmoid_wrong_dtype(x):
+    import torch
+
+    return torch.sigmoid(x).double()
+
+
+def torch_sigmoid_nan(x):
+    import torch
+
+    return torch.sigmoid(x) * float("nan")
