@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_OUT = Path("reports")
+DEFAULT_NOTEBOOKS = DEFAULT_OUT / "notebooks"
 DEFAULT_SEEDS = 1
 MAX_SEEDS = 1000
 
@@ -70,6 +71,8 @@ def build_parser() -> Parser:
         "--timeout", type=_positive, default=120, metavar="SECONDS",
         help="time limit of one witness on one sample (default 120); past it the row is `error: timeout`",
     )
+    run.add_argument("--lang", type=_language, default="en", metavar="LANG",
+                     help="language of the report, the notebooks and these messages: en (default) or zh")
 
     commands.add_parser("list", help="concepts, families and the frameworks available")
 
@@ -86,7 +89,24 @@ def build_parser() -> Parser:
     export.add_argument("--network", action="append", default=[], metavar="NAME", help="a network (repeatable; default all)")
     export.add_argument("--dtype", default="float32", metavar="DTYPE", help="float32 (default) or float64")
     export.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder (default reports/)")
+
+    notebook = commands.add_parser("notebook", help="write a runnable Jupyter notebook of one concept")
+    notebook.add_argument("name", metavar="NAME")
+    notebook.add_argument("--out", type=Path, default=DEFAULT_NOTEBOOKS, metavar="DIR",
+                          help=f"folder of NAME.ipynb (default {DEFAULT_NOTEBOOKS}/)")
+    notebook.add_argument("--lang", type=_language, default="en", metavar="LANG", help="en (default) or zh")
     return parser
+
+
+def _language(code: str) -> str:
+    """A ``--lang`` value whose catalog is there (checked before any work)."""
+    from comparisons.i18n import UnknownLanguage, language
+
+    try:
+        language(code)
+    except UnknownLanguage as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return code
 
 
 def check_writable(out: Path) -> None:
@@ -102,6 +122,7 @@ def check_writable(out: Path) -> None:
 def command_run(args, console) -> int:
     from comparisons import harness
     from comparisons.agreement import DISAGREE, ERROR
+    from comparisons.i18n import language
     from comparisons.report import write_report
     from comparisons.runner import WorkerLost, run_with_progress
     from comparisons.summary import print_summary
@@ -119,14 +140,16 @@ def command_run(args, console) -> int:
         print(f"rosetta: error: {error}", file=sys.stderr)
         return 1
     result.records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
-    write_report(result, args.out, seeds=seeds, console=console)
-    print_summary(result.records, console)
+    lang = language(args.lang)
+    write_report(result, args.out, seeds=seeds, console=console, lang=args.lang)
+    print_summary(result.records, console, lang)
     if any(c.family == "deployment" for c in concepts) and "onnx" in config.frameworks:
         from comparisons.export import export_network
 
         for name in ("digits_mlp", "three_layer_network"):
             export_network(name, args.out / "models", dtypes[0], seed=0)
-    console.print(f"reports written to {args.out}/ (index.html, results.csv, summary.csv, environment.json)")
+    console.print(lang.gettext("reports written to {out}/ (index.html, results.csv, summary.csv, environment.json, notebooks/)")
+                  .format(out=args.out), highlight=False, soft_wrap=True)
     return 1 if any(r.verdict in (DISAGREE, ERROR) for r in result.records) else 0
 
 
@@ -202,7 +225,28 @@ def command_export(args, console) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "list": command_list, "show": command_show, "bench": command_bench, "export": command_export}
+def command_notebook(args, console) -> int:
+    from comparisons.harness import select
+    from comparisons.i18n import language
+    from comparisons.notebook import MissingNotebookSupport, write_notebook
+
+    concept = select([args.name])[0]
+    check_writable(args.out)
+    lang = language(args.lang)
+    try:
+        path = write_notebook(concept, args.out, lang)
+    except MissingNotebookSupport as error:
+        raise UsageExit(str(error)) from None
+    except OSError as error:
+        raise UsageExit(f"cannot write {str(args.out / (concept.name + '.ipynb'))!r}: {error.strerror or error}") from None
+    console.print(lang.gettext("notebook written to {path}").format(path=path), highlight=False)
+    return 0
+
+
+COMMANDS = {
+    "run": command_run, "list": command_list, "show": command_show, "bench": command_bench, "export": command_export,
+    "notebook": command_notebook,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

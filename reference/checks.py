@@ -128,3 +128,55 @@ def gradient_sequence(theta0, grads):
             f"grads must have shape (steps, *theta0.shape) with steps >= 1 for theta0 of shape {np.shape(theta0)}, "
             f"got {np.shape(grads)}"
         )
+
+
+def recurrent_layer(x, states, w_ih, w_hh, b_ih, b_hh, gates):
+    """Check a batch-first sequence and one recurrent layer in PyTorch's layout.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, input_size), T >= 1
+    states : sequence of (name, array)
+        Initial states (``h0``, and ``c0`` for an LSTM), each of shape (N, H).
+    w_ih : ndarray, shape (gates * H, input_size)
+    w_hh : ndarray, shape (gates * H, H)
+        Fixes the hidden size H.
+    b_ih, b_hh : ndarray, shape (gates * H,)
+    gates : int
+        Row blocks stacked in the weights: 1 (Elman RNN), 4 (LSTM), 3 (GRU).
+
+    Returns
+    -------
+    (N, T, input_size, H) : tuple of int
+
+    Raises
+    ------
+    ValueError
+        Naming ``x`` when it is not 3-D or has no time step, ``w_hh`` when it is not
+        (gates * H, H) with H >= 1, ``w_ih`` when it is not (gates * H, input_size)
+        with x's input_size, ``b_ih`` or ``b_hh`` when not (gates * H,), a state
+        when it is not (N, H).
+    """
+    if np.ndim(x) != 3:
+        raise ValueError(f"x must have shape (N, T, input_size), batch first, got {np.shape(x)}")
+    n, steps, features = x.shape
+    if steps == 0:
+        raise ValueError(f"x must have at least one time step, got T = 0 in shape {x.shape}")
+    if np.ndim(w_hh) != 2 or w_hh.shape[1] < 1 or w_hh.shape[0] != gates * w_hh.shape[1]:
+        raise ValueError(f"w_hh must have shape ({gates} * H, H) with H >= 1, got {np.shape(w_hh)}")
+    hidden = w_hh.shape[1]
+    if np.shape(w_ih) != (gates * hidden, features):
+        raise ValueError(
+            f"w_ih must have shape ({gates * hidden}, {features}): {gates} * H rows for w_hh's H = {hidden}, "
+            f"a column per input feature of x, got {np.shape(w_ih)}"
+        )
+    for name, b in (("b_ih", b_ih), ("b_hh", b_hh)):
+        if np.shape(b) != (gates * hidden,):
+            raise ValueError(f"{name} must have shape ({gates * hidden},) for H = {hidden}, got {np.shape(b)}")
+    for name, state in states:
+        if np.shape(state) != (n, hidden):
+            raise ValueError(
+                f"{name} must have shape ({n}, {hidden}): x's batch of {n} by w_hh's hidden size {hidden}, "
+                f"got {np.shape(state)}"
+            )
+    return n, steps, features, hidden

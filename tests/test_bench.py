@@ -11,6 +11,8 @@ from rich.console import Console
 
 from comparisons import bench
 from comparisons.registry import Sample
+from comparisons.witnesses.adapter import THREADS
+from comparisons.witnesses.torch_adapter import TorchAdapter
 
 
 def tiny_benchmarks(rng):
@@ -43,13 +45,19 @@ def test_bench_writes_csv_and_json_with_torch_as_the_unit(tiny_pool, tmp_path):
     table = pd.read_csv(tmp_path / "bench.csv")
     assert list(table.columns) == [f.name for f in dataclasses.fields(bench.Timing)]
     assert set(table.threads) == set(bench.THREAD_COUNTS)
-    assert "numpy" in set(table.witness)
+    # torch and TensorFlow are dependencies of Rosetta: both are always timed, TensorFlow
+    # only at the thread count its pools were fixed to when it was imported
+    assert set(table[table.witness == "numpy"].threads) == set(bench.THREAD_COUNTS)
     torch_rows = table[table.witness == "torch"]
-    if len(torch_rows):
-        assert np.allclose(torch_rows.ratio_to_torch, 1.0)
-        numpy_rows = table[table.witness == "numpy"].set_index("threads")
-        by_threads = torch_rows.set_index("threads")
-        np.testing.assert_allclose(numpy_rows.ratio_to_torch, numpy_rows.seconds / by_threads.seconds)
+    assert sorted(torch_rows.threads) == sorted(bench.THREAD_COUNTS)
+    assert list(table[table.witness == "tensorflow"].threads) == [THREADS]
+    assert set(table.witness) == {"numpy", "torch", "tensorflow"}  # max_pool2d has no bench floor
+    assert (table.seconds > 0).all()
+    assert np.allclose(torch_rows.ratio_to_torch, 1.0)
+    by_threads = torch_rows.set_index("threads").seconds
+    for witness in ("numpy", "tensorflow"):
+        rows = table[table.witness == witness].set_index("threads")
+        np.testing.assert_allclose(rows.ratio_to_torch, rows.seconds / by_threads[rows.index])
     assert len(json.loads((tmp_path / "bench.json").read_text())) == len(table)
     assert "numpy / torch" in console.file.getvalue()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.csv", "bench.html", "bench.json"]  # no temporary left
@@ -72,11 +80,11 @@ def test_write_atomically_replaces_and_cleans_up(tmp_path):
 
 
 def test_thread_limit_restores_the_run_setting():
-    torch = pytest.importorskip("torch")
-    from comparisons.backends import THREADS, WITNESSES
-
-    WITNESSES["torch"].framework
-    with bench.thread_limit(2):
+    adapter = TorchAdapter()
+    adapter.setup()
+    torch = adapter.torch
+    assert torch.get_num_threads() == THREADS
+    with bench.thread_limit(2, {"torch": adapter}):
         assert torch.get_num_threads() == 2
     assert torch.get_num_threads() == THREADS
 

@@ -8,17 +8,24 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from comparisons.agreement import AGREE
-from comparisons.harness import cast_inputs, compare_outcomes, run_witnesses
+from comparisons.harness import RunConfig, cast_inputs, compare_outcomes, run_witnesses
 from comparisons.registry import load_all, sample_rng
+from comparisons.witnesses import FRAMEWORKS
 from reference import broadcasting as ref
 
 BROADCAST_CONCEPTS = ("broadcast_add", "broadcast_mul")
+
+WITNESSES = ("numpy", *(name for name in ("torch", "tensorflow", "jax", "paddle")
+                        if FRAMEWORKS[name].required or not FRAMEWORKS[name].missing_reason()))
+"""The witnesses compared: NumPy, the required frameworks, and the optional ones that are installed."""
+
+PAIRS = [(a, b) for i, a in enumerate(WITNESSES) for b in WITNESSES[i + 1:]]
 
 
 def reference_run(concept, inputs, params):
     """Forward output and gradients of the reference for a standard normal dout."""
     forward, backward = concept.reference
-    out, cache = forward(*inputs.values(), **params)
+    out, cache = forward(**inputs, **params)
     dout = np.random.default_rng(0).standard_normal(np.shape(out)).astype(out.dtype)
     return out, backward(dout, cache)
 
@@ -101,8 +108,8 @@ def shape_pairs():
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name", BROADCAST_CONCEPTS)
-def test_frameworks_agree_on_hypothesis_shape_pairs(registry, name, dtype):
-    """200 broadcastable shape pairs per concept: out, da and db agree across the three witnesses."""
+def test_frameworks_agree_on_hypothesis_shape_pairs(registry, pool, name, dtype):
+    """200 broadcastable shape pairs per concept: out, da and db agree across every witness."""
     concept = registry[name]
 
     @settings(max_examples=200 if dtype == "float64" else 50, deadline=None,
@@ -113,17 +120,17 @@ def test_frameworks_agree_on_hypothesis_shape_pairs(registry, name, dtype):
         rng = np.random.default_rng(seed)
         inputs = cast_inputs({"a": rng.standard_normal(shape_a), "b": rng.standard_normal(shape_b)}, dtype)
         skip = {"finite-diff": "not needed here: rosetta run checks the registered samples against it"}
-        outcomes = run_witnesses(concept, skip, inputs, {}, rng)
+        outcomes = run_witnesses(concept, skip, inputs, {}, rng, pool, RunConfig())
         for quantity in ("out", "da", "db"):
-            for a, b in (("numpy", "torch"), ("numpy", "tensorflow"), ("torch", "tensorflow")):
+            for a, b in PAIRS:
                 agreement = compare_outcomes(concept, a, b, quantity, outcomes, dtype)
                 assert agreement.verdict == AGREE, f"{name} {shape_a} vs {shape_b}, {quantity} {a}/{b}: {agreement}"
 
     check()
 
 
-def test_frameworks_agree_on_hypothesis_batched_matmul_shapes(registry):
-    """Batched products with broadcast batch axes: out, da and db agree across the three witnesses."""
+def test_frameworks_agree_on_hypothesis_batched_matmul_shapes(registry, pool):
+    """Batched products with broadcast batch axes: out, da and db agree across every witness."""
     concept = registry["matmul"]
 
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -133,9 +140,9 @@ def test_frameworks_agree_on_hypothesis_batched_matmul_shapes(registry):
         shape_a, shape_b = shapes.input_shapes
         rng = np.random.default_rng(seed)
         inputs = {"a": rng.standard_normal(shape_a), "b": rng.standard_normal(shape_b)}
-        outcomes = run_witnesses(concept, {"finite-diff": "not needed here"}, inputs, {}, rng)
+        outcomes = run_witnesses(concept, {"finite-diff": "not needed here"}, inputs, {}, rng, pool, RunConfig())
         for quantity in ("out", "da", "db"):
-            for a, b in (("numpy", "torch"), ("numpy", "tensorflow")):
+            for a, b in PAIRS:
                 agreement = compare_outcomes(concept, a, b, quantity, outcomes, "float64")
                 assert agreement.verdict == AGREE, f"{shape_a} @ {shape_b}, {quantity} {a}/{b}: {agreement}"
 

@@ -15,10 +15,11 @@ import pytest
 
 from comparisons.agreement import AGREE, DISAGREE, EXPECTED_DIVERGENCE, SKIPPED
 from comparisons.harness import FAITHFUL, NAIVE, check_divergence
+from comparisons.divergences import convolution as convolution_catalog
 from comparisons.registry import DTYPE, SHAPE, TREES, VALUES, Difference, LazyFunction, divergences
 
-WITNESSES = {"numpy", "torch", "tensorflow"}
-"""The witnesses a catalog side may use while only the torch and TensorFlow trees are merged."""
+WITNESSES = {"numpy", "torch", "tensorflow", "jax", "paddle"}
+"""The witnesses a catalog side may use: NumPy and every framework tree."""
 
 CONCEPTS = pathlib.Path(__file__).resolve().parent.parent / "comparisons" / "concepts"
 
@@ -102,7 +103,11 @@ def test_concept_modules_only_attach_entries():
 # Planted bugs: differences that are not the documented one must be reported `disagree`.
 
 
-@pytest.mark.parametrize("divergence_id", ["relu-grad-at-zero", "gelu-default", "dot-vs-matmul", "maxpool-ties"])
+@pytest.mark.parametrize(
+    "divergence_id",
+    ["relu-grad-at-zero", "gelu-default", "dot-vs-matmul", "maxpool-ties", "leaky-relu-grad-at-zero",
+     "paddle-softmax-clip", "flax-conv-padding", "jax-x64"],
+)
 def test_naive_mapping_replaced_by_the_faithful_one_disagrees(divergence_id, pool):
     concept, divergence = entry(divergence_id)
     planted = dataclasses.replace(divergence, naive=divergence.faithful)
@@ -135,3 +140,29 @@ def test_naive_mapping_that_differs_otherwise_than_shown_disagrees(divergence_id
     naive, _ = rows(concept, dataclasses.replace(divergence, shows=shows), pool)
     assert naive.verdict == DISAGREE
     assert expected in naive.detail
+
+
+def test_jax_x64_entry_differs_in_dtype_not_values(pool):
+    concept, divergence = entry("jax-x64")  # float32 against float64: the numbers agree to float32 precision
+    naive, faithful = rows(concept, dataclasses.replace(divergence, shows=Difference(VALUES)), pool)
+    assert naive.verdict == DISAGREE
+    assert "expects a difference in values, not in dtype" in naive.detail
+    assert faithful.verdict == AGREE
+
+
+def test_paddle_avgpool_float32_scale_without_the_concept_tolerance(registry, pool):
+    """The entry avg_pool2d cannot carry yet: its ("float64", "paddle") tolerance covers this very difference."""
+    concept = registry["avg_pool2d"]
+    assert ("float64", "paddle") in concept.tolerance
+    divergence = convolution_catalog.PADDLE_AVGPOOL_FLOAT32_SCALE
+    assert divergence not in concept.divergences
+    hidden, _ = rows(concept, divergence, pool)
+    assert hidden.verdict == DISAGREE  # within the tolerance: check_divergence cannot see it on avg_pool2d
+    bare = dataclasses.replace(
+        concept, tolerance={k: v for k, v in concept.tolerance.items() if k != ("float64", "paddle")}
+    )
+    naive, faithful = rows(bare, divergence, pool)
+    assert naive.verdict == EXPECTED_DIVERGENCE, naive.detail
+    assert faithful.verdict == AGREE, faithful.detail
+    tolerance = concept.tolerance[("float64", "paddle")]
+    assert naive.max_abs <= tolerance.atol + tolerance.rtol * 1.0  # the tolerance covers it (gradients near 1)

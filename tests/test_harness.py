@@ -64,18 +64,22 @@ def test_a_witness_that_raises_becomes_error_rows_and_the_rest_still_agree(regis
     assert verdicts([r for r in records if r not in torch_rows], "numpy") <= {AGREE, SKIPPED}
 
 
-@pytest.mark.parametrize("crash, expected", [("segfaults", "signal 11 (SIGSEGV)"), ("exits", "exit code 3")])
-def test_a_worker_that_dies_becomes_error_rows_and_is_restarted(registry, crash, expected):
+@pytest.mark.parametrize(
+    "framework, crash, expected",
+    [("torch", "segfaults", "signal 11 (SIGSEGV)"), ("torch", "exits", "exit code 3"),
+     ("paddle", "segfaults", "signal 11 (SIGSEGV)")],
+)
+def test_a_worker_that_dies_becomes_error_rows_and_is_restarted(registry, framework, crash, expected):
     with WorkerPool() as pool:
-        records = harness.run_concept(sigmoid_with(registry, {"torch": planted(crash)}), "float32", 0, pool).records
-        torch_rows = compared_with(records, "torch")
-        assert {r.verdict for r in torch_rows} == {ERROR}
-        assert all(f"torch worker died: {expected}" in r.detail for r in torch_rows)
-        assert verdicts([r for r in records if r not in torch_rows], "numpy") <= {AGREE, SKIPPED}
-        # The next concept gets a fresh torch worker and agrees again.
+        records = harness.run_concept(sigmoid_with(registry, {framework: planted(crash)}), "float32", 0, pool).records
+        dead_rows = compared_with(records, framework)
+        assert {r.verdict for r in dead_rows} == {ERROR}
+        assert all(f"{framework} worker died: {expected}" in r.detail for r in dead_rows)
+        assert verdicts([r for r in records if r not in dead_rows], "numpy") <= {AGREE, SKIPPED}
+        # The next concept gets a fresh worker and agrees again.
         again = harness.run_concept(sigmoid_with(registry), "float32", 0, pool).records
-        assert verdicts(again, "torch") <= {AGREE, SKIPPED} and AGREE in verdicts(again, "torch")
-        assert pool.worker("torch").starts == 2
+        assert verdicts(again, framework) == {AGREE}
+        assert pool.worker(framework).starts == 2
 
 
 def test_a_hanging_witness_is_killed_at_the_time_limit(registry):
@@ -147,14 +151,8 @@ def hidden_package_run(tmp_path, package):
     """``rosetta run --concept sigmoid`` with ``package`` hidden from every process (as if not installed)."""
     hide = tmp_path / "hide"
     hide.mkdir()
-    (hide / "sitecustomize.py").write_text(
-        "import importlib.abc, sys\n"
-        "class Hide(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        f"        if name == {package!r} or name.startswith({package + '.'!r}):\n"
-        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
-        "sys.meta_path.insert(0, Hide())\n"
-    )
+    # None in sys.modules: importing it raises ModuleNotFoundError and find_spec says it is not there.
+    (hide / "sitecustomize.py").write_text(f"import sys\nsys.modules[{package!r}] = None\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hide), os.environ.get("PYTHONPATH", "")])}
     out = tmp_path / "report"
     result = subprocess.run(
@@ -172,6 +170,16 @@ def test_a_required_framework_that_cannot_be_imported_gives_error_rows(tmp_path)
     with_tf = rows[(rows.witness_a == "tensorflow") | (rows.witness_b == "tensorflow")]
     assert len(with_tf) and set(with_tf[with_tf["mapping"].isna()].verdict) == {ERROR}
     assert set(rows.drop(with_tf.index).verdict) <= {AGREE, SKIPPED, EXPECTED_DIVERGENCE}
+
+
+@pytest.mark.parametrize("package, framework", [("jax", "jax"), ("paddle", "paddle")])
+def test_an_optional_framework_that_is_not_installed_gives_skipped_rows(tmp_path, package, framework):
+    result, rows = hidden_package_run(tmp_path, package)
+    assert result.returncode == 0, result.stderr
+    with_it = rows[(rows.witness_a == framework) | (rows.witness_b == framework)]
+    assert len(with_it) and set(with_it.verdict) == {SKIPPED}
+    assert all(f"{package} is not installed (pip install 'rosetta[{framework}]')" in d for d in with_it.detail)
+    assert set(rows.drop(with_it.index).verdict) <= {AGREE, EXPECTED_DIVERGENCE}
 
 
 def test_same_seed_draws_the_same_bits_in_another_process(registry):

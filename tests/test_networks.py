@@ -1,13 +1,20 @@
 """Networks family: data sets, hand-derived backprop checked against finite differences of the
-loss, what XOR needs, dtype, and (slow) the digits MLP trained to > 90 % in all three frameworks."""
+loss, what XOR needs, dtype, and (slow) the digits MLP trained to > 90 % in every framework."""
 
 import numpy as np
 import pytest
 
 from comparisons.agreement import AGREE
-from comparisons.harness import cast_inputs, compare_outcomes, run_witnesses
+from comparisons.harness import RunConfig, cast_inputs, compare_outcomes, run_witnesses
 from comparisons.registry import load_all, sample_rng
+from comparisons.witnesses import FRAMEWORKS
 from reference import networks as ref
+
+WITNESSES = ("numpy", *(name for name in ("torch", "tensorflow", "jax", "paddle")
+                        if FRAMEWORKS[name].required or not FRAMEWORKS[name].missing_reason()))
+"""The witnesses compared: NumPy, the required frameworks, and the optional ones that are installed."""
+
+PAIRS = [(a, b) for i, a in enumerate(WITNESSES) for b in WITNESSES[i + 1:]]
 
 NETWORK_CONCEPTS = [c for c in load_all().values() if c.family == "networks"]
 
@@ -33,7 +40,16 @@ def drawn(concept, sample, dtype="float64"):
 
 
 def train(concept, inputs, **params):
-    return concept.reference[0](*inputs.values(), **params)[0]
+    return concept.reference[0](**inputs, **params)[0]
+
+
+def run_all(concept, sample_name, inputs, params, pool):
+    """Every witness's outcome on one set of inputs; none of them may fail or be skipped."""
+    rng = sample_rng(0, concept.name, sample_name)
+    outcomes = run_witnesses(concept, {}, inputs, params, rng, pool, RunConfig())
+    for witness in WITNESSES:
+        assert not (outcomes[witness].error or outcomes[witness].skipped), f"{witness}: {outcomes[witness]}"
+    return outcomes
 
 
 def test_digits_split_is_disjoint_stratified_and_scaled():
@@ -101,7 +117,7 @@ def test_three_layer_network_learns_the_table():
     assert np.max(np.abs(prediction - y)) < 0.05
 
 
-def test_a_single_layer_cannot_learn_xor_but_a_hidden_layer_can():
+def test_a_single_layer_cannot_learn_xor_but_a_hidden_layer_can(pool):
     x, y = ref.xor_data()
     single = ref.train_logistic_regression(x.T, y.T, np.zeros((2, 1)), np.zeros((1, 1)), steps=2000, lr=1.0)
     assert single["accuracy"] <= 0.75
@@ -109,8 +125,8 @@ def test_a_single_layer_cannot_learn_xor_but_a_hidden_layer_can():
     registry = load_all()
     concept = registry["xor_network_training"]
     for sample in concept.samples(None):
-        outcomes = run_witnesses(concept, {}, drawn(concept, sample), dict(sample.params), None)
-        for witness in ("numpy", "torch", "tensorflow"):
+        outcomes = run_all(concept, sample.name, drawn(concept, sample), dict(sample.params), pool)
+        for witness in WITNESSES:
             accuracy = outcomes[witness].results["accuracy"]
             if sample.name == "2-3-1":
                 assert accuracy == 1.0, witness
@@ -118,21 +134,21 @@ def test_a_single_layer_cannot_learn_xor_but_a_hidden_layer_can():
                 assert accuracy <= 0.75, witness
 
 
-def digits_outcomes(dtype, epochs):
+def digits_outcomes(dtype, epochs, pool):
     concept = load_all()["digits_mlp_training"]
     inputs = cast_inputs(ref.digits_mlp_inputs(np.random.default_rng(0), ref.digits_data(), epochs=epochs), dtype)
-    return concept, run_witnesses(concept, {}, inputs, {"lr": 0.125, "batch_size": 32}, None)
+    return concept, run_all(concept, f"{epochs}-epochs", inputs, {"lr": 0.125, "batch_size": 32}, pool)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_digits_mlp_reaches_90_percent_identically_in_all_three_frameworks(dtype):
-    concept, outcomes = digits_outcomes(dtype, epochs=30)
-    accuracies = {w: float(outcomes[w].results["test_accuracy"]) for w in ("numpy", "torch", "tensorflow")}
+def test_digits_mlp_reaches_90_percent_identically_in_every_framework(dtype, pool):
+    concept, outcomes = digits_outcomes(dtype, epochs=30, pool=pool)
+    accuracies = {w: float(outcomes[w].results["test_accuracy"]) for w in WITNESSES}
     assert min(accuracies.values()) > 0.9, accuracies
     assert len(set(accuracies.values())) == 1, accuracies
     for quantity in ("loss", "w1", "b1", "w2", "b2", "val_accuracy"):
-        for a, b in (("numpy", "torch"), ("numpy", "tensorflow"), ("torch", "tensorflow")):
+        for a, b in PAIRS:
             agreement = compare_outcomes(concept, a, b, quantity, outcomes, dtype)
             assert agreement.verdict == AGREE, f"{quantity} {a}/{b}: {agreement}"
 
@@ -151,10 +167,10 @@ def test_the_registered_digits_run_already_passes_90_percent():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("concept, sample", registered_samples(["three_layer_network_training", "xor_network_training"]))
-def test_float64_trajectories_agree_over_10000_steps(concept, sample):
+def test_float64_trajectories_agree_over_10000_steps(concept, sample, pool):
     params = {**sample.params, "steps": 10000}
-    outcomes = run_witnesses(concept, {}, drawn(concept, sample), params, None)
+    outcomes = run_all(concept, sample.name, drawn(concept, sample), params, pool)
     for quantity in outcomes["numpy"].results:
-        for a, b in (("numpy", "torch"), ("numpy", "tensorflow")):
+        for a, b in (("numpy", w) for w in WITNESSES[1:]):
             agreement = compare_outcomes(concept, a, b, quantity, outcomes, "float64")
             assert agreement.verdict == AGREE, f"{quantity} {a}/{b}: {agreement}"

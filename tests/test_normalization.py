@@ -4,9 +4,10 @@ its gradient, and the documented result for constant columns on every side."""
 import numpy as np
 import pytest
 
-from comparisons.backends import WITNESSES
 from comparisons.harness import cast_inputs
 from comparisons.registry import concept_rng, load_all, sample_rng
+from comparisons.witnesses import FRAMEWORKS
+from comparisons.witnesses.adapter import NumpyAdapter
 
 REGISTRY = load_all()
 NORMALIZATION = [c for c in REGISTRY.values() if c.family == "normalization"]
@@ -70,16 +71,30 @@ def test_gradient_is_blind_to_shift_and_scale(concept, sample, dtype):
     np.testing.assert_allclose(np.sum(x * dx, axis=axis), 0, atol=1e-11)
 
 
-@pytest.mark.parametrize("witness", ["numpy", "torch", "tensorflow"])
+def forward_and_gradient(concept, witness, inputs, dout, pool):
+    """A witness's outputs and gradients of ``sum(out * dout)``: the reference here, a framework in its worker."""
+    if witness == "numpy":
+        outputs, pullback = NumpyAdapter().forward(concept.reference, inputs, {}, concept.grad_wrt)
+        return {**outputs, **pullback(dout)}
+    framework = FRAMEWORKS[witness]
+    if not framework.required and framework.missing_reason():
+        pytest.skip(framework.missing_reason())  # an optional framework that is not installed
+    worker = pool.worker(witness)
+    assert worker.available(), worker.unavailable
+    request = ("forward", concept.name, concept.implementation(witness), inputs, {}, concept.grad_wrt, dout)
+    results, _, gradient_error = worker.ask(request, 120)
+    assert not gradient_error, gradient_error
+    return results
+
+
+@pytest.mark.parametrize("witness", ["numpy", "torch", "tensorflow", "jax", "paddle"])
 @pytest.mark.parametrize("concept", NORMALIZATION, ids=lambda c: c.name)
-def test_constant_column_becomes_zero_with_a_finite_gradient_everywhere(concept, witness):
-    if not WITNESSES[witness].available():
-        pytest.skip(WITNESSES[witness].unavailable_reason())
+def test_constant_column_becomes_zero_with_a_finite_gradient_everywhere(concept, witness, pool):
     x = np.array([[1.0, 2.5], [3.0, 2.5], [-2.0, 2.5]])
     dout = np.array([[0.3, 1.0], [-1.2, 2.0], [0.5, -0.5]])
-    outputs, pullback = WITNESSES[witness].forward(concept, {"x": x}, {})
-    dx = pullback(dout)["dx"]
-    np.testing.assert_array_equal(outputs["out"][:, 1], 0.0)
+    results = forward_and_gradient(concept, witness, {"x": x}, dout, pool)
+    dx = results["dx"]
+    np.testing.assert_array_equal(results["out"][:, 1], 0.0)
     np.testing.assert_allclose(dx[:, 1], dout[:, 1] - dout[:, 1].mean(), rtol=1e-12)
 
 

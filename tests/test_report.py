@@ -1,8 +1,9 @@
 """The HTML and CSV report: complete, self-contained, escaped, generated from the records.
 
 A module fixture runs two registered concepts and two planted ones (a training run
-with a loss curve, and one whose every text is hostile HTML) and writes the report
-once; the tests read it back.
+with a loss curve in every framework, and one whose every text is hostile HTML) and
+writes the report once in English and once in Simplified Chinese from the same
+result; the tests read them back.
 """
 
 import io
@@ -18,7 +19,7 @@ from markupsafe import escape
 from rich.console import Console
 
 from comparisons import harness
-from comparisons.registry import REGISTRY, Concept, Sample, source_of
+from comparisons.registry import REGISTRY, Concept, LazyFunction, Sample, source_of
 from comparisons.report import write_report
 from comparisons.report import plots
 from comparisons.report.mathml import latex_to_html
@@ -56,14 +57,58 @@ def descent_torch(w0, target, *, lr=0.3, steps=STEPS):
     return {"loss": torch.stack(losses), "w": w.detach()}
 
 
+def descent_tensorflow(w0, target, *, lr=0.3, steps=STEPS):
+    import tensorflow as tf
+
+    w = tf.Variable(w0)
+    losses = []
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = 0.5 * tf.reduce_sum((w - target) ** 2)
+        w.assign_sub(lr * tape.gradient(loss, w))
+        losses.append(loss)
+    return {"loss": tf.stack(losses), "w": tf.identity(w)}
+
+
+def descent_jax(w0, target, *, lr=0.3, steps=STEPS):
+    import jax
+    import jax.numpy as jnp
+
+    def loss_of(w):
+        return 0.5 * jnp.sum((w - target) ** 2)
+
+    w, losses = w0, []
+    for _ in range(steps):
+        loss, grad = jax.value_and_grad(loss_of)(w)
+        losses.append(loss)
+        w = w - lr * grad
+    return {"loss": jnp.stack(losses), "w": w}
+
+
+def descent_paddle(w0, target, *, lr=0.3, steps=STEPS):
+    import paddle
+
+    w = w0.clone()
+    w.stop_gradient = False
+    losses = []
+    for _ in range(steps):
+        loss = 0.5 * ((w - target) ** 2).sum()
+        (grad,) = paddle.grad(loss, w)
+        losses.append(loss.detach())
+        w = (w - lr * grad).detach()
+        w.stop_gradient = False
+    return {"loss": paddle.stack(losses), "w": w.detach()}
+
+
 TRAINING = Concept(
     name="planted_descent",
     family="optimizers",
     summary="Gradient descent on a quadratic, planted by the report tests.",
     samples=lambda rng: [Sample("quadratic", lambda rng: {"w0": rng.standard_normal(4), "target": rng.standard_normal(4)})],
     reference=(descent_forward, None),
-    torch=descent_torch,
-    tensorflow=None,
+    implementations={
+        framework: LazyFunction(f"test_report:descent_{framework}") for framework in ("torch", "tensorflow", "jax", "paddle")
+    },
     grad_wrt=(),
 )
 
@@ -82,8 +127,6 @@ HOSTILE_CONCEPT = Concept(
     summary=HOSTILE,
     samples=lambda rng: [Sample(HOSTILE, {"x": np.array([1.0, -2.0])}, {"label": HOSTILE}, note=HOSTILE)],
     reference=(hostile_forward, hostile_backward),
-    torch=None,
-    tensorflow=None,
     grad_wrt=("x",),
     tutorial=HOSTILE,
     forward_math=r"\mathrm{out} = 2x",
@@ -93,22 +136,34 @@ HOSTILE_CONCEPT = Concept(
 PLANTED = (TRAINING, HOSTILE_CONCEPT)
 
 
-def run_report(out: Path, names=REAL_CONCEPTS, planted=PLANTED, console=None) -> list:
-    """Run ``names`` and the planted concepts in both dtypes and write the report into ``out``."""
+def run_report(out: Path, names=REAL_CONCEPTS, planted=PLANTED, console=None, langs=("en",)) -> harness.RunResult:
+    """Run ``names`` and the planted concepts in both dtypes and write the report into ``out``.
+
+    With several languages, the first goes to ``out`` and each other one to
+    ``out/../<name>-<lang>``, all from the same result.
+    """
     with pytest.MonkeyPatch.context() as patch:
         registry = harness.load_all()
         for concept in planted:
             patch.setitem(REGISTRY, concept.name, concept)
-        records = harness.run([registry[n] for n in names] + list(planted), seeds=[0])
-        write_report(records, out, seeds=[0], console=console)
-    return records
+        result = harness.run([registry[n] for n in names] + list(planted), seeds=[0])
+        for lang in langs:
+            target = out if lang == langs[0] else out.parent / f"{out.name}-{lang}"
+            write_report(result, target, seeds=[0], console=console, lang=lang)
+    return result
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    records = run_report(out)
-    return out, records
+    result = run_report(out, langs=("en", "zh"))
+    return out, result.records
+
+
+@pytest.fixture(scope="module")
+def report_zh(report):
+    out, records = report
+    return out.parent / f"{out.name}-zh", records
 
 
 class Links(HTMLParser):
@@ -145,6 +200,16 @@ def test_every_file_and_a_page_per_concept(report):
         assert (out / "concepts" / f"{name}.html").is_file(), name
     assert not (out / "bench.html").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".rosetta-")]
+
+
+def test_every_concept_of_the_run_has_a_notebook_and_its_page_links_to_it(report):
+    nbformat = pytest.importorskip("nbformat")
+    out, records = report
+    for name in {r.concept for r in records}:
+        notebook = out / "notebooks" / f"{name}.ipynb"
+        assert notebook.is_file(), name
+        nbformat.validate(nbformat.read(notebook, as_version=4))
+        assert f'href="../notebooks/{name}.ipynb"' in (out / "concepts" / f"{name}.html").read_text(encoding="utf-8")
 
 
 def test_results_csv_keeps_the_pinned_columns_and_one_row_per_record(report):
@@ -197,20 +262,22 @@ def test_scoreboard_has_a_row_per_concept_and_counts_every_verdict(report):
         assert f'href="concepts/{name}.html"' in text
     for verdict in ("agree", "disagree", "expected-divergence", "error", "skipped"):
         count = sum(r.verdict == verdict for r in records)
-        assert f'class="pill {verdict}">{count} {verdict}<' in text
+        assert re.search(rf'class="pill {verdict}( zero)?">{count} {verdict}<', text), verdict
     assert f"{len(records)} comparisons" in text
 
 
 @pytest.mark.parametrize("name", REAL_CONCEPTS)
-def test_concept_page_has_three_aligned_columns_math_and_the_commented_lines(report, registry, name):
+def test_concept_page_has_numpy_beside_a_tab_per_framework_math_and_the_commented_lines(report, registry, name):
     out, _ = report
     text = (out / "concepts" / f"{name}.html").read_text(encoding="utf-8")
     concept = registry[name]
-    for witness in ("numpy", "torch", "tensorflow"):
+    for witness in ("numpy", "torch", "tensorflow", "jax", "paddle"):
         assert f'class="code-column" data-witness="{witness}"' in text
+    for framework in ("torch", "tensorflow", "jax", "paddle"):
+        assert f'data-tab="{framework}"' in text and f'data-pane="{framework}"' in text
     if concept.forward_math:
         assert "<math" in text
-    for function in (concept.reference[0], concept.torch, concept.tensorflow):
+    for function in (concept.reference[0], *concept.implementations.values()):
         for _, note in comments(source_of(function)):
             assert str(escape(note)) in text  # each comment is listed under its column
 
@@ -227,11 +294,18 @@ def test_concept_page_lists_samples_tolerances_and_every_row(report, registry):
     assert "<svg" in text  # the error heat map
 
 
-def test_training_concept_plots_a_curve_per_witness_and_their_differences(report):
+def test_training_concept_plots_a_curve_per_framework_on_one_plot_and_their_differences(report):
     out, _ = report
     text = (out / "concepts" / "planted_descent.html").read_text(encoding="utf-8")
     assert "Training curves" in text
-    assert text.count("<polyline") == 3  # numpy and torch curves, then |torch - numpy|
+    loss_plot, difference_plot = re.findall(r"<svg class=\"plot\".*?</svg>", text, flags=re.S)
+    witnesses = ("numpy", "torch", "tensorflow", "jax", "paddle")
+    assert loss_plot.count("<polyline") == len(witnesses)  # every framework on the one loss plot
+    for witness in witnesses:
+        assert f"<title>{witness}</title>" in loss_plot
+    identical = re.search(r'<p class="hint identical">([^<]*)</p>', text)
+    drawn = difference_plot.count("<polyline")
+    assert drawn + (identical.group(1).count("|") // 2 if identical else 0) == len(witnesses) - 1  # |framework - numpy|
     assert "per-step difference from NumPy" in text
 
 
@@ -243,7 +317,9 @@ def test_divergence_catalog_has_every_entry_with_its_measured_rows(report, regis
             assert f'id="{divergence.id}"' in text
             for word in divergence.source.split():
                 assert str(escape(word)) in text
-            assert f"{divergence.id} (naive)" in text and f"{divergence.id} (faithful)" in text
+            article = text[text.index(f'id="{divergence.id}"'):]
+            article = article[: article.index("</article>")]
+            assert "<td>naive</td>" in article and "<td>faithful</td>" in article
 
 
 def test_bench_page_appears_only_with_bench_csv(tmp_path):
@@ -303,35 +379,6 @@ def test_plots_escape_their_labels_and_say_when_nothing_is_plottable():
     assert "<script>" not in heat
 
 
-def test_curves_carried_by_the_records_are_plotted_without_re_running(tmp_path, monkeypatch):
-    from comparisons.report import curves
-
-    def no_re_run(*args, **kwargs):
-        raise AssertionError("re-ran a training concept although its records carry the curves")
-
-    monkeypatch.setattr(curves, "training_curves", no_re_run)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(REGISTRY, TRAINING.name, TRAINING)
-        records = harness.run([TRAINING], dtypes=["float64"], seeds=[0])
-        records[0].curves = {"numpy": np.linspace(2, 1, STEPS), "torch": np.linspace(2, 1, STEPS) + 1e-9}
-        write_report(records, tmp_path, seeds=[0])
-    assert (tmp_path / "concepts" / "planted_descent.html").read_text(encoding="utf-8").count("<polyline") == 3
-
-
-def test_curves_past_the_time_budget_are_not_re_run_and_the_page_says_so(tmp_path, monkeypatch):
-    from comparisons.report import curves
-
-    monkeypatch.setattr(curves, "TIME_BUDGET", 0.0)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(REGISTRY, TRAINING.name, TRAINING)
-        records = harness.run([TRAINING], dtypes=["float64"], seeds=[0])
-        for record in records:
-            record.__dict__.pop("curves", None)  # as if written from records that do not carry them
-        write_report(records, tmp_path, seeds=[0])
-    text = (tmp_path / "concepts" / "planted_descent.html").read_text(encoding="utf-8")
-    assert "<polyline" not in text and "time budget" in text
-
-
 def test_rosetta_bench_can_write_the_bench_page_on_its_own(tmp_path):
     from comparisons.report.html import write_bench_page
 
@@ -354,3 +401,109 @@ def test_math_falls_back_to_escaped_latex_without_the_converter(monkeypatch):
     finally:
         latex_to_html.cache_clear()
     assert html == '<code class="latex">a &lt; b \\frac{1}{2}</code>'
+
+
+# The report in Simplified Chinese (--lang zh), written from the same result.
+
+ENGLISH_CHROME = (
+    "Scoreboard", "Environment", "The implementations", "Samples", "Tolerances", "Agreement", "Training curves",
+    "Divergence catalog", "Divergences", "Tutorial idea:", "Forward", "Gradient", "family", "pairs with",
+    "all families", "every witness", "all dtypes", "concept", "divergences", "scoreboard", "divergence catalog",
+    "sample", "inputs", "parameters", "what it shows", "witness skipped", "set by this concept", "why", "seed",
+    "quantity", "pair", "verdict", "detail", "mapping", "naive mapping", "faithful mapping", "source", "entry",
+    "frameworks", "on the installed versions", "Errors across samples and witness pairs",
+    "Download this concept as a Jupyter notebook", "the code of both mappings", "agree", "disagree", "error",
+    "skipped", "expected-divergence", "forward", "gradient", "backward (derived by hand)",
+)
+"""Headings, labels, legends and verdicts as the English report shows them."""
+
+CHROME_TAGS = ("title", "h1", "h2", "h3", "h4", "th", "label", "option", "button", "summary", "dt", "nav", "figcaption")
+
+
+class Chrome(HTMLParser):
+    """The text of the elements that carry the report's own words (headings, labels, table headers, ...).
+
+    A heading's text is taken without its inner ``span`` (the concept's family, a block's title
+    are data or checked on their own); ``td.verdict`` cells and pills are collected too.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.texts, self.lang = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        classes = (attrs.get("class") or "").split()
+        keep = tag in CHROME_TAGS or "pill" in classes or "block-title" in classes or (
+            tag == "td" and {"agree", "disagree", "error", "skipped", "expected-divergence"} & set(classes))
+        if tag not in ("br", "meta", "input", "img", "hr", "link"):
+            self.stack.append([tag, keep, ""])
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            name, keep, text = self.stack.pop()
+            if keep and text.strip():
+                self.texts.append(" ".join(text.split()))
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if self.stack and not any(tag in ("script", "style", "code", "pre") for tag, _, _ in self.stack):
+            for entry in reversed(self.stack):
+                if entry[1]:
+                    entry[2] += data
+                    break
+
+
+def chrome_of(path: Path) -> Chrome:
+    parser = Chrome()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_the_english_report_is_marked_english_and_the_checks_see_its_chrome(report):
+    out, _ = report
+    index = chrome_of(out / "index.html")
+    assert index.lang == "en"
+    assert "Scoreboard" in " ".join(index.texts)
+    assert set(ENGLISH_CHROME) & set(index.texts)  # the list below would notice English chrome
+
+
+def test_the_chinese_report_is_marked_zh_hans_and_has_no_english_chrome(report_zh):
+    out, _ = report_zh
+    for page in pages(out):
+        chrome = chrome_of(page)
+        assert chrome.lang == "zh-Hans", page.name
+        english = [t for t in chrome.texts if t in ENGLISH_CHROME or t.rstrip(":") in ENGLISH_CHROME]
+        assert not english, f"{page.name} shows English chrome: {english}"
+        outside_entries = re.sub(r"<article.*?</article>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        headings = re.findall(r"<h[12][^>]*>([^<]+)", outside_entries)  # a catalog entry's heading is its id
+        for heading in headings:
+            assert re.search(r"[\u4e00-\u9fff]", heading), f"{page.name}: heading {heading!r} has no Chinese"
+
+
+def test_the_chinese_report_translates_summaries_tutorials_verdicts_and_keeps_the_csv_english(report_zh, registry):
+    from comparisons.i18n import language
+
+    out, records = report_zh
+    zh = language("zh")
+    concept = registry["sigmoid"]
+    page = (out / "concepts" / "sigmoid.html").read_text(encoding="utf-8")
+    for text in (concept.summary, concept.tutorial):
+        assert zh.gettext(text) != text, f"no translation for {text!r}"
+        assert str(escape(zh.gettext(text))) in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    count = sum(r.verdict == "agree" for r in records)
+    assert f'class="pill agree">{count} {zh.gettext("agree")}<' in index
+    assert set(pd.read_csv(out / "results.csv")["verdict"]) <= {"agree", "disagree", "expected-divergence", "error", "skipped"}
+    assert "margin" in pd.read_csv(out / "summary.csv").columns.tolist() or "max_margin" in pd.read_csv(out / "summary.csv").columns
+
+
+def test_the_chinese_report_uses_system_fonts_with_cjk_families(report_zh):
+    out, _ = report_zh
+    text = (out / "index.html").read_text(encoding="utf-8")
+    for family in ('"Noto Sans CJK SC"', '"PingFang SC"', '"Microsoft YaHei"'):
+        assert family in text
+    assert "@font-face" not in text and "url(" not in text

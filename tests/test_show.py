@@ -1,11 +1,14 @@
-"""``rosetta show NAME``: three columns in the terminal, with the latest figures of a run."""
+"""``rosetta show NAME``: NumPy and every framework in columns in the terminal, with the latest figures of a run."""
+
+import dataclasses
 
 import pandas as pd
 import pytest
 from rich.console import Console
 
 from comparisons import cli
-from comparisons.registry import load_all, source_of
+from comparisons.registry import FRAMEWORKS, load_all, source_of
+from comparisons.report.html import FRAMEWORK_LABELS
 from comparisons.report.sources import comments
 from comparisons.show import latest_figures, show_concept
 
@@ -19,22 +22,38 @@ def render(concept, results_dir=None, width=240) -> str:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_concept_shows_three_columns_side_by_side(registry, name):
+def test_every_concept_shows_a_column_per_framework_side_by_side(registry, name):
     concept = registry[name]
     text = render(concept)
     lines = text.splitlines()
     header = next(line for line in lines if "NumPy (forward" in line)
-    assert "PyTorch" in header and "TensorFlow" in header  # on one line: side by side
+    assert set(FRAMEWORK_LABELS) == set(FRAMEWORKS)
+    for label in FRAMEWORK_LABELS.values():
+        assert f"{label} (gradient:" in header, label  # on one line: side by side
     assert concept.name in lines[0]
+
+
+def test_a_framework_without_a_version_says_why_in_its_column(registry):
+    sigmoid = registry["sigmoid"]
+    planted = dataclasses.replace(
+        sigmoid, implementations={k: v for k, v in sigmoid.implementations.items() if k not in ("jax", "paddle")},
+        no_version={"paddle": "planted: no honest version"},
+    )
+    text = " ".join(render(planted, width=400).split())
+    assert "planted: no honest version" in text
+    assert "no JAX version" in text  # neither a version nor a reason
+    body = {k: source_of(f).strip().splitlines()[-1].strip() for k, f in sigmoid.implementations.items()}
+    assert len(set(body.values())) == len(body)  # each framework's line is its own
+    assert body["torch"] in text and body["tensorflow"] in text
+    assert body["jax"] not in text and body["paddle"] not in text
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_commented_lines_are_listed_under_their_column(registry, name):
     concept = registry[name]
     text = " ".join(render(concept, width=400).split())
-    for function in (concept.torch, concept.tensorflow):
-        if function is None:
-            continue
+    assert concept.implementations, f"{name} has no framework version to show"
+    for function in concept.implementations.values():
         for line, note in comments(source_of(function)):
             assert f"line {line}: {' '.join(note.split())[:40]}" in text
 

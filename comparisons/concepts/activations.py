@@ -1,5 +1,7 @@
 """Activation concepts: element-wise non-linearities, softmax and their derivatives."""
 
+import dataclasses
+
 import numpy as np
 
 from comparisons.concepts import MERGED
@@ -37,15 +39,28 @@ def saturated(*magnitudes):
     return {"x": np.array(values)}
 
 
-def at_zero(name, params=None):
+def at_zero(name, params=None, skip=None):
     """x = [-1.5, 0, 2]: the kink at exactly 0, where only the one-sided derivatives exist."""
     return Sample(
         name,
         {"x": np.array([-1.5, 0.0, 2.0])},
         params or {},
-        skip={"finite-diff": "no derivative at exactly x = 0 (a kink); central differences average the two sides"},
+        skip={
+            "finite-diff": "no derivative at exactly x = 0 (a kink); central differences average the two sides",
+            **(skip or {}),
+        },
         note="x exactly 0: frameworks take the derivative from the left there.",
     )
+
+
+LEAKY_AT_ZERO_SKIP = {
+    framework: f"{call} takes the derivative 1 at exactly x = 0 (x >= 0), where torch and the reference take "
+    f"the slope; no argument changes it (catalog entry {entry})"
+    for framework, call, entry in (
+        ("jax", "jax.nn.leaky_relu", "leaky-relu-grad-at-zero"),
+        ("paddle", "Paddle's F.leaky_relu", "leaky-relu-grad-at-zero-paddle"),
+    )
+}
 
 
 def sigmoid_samples(rng):
@@ -70,7 +85,7 @@ def relu_samples(rng):
 def leaky_relu_samples(rng):
     for slope in (0.01, 0.2):
         yield from random_samples({"negative_slope": slope}, suffix=f"-slope{slope}")
-    yield at_zero("at-zero-slope0.2", {"negative_slope": 0.2})
+    yield at_zero("at-zero-slope0.2", {"negative_slope": 0.2}, skip=LEAKY_AT_ZERO_SKIP)
 
 
 def elu_samples(rng):
@@ -110,6 +125,21 @@ def softmax_samples(rng):
             {"x": np.array([[magnitude, 0.0, -magnitude, 1.0], [magnitude, magnitude - 1, 2.0, -magnitude]])},
             note="exp of the logits overflows float32 from 89 on: only the max-shifted form is finite.",
         )
+
+
+PADDLE_SOFTMAX_CLIP_SKIP = (
+    "Paddle's CPU softmax kernel clips the max-shifted logits at -64: log-probabilities below -64 come out "
+    "as -64 (catalog entry paddle-softmax-clip)"
+)
+
+
+def log_softmax_samples(rng):
+    """The softmax samples; Paddle skips those whose logits span more than 64 within a row."""
+    for sample in softmax_samples(rng):
+        fixed = not callable(sample.inputs)
+        if fixed and np.ptp(sample.inputs["x"], axis=sample.params.get("axis", -1)).max() > 64:
+            sample = dataclasses.replace(sample, skip={**sample.skip, "paddle": PADDLE_SOFTMAX_CLIP_SKIP})
+        yield sample
 
 
 register(
@@ -163,7 +193,7 @@ register(
         reference=(ref.relu_forward, ref.relu_backward),
         implementations=implementations("activations.relu", frameworks=MERGED),
         grad_wrt=("x",),
-        divergences=(catalog.RELU_GRAD_AT_ZERO,),
+        divergences=(catalog.RELU_GRAD_AT_ZERO, catalog.JAX_RELU_MAXIMUM_GRAD),
         tutorial="The hidden activation of deep networks: cheap, and no vanishing gradient for x > 0.",
         forward_math=r"\mathrm{relu}(x) = \max(x, 0)",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,[x > 0]",
@@ -184,7 +214,9 @@ register(
                 "0.01 becomes 0.0099999998, a relative error up to 3e-8 on the negative side",
             )
         },
-        divergences=(catalog.LEAKY_RELU_DEFAULT_SLOPE,),
+        divergences=(
+            catalog.LEAKY_RELU_DEFAULT_SLOPE, catalog.LEAKY_RELU_GRAD_AT_ZERO, catalog.LEAKY_RELU_GRAD_AT_ZERO_PADDLE,
+        ),
         tutorial="A relu that keeps a small gradient for negative inputs.",
         forward_math=r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
@@ -259,7 +291,7 @@ register(
                 "x = -0.75, an absolute error up to 1e-8 |dout| there",
             ),
         },
-        divergences=(catalog.GELU_DEFAULT, catalog.FLOAT_DEFAULTS),
+        divergences=(catalog.GELU_DEFAULT, catalog.FLOAT_DEFAULTS, catalog.JAX_GELU_DEFAULT),
         tutorial="The transformer activation; the tanh form is the older, cheaper approximation.",
         forward_math=r"\mathrm{gelu}(x) = x\,\Phi(x) = \tfrac{x}{2}\big(1 + \mathrm{erf}(x/\sqrt{2})\big)"
         r"\approx \tfrac{x}{2}\big(1 + \tanh(\sqrt{2/\pi}(x + 0.044715 x^3))\big)",
@@ -283,11 +315,12 @@ register(
         name="log_softmax",
         family="activations",
         summary="Log-softmax along an axis by log-sum-exp: finite for logits of any size.",
-        samples=softmax_samples,
+        samples=log_softmax_samples,
         reference=(ref.log_softmax_forward, ref.log_softmax_backward),
         implementations=implementations("activations.log_softmax", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
+        divergences=(catalog.PADDLE_SOFTMAX_CLIP,),
         tutorial="The log-probabilities that cross-entropy is built from.",
         forward_math=r"\log s_i = (x_i - m) - \log \sum_j e^{x_j - m}",
         backward_math=r"\frac{\partial L}{\partial x_i} = \delta_i - s_i \sum_j \delta_j",

@@ -3,6 +3,7 @@
 import numpy as np
 
 from comparisons.concepts import MERGED
+from comparisons.divergences import normalization as catalog
 from comparisons.registry import Concept, Sample, implementations, register
 from reference import normalization as ref
 
@@ -85,6 +86,7 @@ register(
         reference=(ref.standardize_forward, ref.standardize_backward),
         implementations=implementations("normalization.standardize", frameworks=MERGED),
         grad_wrt=("x",),
+        divergences=catalog.STANDARDIZE,
         tutorial="Standardising features to mean 0 and variance 1 so gradient descent converges faster.",
         forward_math=r"z_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j},\quad \sigma_j^2 = \tfrac{1}{N}\textstyle\sum_i (x_{ij} - \mu_j)^2",
         backward_math=r"dx = \frac{1}{\sigma}\Big(\delta - \overline{\delta} - z\,\overline{\delta z}\Big)",

@@ -85,8 +85,9 @@ def fed_samples(name):
 
 
 DIVERGENCES = {
-    "adam": (catalog.ADAM_EPSILON,),
-    "rmsprop": (catalog.RMSPROP_EPSILON,),
+    "adam": (catalog.ADAM_EPSILON, catalog.OPTAX_ADAM_EPS_ROOT),
+    "rmsprop": (catalog.RMSPROP_EPSILON, catalog.OPTAX_RMSPROP_EPS_IN_SQRT, catalog.PADDLE_RMSPROP_DEFAULTS),
+    "adagrad": (catalog.OPTAX_ADAGRAD_INITIAL_ACCUMULATOR, catalog.PADDLE_ADAGRAD_EPSILON),
     "sgd_momentum": (catalog.SGD_MOMENTUM, catalog.KERAS_FLOAT32_HYPERPARAMETERS),
 }
 

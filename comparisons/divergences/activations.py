@@ -51,6 +51,17 @@ def reference_gelu_tanh(x):
     return ref.gelu_forward(x, approximate="tanh")[0]
 
 
+def leaky_relu_derivative(x, *, negative_slope):
+    """The reference derivative of leaky relu, torch's: 1 for x > 0, the slope for x <= 0 (so at 0 too)."""
+    _, cache = ref.leaky_relu_forward(x, negative_slope=negative_slope)
+    return ref.leaky_relu_backward(np.ones_like(x), cache)
+
+
+def reference_log_softmax(x, *, axis=-1):
+    """The reference log-softmax by log-sum-exp: exact for logits of any spread."""
+    return ref.log_softmax_forward(x, axis=axis)[0]
+
+
 # Entries -----------------------------------------------------------------------------
 
 SIGMOID_OVERFLOW = Divergence(
@@ -169,4 +180,129 @@ FLOAT_DEFAULTS = Divergence(
     "(NumPy scalars are strongly typed; Python scalars are weak)",
     sample=Sample("float32", {"x": np.array([-3.0, -1.0, 0.5, 2.0])}),
     shows=Difference("dtype"),  # float64 against float32; the values themselves agree
+)
+
+
+# JAX and PaddlePaddle ----------------------------------------------------------------
+
+LEAKY_AT_ZERO = Sample(
+    "at-zero-slope0.2", {"x": np.array([-1.5, 0.0, 2.0])}, {"negative_slope": 0.2},
+    note="x exactly 0, where leaky relu has no derivative and each library picks a side",
+)
+LEAKY_SOURCE = (
+    "https://github.com/jax-ml/jax/blob/main/jax/_src/nn/functions.py (leaky_relu: "
+    "jnp.where(x >= 0, x, negative_slope * x)); "
+    "https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/funcs/activation_functor.h "
+    "(LeakyReluGradFunctor: dx = x < 0 ? alpha * dout : dout); "
+    "torch/tools/autograd/derivatives.yaml (leaky_relu_backward: self > 0 ? grad : grad * negative_slope)"
+)
+
+LEAKY_RELU_GRAD_AT_ZERO = Divergence(
+    id="leaky-relu-grad-at-zero",
+    differs="jax.nn.leaky_relu is jnp.where(x >= 0, x, slope * x): its derivative at exactly x = 0 is 1; "
+    "torch (and the reference) take x > 0, so the slope there: 1 against 0.2 at x = 0 with slope 0.2. "
+    "No argument of jax.nn.leaky_relu changes the side it takes.",
+    naive=(
+        Side("numpy", leaky_relu_derivative),
+        Side("jax", implementation("jax", "activations.leaky_relu"), gradient_of="x"),
+    ),
+    faithful=(
+        Side("numpy", leaky_relu_derivative),
+        Side("jax", implementation("jax", "activations.leaky_relu_where"), gradient_of="x"),
+    ),
+    naive_mapping="jax.nn.leaky_relu(x, negative_slope) for F.leaky_relu(x, negative_slope), gradient at x = 0",
+    faithful_mapping="write it as jnp.where(x > 0, x, negative_slope * x) (or keep inputs off exactly 0): "
+    "no mapping by arguments exists",
+    source=LEAKY_SOURCE,
+    sample=LEAKY_AT_ZERO,
+    quantity="dx",
+    shows=Difference("values", at=(1,), at_least=0.25),  # 1 against 0.2 at x = 0 exactly, nowhere else
+)
+
+LEAKY_RELU_GRAD_AT_ZERO_PADDLE = Divergence(
+    id="leaky-relu-grad-at-zero-paddle",
+    differs="Paddle's F.leaky_relu gradient kernel passes dout for x >= 0: its derivative at exactly x = 0 "
+    "is 1; torch (and the reference) take the slope there: 1 against 0.2 at x = 0 with slope 0.2.",
+    naive=(
+        Side("numpy", leaky_relu_derivative),
+        Side("paddle", implementation("paddle", "activations.leaky_relu"), gradient_of="x"),
+    ),
+    faithful=(
+        Side("numpy", leaky_relu_derivative),
+        Side("paddle", implementation("paddle", "activations.leaky_relu_where"), gradient_of="x"),
+    ),
+    naive_mapping="F.leaky_relu(x, negative_slope) in Paddle for F.leaky_relu in torch, gradient at x = 0",
+    faithful_mapping="write it as paddle.where(x > 0, x, negative_slope * x) (or keep inputs off exactly 0): "
+    "no mapping by arguments exists",
+    source=LEAKY_SOURCE,
+    sample=LEAKY_AT_ZERO,
+    quantity="dx",
+    shows=Difference("values", at=(1,), at_least=0.25),  # 1 against 0.2 at x = 0 exactly, nowhere else
+)
+
+JAX_RELU_MAXIMUM_GRAD = Divergence(
+    id="jax-relu-maximum-grad",
+    differs="jax.nn.relu carries a custom derivative, 0 at x = 0 like torch's and TF's; relu written as "
+    "jnp.maximum(x, 0) gets JAX's derivative of max at a tie, which splits the gradient between the "
+    "two arguments: 0.5 at x = 0 (the DIVERGENCES.md claim holds for JAX 0.10.2).",
+    naive=(
+        Side("numpy", relu_derivative),
+        Side("jax", implementation("jax", "activations.relu_maximum"), gradient_of="x"),
+    ),
+    faithful=(
+        Side("numpy", relu_derivative),
+        Side("jax", implementation("jax", "activations.relu"), gradient_of="x"),
+    ),
+    naive_mapping="relu written jnp.maximum(x, 0), gradient at x = 0",
+    faithful_mapping="jax.nn.relu(x), whose custom JVP takes the derivative (x > 0)",
+    source="https://github.com/jax-ml/jax/blob/main/jax/_src/nn/functions.py (relu: @jax.custom_jvp, "
+    "relu.defjvps(lambda g, ans, x: lax.select(x > 0, g, lax.full_like(g, 0)))); "
+    "jax/_src/lax/lax.py (max's JVP: _balanced_eq gives each argument half at a tie)",
+    sample=Sample("kink", {"x": np.array([-1.0, 0.0, 2.0])}),
+    quantity="dx",
+    shows=Difference("values", at=(1,), at_least=0.15),  # 0.5 against 0 at x = 0 exactly
+)
+
+JAX_GELU_DEFAULT = Divergence(
+    id="jax-gelu-default",
+    differs="jax.nn.gelu (and flax.linen.gelu) defaults to the tanh approximation (approximate=True), "
+    "torch's F.gelu to the exact erf form: gelu(-3) = -0.00363739 against -0.00404969.",
+    naive=(
+        Side("torch", implementation("torch", "activations.gelu_default")),
+        Side("jax", implementation("jax", "activations.gelu_default")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "activations.gelu_default")),
+        Side("jax", implementation("jax", "activations.gelu"), {"approximate": "none"}),  # approximate=False
+    ),
+    naive_mapping="F.gelu(x) against jax.nn.gelu(x), both with their defaults",
+    faithful_mapping="jax.nn.gelu(x, approximate=False) for torch's default (approximate=True for 'tanh')",
+    source="https://github.com/jax-ml/jax/blob/main/jax/_src/nn/functions.py (def gelu(x, approximate: bool = True))",
+    sample=Sample("tails", {"x": np.array([-3.0, -1.0, 0.5, 2.0])}),
+    shows=Difference("values", at=None, at_least=1.4e-4),  # 4.1e-4 at x = -3
+)
+
+PADDLE_SOFTMAX_CLIP = Divergence(
+    id="paddle-softmax-clip",
+    differs="Paddle's CPU softmax kernels (log_softmax, softmax, cross_entropy) clip the max-shifted logits "
+    "at -64 before the exponential: log_softmax([1000, 0, -1000]) is [0, -64, -64] instead of "
+    "[0, -1000, -2000] (softmax itself only moves by exp(-64) = 1.6e-28). Rows whose logits span less "
+    "than 64 are exact.",
+    naive=(
+        Side("numpy", reference_log_softmax),
+        Side("paddle", implementation("paddle", "activations.log_softmax")),
+    ),
+    faithful=(
+        Side("numpy", reference_log_softmax),
+        Side("paddle", implementation("paddle", "activations.log_softmax_by_logsumexp")),
+    ),
+    naive_mapping="F.log_softmax(x) in Paddle for F.log_softmax in torch, on logits spanning 2000",
+    faithful_mapping="x - paddle.logsumexp(x, axis, keepdim=True) (log-softmax outside the clipping kernel), "
+    "or keep the logits of a row within 64 of each other",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/funcs/softmax_impl.h "
+    "(ValueClip: x < -64 ? -64 : x, applied to the shifted logits before exp)",
+    sample=Sample("spread-2000", {"x": np.array([[1000.0, 0.0, -1000.0], [10.0, 0.0, -50.0]])},
+                  note="the first row spans 2000, the second 60"),
+    quantity="log_softmax",
+    shows=Difference("values", at=(1, 2), at_least=600.0),  # -1000 and -2000 against -64; the second row agrees
 )

@@ -105,3 +105,52 @@ DENSE_KERNEL_LAYOUT = Divergence(
     dtype="float64",
     shows=Difference("values", at=None, at_least=0.3),
 )
+
+
+# JAX and PaddlePaddle ----------------------------------------------------------------
+
+JAX_X64 = Divergence(
+    id="jax-x64",
+    differs="JAX computes in float32 unless jax_enable_x64 is set: float64 NumPy inputs silently become "
+    "float32 arrays and the results come back float32. Rosetta's JAX worker sets the "
+    "flag before any array exists.",
+    naive=(
+        Side("numpy", numpy_matmul),
+        Side("jax", implementation("jax", "broadcasting.matmul_without_x64")),
+    ),
+    faithful=(
+        Side("numpy", numpy_matmul),
+        Side("jax", implementation("jax", "broadcasting.matmul")),
+    ),
+    naive_mapping="jnp.matmul on float64 NumPy arrays with JAX's default settings (x64 off)",
+    faithful_mapping="jax.config.update('jax_enable_x64', True) at start-up (or JAX_ENABLE_X64=1), before any "
+    "array is created",
+    source="https://docs.jax.dev/en/latest/notebooks/Common_Gotchas_in_JAX.html (Double (64bit) precision: "
+    "'JAX by default enforces single-precision numbers')",
+    sample=Sample("float64-operands", normal_pair((3, 4), (4, 2))),
+    dtype="float64",
+    shows=Difference("dtype"),  # float32 against float64
+)
+
+PADDLE_LINEAR_LAYOUT = Divergence(
+    id="paddle-linear-layout",
+    differs="paddle.nn.Linear stores its weight as [in_features, out_features] and F.linear computes "
+    "x @ weight + bias; torch's weight is (out, in) and F.linear computes x @ weight.T + bias. A square "
+    "torch weight copied unchanged runs and is off by up to 4.4 on the catalog sample.",
+    naive=(
+        Side("torch", implementation("torch", "layers.linear")),
+        Side("paddle", implementation("paddle", "layers.linear_weight_as_is")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "layers.linear")),
+        Side("paddle", implementation("paddle", "layers.linear")),  # w.T
+    ),
+    naive_mapping="copy the torch weight into Paddle unchanged (shapes fit when in == out)",
+    faithful_mapping="weight = torch_weight.T (paddle F.linear(x, w.T, b))",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/layer/common.py "
+    "(Linear: weight shape [in_features, out_features]); python/paddle/nn/functional/common.py "
+    "(linear: out = x * weight + bias)",
+    sample=Sample("square-layer", linear_inputs(4, 3, 3)),
+    dtype="float64",
+    shows=Difference("values", at=None, at_least=1.4),  # every output: x W against x W^T
+)

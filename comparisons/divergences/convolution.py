@@ -3,6 +3,7 @@
 import numpy as np
 
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
+from reference import pooling as ref_pool
 
 # NumPy halves ------------------------------------------------------------------------
 
@@ -26,6 +27,43 @@ def border_positions(channels, size):
     ring = np.ones((size, size), dtype=bool)
     ring[1:-1, 1:-1] = False
     return tuple(int(i) for i in np.flatnonzero(np.broadcast_to(ring, (1, channels, size, size))))
+
+
+def _bilinear_weights(n_in, n_out):
+    """(n_out, n_in) interpolation matrix of half-pixel bilinear resampling without antialiasing.
+
+    Output sample i sits at input coordinate (i + 0.5) n_in / n_out - 0.5, clamped to [0, n_in - 1];
+    it mixes the two nearest inputs linearly (the rule of torch's F.interpolate(mode='bilinear',
+    align_corners=False) and tf.image.resize(method='bilinear')).
+    """
+    weights = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        src = min(max((i + 0.5) * n_in / n_out - 0.5, 0.0), n_in - 1.0)
+        low = int(np.floor(src))
+        high = min(low + 1, n_in - 1)
+        weights[i, low] += 1 - (src - low)
+        weights[i, high] += src - low
+    return weights
+
+
+def bilinear_resize(x, *, shape):
+    """Half-pixel bilinear resize of the last two axes of x to shape[-2:], no antialiasing."""
+    rows = _bilinear_weights(x.shape[-2], shape[-2]).astype(x.dtype)
+    cols = _bilinear_weights(x.shape[-1], shape[-1]).astype(x.dtype)
+    return rows @ x @ cols.T
+
+
+def avg_pool_gradient(x, **params):
+    """d sum(avg_pool2d(x)) / dx by the reference: 1 / count of every window an element is in, added up."""
+    out, cache = ref_pool.avg_pool2d_forward(x, **params)
+    return ref_pool.avg_pool2d_backward(np.ones_like(out), cache)
+
+
+def avg_pool_gradient_float32_scale(x, **params):
+    """The same gradient with each window's 1 / count rounded to float32 first (Paddle's ``1.0f / pool_size``)."""
+    out, (count, *geometry) = ref_pool.avg_pool2d_forward(x, **params)
+    scale = np.float32(1) / count.astype(np.float32)  # float32 division, correctly rounded, as in C++
+    return ref_pool.avg_pool2d_backward(np.ones_like(out), (1 / scale.astype(x.dtype), *geometry))
 
 
 # Entries -----------------------------------------------------------------------------
@@ -151,3 +189,129 @@ AVGPOOL_PADDING = Divergence(
     # the border outputs of both 5x5 maps, whose windows reach into the padding; the inner 3x3 agree
     shows=Difference("values", at=border_positions(2, 5), at_least=0.1),
 )
+
+
+# JAX and PaddlePaddle ----------------------------------------------------------------
+
+CONV_SAMPLE = Sample(
+    "c3-o4-k3",
+    lambda rng: {"x": rng.standard_normal((1, 3, 5, 5)), "w": rng.standard_normal((4, 3, 3, 3)) / 3.0,
+                 "b": rng.standard_normal(4)},
+)
+
+FLAX_CONV_PADDING = Divergence(
+    id="flax-conv-padding",
+    differs="flax.linen.Conv defaults to padding='SAME' (output size = input size at stride 1); torch's "
+    "F.conv2d and nn.Conv2d default to padding=0 ('VALID'): a 3x3 kernel on 5x5 gives 5x5 against 3x3.",
+    naive=(
+        Side("torch", implementation("torch", "conv.conv2d")),
+        Side("jax", implementation("jax", "conv.flax_conv")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "conv.conv2d")),
+        Side("jax", implementation("jax", "conv.flax_conv"), {"padding": "VALID"}),
+    ),
+    naive_mapping="nn.Conv(features, kernel_size) for nn.Conv2d(in, features, kernel_size), defaults otherwise",
+    faithful_mapping="pass padding explicitly: nn.Conv(..., padding='VALID') for torch's padding=0 "
+    "(or padding=((p, p), (p, p)))",
+    source="https://github.com/google/flax/blob/main/flax/linen/linear.py (class _Conv: padding: PaddingLike = 'SAME')",
+    sample=CONV_SAMPLE,
+    shows=Difference("shape"),  # (1, 4, 5, 5) against (1, 4, 3, 3)
+)
+
+FLAX_MAX_POOL_STRIDE = Divergence(
+    id="flax-max-pool-stride",
+    differs="flax.linen.max_pool (and avg_pool) defaults to strides=(1, 1), overlapping windows; torch's "
+    "max_pool2d defaults the stride to the window: a 2x2 pool on 6x6 gives 5x5 against 3x3.",
+    naive=(
+        Side("torch", implementation("torch", "pooling.max_pool2d")),
+        Side("jax", implementation("jax", "pooling.flax_max_pool")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "pooling.max_pool2d")),
+        Side("jax", implementation("jax", "pooling.flax_max_pool"), {"strides": (2, 2)}),
+    ),
+    naive_mapping="nn.max_pool(x, (2, 2)) for F.max_pool2d(x, 2)",
+    faithful_mapping="pass strides=window_shape (and padding) explicitly",
+    source="https://github.com/google/flax/blob/main/flax/linen/pooling.py (def max_pool(inputs, window_shape, "
+    "strides=None, padding='VALID'): strides default to (1,) * len(window_shape))",
+    sample=Sample("6x6-k2", lambda rng: {"x": rng.standard_normal((1, 2, 6, 6))}, {"kernel_size": 2}),
+    shows=Difference("shape"),  # (1, 2, 5, 5) against (1, 2, 3, 3)
+)
+
+JAX_RESIZE_ANTIALIAS = Divergence(
+    id="jax-resize-antialias",
+    differs="jax.image.resize antialiases when downsampling (antialias=True by default: the triangle "
+    "kernel is widened by the scale factor); torch's F.interpolate(mode='bilinear') and tf.image.resize "
+    "do not. Halving [0, 1, 2, 3] gives JAX [0.714, 2.286] against [0.5, 2.5]. Without antialiasing, "
+    "bilinear halving is exactly 2x2 average pooling.",
+    naive=(
+        Side("numpy", bilinear_resize),
+        Side("jax", implementation("jax", "pooling.resize")),
+    ),
+    faithful=(
+        Side("numpy", bilinear_resize),
+        Side("jax", implementation("jax", "pooling.resize"), {"antialias": False}),
+    ),
+    naive_mapping="jax.image.resize(x, shape, 'bilinear') for F.interpolate(x, size, mode='bilinear', "
+    "align_corners=False) (the NumPy half; it equals torch's to 1e-15 in float64)",
+    faithful_mapping="jax.image.resize(..., antialias=False); or antialias=True on torch's side, which equals "
+    "JAX's default",
+    source="https://github.com/jax-ml/jax/blob/main/jax/_src/image/scale.py (def resize(image, shape, method, "
+    "antialias=True, ...))",
+    sample=Sample("halve-4x6", lambda rng: {"x": rng.standard_normal((1, 2, 4, 6))}, {"shape": (1, 2, 2, 3)}),
+    shows=Difference("values", at=None, at_least=0.18),  # 0.54 measured
+)
+
+PADDLE_AVGPOOL_EXCLUSIVE = Divergence(
+    id="paddle-avgpool-exclusive",
+    differs="Paddle's avg_pool2d / AvgPool2D default to exclusive=True: the padded zeros are left out of "
+    "the divisor; torch's default count_include_pad=True counts them. On a 3x3 window with padding 1 the "
+    "corner of x = arange(1, 10) averages to 3.0 in Paddle, 1.333 in torch.",
+    naive=(
+        Side("torch", implementation("torch", "pooling.avg_pool2d_default")),
+        Side("paddle", implementation("paddle", "pooling.builtin_avg_pool2d")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "pooling.avg_pool2d_default")),
+        Side("paddle", implementation("paddle", "pooling.builtin_avg_pool2d"), {"exclusive": False}),
+    ),
+    naive_mapping="F.avg_pool2d(x, 3, stride=1, padding=1) in Paddle for the same call in torch, defaults otherwise",
+    faithful_mapping="exclusive=False (= count_include_pad=True); torch's count_include_pad=False is "
+    "Paddle's default",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/pooling.py "
+    "(avg_pool2d(..., exclusive=True, ...)); https://pytorch.org/docs/stable/generated/torch.nn.AvgPool2d.html",
+    sample=Sample("5x5-k3-s1-pad1", lambda rng: {"x": rng.standard_normal((1, 2, 5, 5))},
+                  {"kernel_size": 3, "stride": 1, "padding": 1}),
+    # the border outputs of both 5x5 maps, whose windows reach into the padding; the inner 3x3 agree
+    shows=Difference("values", at=border_positions(2, 5), at_least=0.2),  # 0.62 measured
+)
+
+PADDLE_AVGPOOL_FLOAT32_SCALE = Divergence(
+    id="paddle-avgpool-float32-scale",
+    differs="Paddle's CPU avg_pool2d gradient multiplies dout by float scale = 1.0f / pool_size, a float32 "
+    "number also for float64 tensors: a relative error of 2.98e-8 for windows of 3 or 6 elements and "
+    "7.45e-9 for 9 (exact for 2 and 4), far above float64 rounding. The forward pass is exact.",
+    naive=(
+        Side("numpy", avg_pool_gradient),
+        Side("paddle", implementation("paddle", "pooling.avg_pool2d"), gradient_of="x"),
+    ),
+    faithful=(
+        Side("numpy", avg_pool_gradient_float32_scale),
+        Side("paddle", implementation("paddle", "pooling.avg_pool2d"), gradient_of="x"),
+    ),
+    naive_mapping="the float64 reference gradient against Paddle's float64 gradient",
+    faithful_mapping="the reference gradient with 1 / pool_size rounded to float32, as Paddle's kernel does; "
+    "no argument makes Paddle's scale float64",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/funcs/pooling.cc "
+    "(Pool2dGradFunctor<CPUContext>: float scale = 1.0f / static_cast<float>(pool_size))",
+    sample=Sample("4x5-k2x3", lambda rng: {"x": rng.standard_normal((1, 1, 4, 5))},
+                  {"kernel_size": (2, 3), "stride": 1}),
+    dtype="float64",
+    quantity="dx",
+    # every element: count / 6 against count * float32(1/6), up to 6 * 4.97e-9 = 3e-8
+    shows=Difference("values", at=None, at_least=1e-8),
+)
+"""Not attached to avg_pool2d while :func:`comparisons.harness.check_divergence` judges catalog rows with
+the concept's ("float64", "paddle") tolerance, which covers exactly this difference and would hide it;
+``tests/test_divergences.py`` checks it against avg_pool2d without that tolerance."""

@@ -1,6 +1,7 @@
 """Catalog entries of the layer concepts: batch-norm momentum, epsilon and running variance, dropout, weight decay."""
 
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
+from reference import layers as ref
 
 
 def batch_norm_inputs(shape):
@@ -27,6 +28,17 @@ def torch_bn(output, **params):
 def keras_bn(output, **options):
     """The Keras side of a batch-norm entry: one output of keras.layers.BatchNormalization(**options)."""
     return Side("tensorflow", implementation("tensorflow", "layers.keras_batch_norm"), {"output": output, **options})
+
+
+def paddle_bn(output, **options):
+    """The Paddle side of a batch-norm entry: one output of F.batch_norm(training=True, **options)."""
+    return Side("paddle", implementation("paddle", "layers.builtin_batch_norm"), {"output": output, **options})
+
+
+def reference_batch_norm_output(x, gamma, beta, running_mean, running_var, *, output, momentum=0.1, eps=1e-5):
+    """One output of the reference batch norm in training mode (torch's conventions)."""
+    outputs, _ = ref.batch_norm_forward(x, gamma, beta, running_mean, running_var, momentum=momentum, eps=eps)
+    return outputs[output]
 
 
 BN_SAMPLE = Sample("conv-train", batch_norm_inputs((2, 3, 2, 2)))
@@ -185,6 +197,98 @@ WEIGHT_DECAY_ADAM = Divergence(
 )
 
 
-BATCH_NORM = (BATCHNORM_MOMENTUM, BATCHNORM_EPSILON, BATCHNORM_RUNNING_VARIANCE)
-DROPOUT = (DROPOUT_SCALING, DROPOUT_SCALING_TF)
+# PaddlePaddle ------------------------------------------------------------------------
+
+PADDLE_BN_SOURCE = (
+    "https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/norm.py (batch_norm("
+    "momentum=0.9, epsilon=1e-05): running = momentum * running + (1 - momentum) * batch); "
+    "paddle/phi/kernels/cpu/batch_norm_kernel.cc (the running variance takes the biased batch variance)"
+)
+
+PADDLE_BATCHNORM_MOMENTUM = Divergence(
+    id="paddle-batchnorm-momentum",
+    differs="Paddle's batch-norm momentum (default 0.9) is the weight of the old running value, as in "
+    "Keras: running = m running + (1 - m) batch; torch's (default 0.1) is the weight of the new batch. "
+    "Passing torch's 0.1 puts the running mean off by up to 0.49 on the catalog sample.",
+    naive=(torch_bn("running_mean"), paddle_bn("running_mean", momentum=0.1)),
+    faithful=(torch_bn("running_mean"), paddle_bn("running_mean", momentum=0.9)),
+    naive_mapping="Paddle momentum = torch momentum = 0.1",
+    faithful_mapping="Paddle momentum = 1 - torch momentum = 0.9 (Paddle's default)",
+    source=PADDLE_BN_SOURCE,
+    sample=BN_SAMPLE,
+    quantity="running_mean",
+    shows=Difference("values", at=None, at_least=0.15),  # every channel: 0.1 and 0.9 of the old value swapped
+)
+
+PADDLE_BATCHNORM_RUNNING_VARIANCE = Divergence(
+    id="paddle-batchnorm-running-variance",
+    differs="Paddle updates the running variance with the biased batch variance (divided by m, m = N*H*W), "
+    "torch with the unbiased one (divided by m - 1); both normalise with the biased one: 0.028 (2%) on "
+    "the catalog sample, m = 8.",
+    naive=(torch_bn("running_var"), paddle_bn("running_var", momentum=0.9)),
+    faithful=(torch_bn("running_var"), Side("paddle", implementation("paddle", "layers.batch_norm_output"),
+                                             {"output": "running_var"})),
+    naive_mapping="compare running_var with Paddle's directly (momentum mapped, eps 1e-5 on both)",
+    faithful_mapping="scale Paddle's new-batch share of the running variance by m / (m - 1) "
+    "(framework_impls/paddle_impl/layers.py batch_norm)",
+    source=PADDLE_BN_SOURCE,
+    sample=BN_SAMPLE,
+    quantity="running_var",
+    shows=Difference("values", at=None, at_least=9e-3),  # every channel, by 0.1 var / (m - 1), m = 8
+)
+
+PADDLE_BATCHNORM_FLOAT32_ATTRIBUTES = Divergence(
+    id="paddle-batchnorm-float32-attributes",
+    differs="Paddle's batch_norm keeps momentum and epsilon as float32 op attributes, also for float64 "
+    "tensors: momentum 0.9 acts as 0.89999998 and epsilon 1e-3 as 1.0000000475e-3, a relative "
+    "difference of 2.6e-8 in the running statistics (4.6e-8 absolute on the catalog sample), far above "
+    "float64 rounding.",
+    naive=(
+        Side("numpy", reference_batch_norm_output, {"output": "running_mean", "momentum": 0.1}),
+        Side("paddle", implementation("paddle", "layers.batch_norm_output"),
+             {"output": "running_mean", "momentum": 0.1}),
+    ),
+    faithful=(
+        Side("numpy", reference_batch_norm_output, {"output": "running_mean", "momentum": 0.125}),
+        Side("paddle", implementation("paddle", "layers.batch_norm_output"),
+             {"output": "running_mean", "momentum": 0.125}),
+    ),
+    naive_mapping="torch momentum 0.1 (Paddle 0.9) in a float64 run",
+    faithful_mapping="hyper-parameters exact in float32 (momentum 0.125, Paddle 0.875; eps a power of two)",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/batch_norm_kernel.h "
+    "(BatchNormKernel(..., float momentum, float epsilon, ...)); np.float32(0.9) - 0.9 = -2.4e-8",
+    sample=BN_SAMPLE,
+    dtype="float64",
+    quantity="running_mean",
+    shows=Difference("values", at=None, at_least=1.5e-8),  # every channel, 2.4e-8 times |batch mean - running mean|
+)
+
+PADDLE_DROPOUT_MODE = Divergence(
+    id="paddle-dropout-mode",
+    differs="Paddle's F.dropout has two modes: 'upscale_in_train' (the default, inverted dropout like torch: "
+    "kept units / (1 - p) in training, identity in eval) and 'downscale_in_infer' (kept units unscaled in "
+    "training, everything times 1 - p in eval), the default of the old paddle.fluid.layers.dropout.",
+    naive=(
+        Side("paddle", implementation("paddle", "layers.inverted_dropout_of_seeded_mask"),
+             {"mode": "downscale_in_infer"}),
+        Side("paddle", implementation("paddle", "layers.seeded_dropout"), {"mode": "downscale_in_infer"}),
+    ),
+    faithful=(
+        Side("paddle", implementation("paddle", "layers.inverted_dropout_of_seeded_mask")),
+        Side("paddle", implementation("paddle", "layers.seeded_dropout")),
+    ),
+    naive_mapping="torch's F.dropout(x, p) ported as F.dropout(x, p, mode='downscale_in_infer')",
+    faithful_mapping="mode='upscale_in_train' (Paddle's default): x * mask / (1 - p) with Paddle's own mask",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/common.py "
+    "(dropout(..., mode='upscale_in_train'))",
+    sample=DROPOUT_SAMPLE,
+    shows=Difference("values", at=None, at_least=0.6),  # the kept units: 2 x against x (up to 1.9)
+)
+
+
+BATCH_NORM = (
+    BATCHNORM_MOMENTUM, BATCHNORM_EPSILON, BATCHNORM_RUNNING_VARIANCE,
+    PADDLE_BATCHNORM_MOMENTUM, PADDLE_BATCHNORM_RUNNING_VARIANCE, PADDLE_BATCHNORM_FLOAT32_ATTRIBUTES,
+)
+DROPOUT = (DROPOUT_SCALING, DROPOUT_SCALING_TF, PADDLE_DROPOUT_MODE)
 L2_REGULARIZATION = (WEIGHT_DECAY, WEIGHT_DECAY_ADAM)

@@ -30,6 +30,23 @@ def mse_gradient(y_pred, y_true):
     return (2 / y_pred.size) * (y_pred - y_true)  # no 1/2 in the frameworks' MSE, and the mean over N
 
 
+def reference_cross_entropy(logits, target, *, reduction="mean"):
+    """The reference softmax cross-entropy by log-sum-exp: exact for logits of any spread."""
+    return ref.cross_entropy_forward(logits, target, reduction=reduction)[0]
+
+
+def bce_with_logits_gradient(z, y, *, reduction="none"):
+    """d sum(loss) / dz of the reference binary cross-entropy with logits: sigmoid(z) - y, also at z = 0."""
+    loss, cache = ref.binary_cross_entropy_with_logits_forward(z, y, reduction=reduction)
+    return ref.binary_cross_entropy_with_logits_backward(np.ones_like(loss), cache)
+
+
+def torch_smooth_l1(y_pred, y_true, *, delta):
+    """torch's documented SmoothL1Loss(beta=delta), element-wise: 0.5 e^2 / beta below beta, |e| - beta / 2 above."""
+    error = np.abs(y_pred - y_true)
+    return np.where(error < delta, 0.5 * error**2 / delta, error - 0.5 * delta)  # Huber(delta) / delta
+
+
 # Entries -----------------------------------------------------------------------------
 
 BCE_CLIPPING = Divergence(
@@ -126,4 +143,84 @@ MSE_HALF = Divergence(
     ),
     quantity="dy_pred",
     shows=Difference("values", at=(0, 1, 2, 3), at_least=0.15),  # every element: 2 / N = 1/2 against 1
+)
+
+
+# PaddlePaddle ------------------------------------------------------------------------
+
+PADDLE_CROSS_ENTROPY_CLIP = Divergence(
+    id="paddle-cross-entropy-clip",
+    differs="Paddle's F.cross_entropy computes its log-softmax with the CPU softmax kernel, which clips "
+    "the max-shifted logits at -64: a target 2000 below the largest logit costs 64 instead of 2000. "
+    "Losses of targets within 64 of the largest logit are exact (catalog entry paddle-softmax-clip).",
+    naive=(
+        Side("numpy", reference_cross_entropy),
+        Side("paddle", implementation("paddle", "losses.cross_entropy")),
+    ),
+    faithful=(
+        Side("numpy", reference_cross_entropy),
+        Side("paddle", implementation("paddle", "losses.cross_entropy_by_logsumexp")),
+    ),
+    naive_mapping="F.cross_entropy(logits, target) in Paddle for F.cross_entropy in torch",
+    faithful_mapping="F.nll_loss(logits - paddle.logsumexp(logits, axis, keepdim=True), target): the "
+    "log-softmax outside the clipping kernel (or keep logit gaps below 64)",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/funcs/softmax_impl.h "
+    "(ValueClip: x < -64 ? -64 : x, applied to the shifted logits before exp)",
+    sample=Sample(
+        "large-logits",
+        {
+            "logits": np.array([[1000.0, 0.0, -1000.0], [20.0, 100.0, 99.0], [-100.0, -100.0, -99.0]]),
+            "target": np.array([2, 2, 0], dtype=np.int64),
+        },
+        {"reduction": "none"},
+    ),
+    shows=Difference("values", at=(0,), at_least=600.0),  # 64 against 2000 for the first row only
+)
+
+PADDLE_BCE_LOGITS_GRAD_AT_ZERO = Divergence(
+    id="paddle-bce-logits-grad-at-zero",
+    differs="Paddle's F.binary_cross_entropy_with_logits without pos_weight has a wrong gradient at "
+    "exactly z = 0: sigmoid(0) - y - 1, so -1.5 instead of -0.5 for y = 1 and -0.5 instead of 0.5 for "
+    "y = 0 (its kernel's max(z, 0) and |z| take opposite sides of the kink). The loss values are right; "
+    "passing pos_weight selects another branch of the kernel, whose gradient is right. A logistic "
+    "regression started from zero weights has every logit exactly 0 on its first step.",
+    naive=(
+        Side("numpy", bce_with_logits_gradient),
+        Side("paddle", implementation("paddle", "losses.binary_cross_entropy_with_logits_default"), gradient_of="z"),
+    ),
+    faithful=(
+        Side("numpy", bce_with_logits_gradient),
+        Side("paddle", implementation("paddle", "losses.binary_cross_entropy_with_logits"), gradient_of="z"),
+    ),
+    naive_mapping="F.binary_cross_entropy_with_logits(z, y) in Paddle, gradient at z = 0",
+    faithful_mapping="pass pos_weight=paddle.ones_like(z) (no change in value, the correct gradient branch)",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/cpu/"
+    "sigmoid_cross_entropy_with_logits_grad_kernel.cc (the gradient without pos_weight)",
+    sample=Sample("at-zero", {"z": np.array([0.0, 0.0, 1.0, -2.0]), "y": np.array([1.0, 0.0, 1.0, 0.0])},
+                  {"reduction": "none"}),
+    quantity="dz",
+    shows=Difference("values", at=(0, 1), at_least=0.3),  # off by exactly 1 at z = 0, right elsewhere
+)
+
+PADDLE_SMOOTH_L1_HUBER = Divergence(
+    id="paddle-smooth-l1-huber",
+    differs="Paddle's SmoothL1Loss(delta) / F.smooth_l1_loss (is_huber=True by default) is the Huber loss: "
+    "0.5 e^2 below delta, delta (|e| - delta / 2) above; torch's SmoothL1Loss(beta) is Huber / beta. "
+    "Errors [0.5, 3] with delta = beta = 2 give Paddle [0.125, 4], torch [0.0625, 2]. torch's HuberLoss, "
+    "Keras Huber and optax.huber_loss equal Paddle's.",
+    naive=(
+        Side("numpy", torch_smooth_l1),
+        Side("paddle", implementation("paddle", "losses.smooth_l1_loss")),
+    ),
+    faithful=(
+        Side("numpy", torch_smooth_l1),
+        Side("paddle", implementation("paddle", "losses.smooth_l1_loss"), {"divide_by_delta": True}),
+    ),
+    naive_mapping="paddle F.smooth_l1_loss(delta=beta) for torch F.smooth_l1_loss(beta=beta)",
+    faithful_mapping="divide Paddle's loss by delta (or map torch's HuberLoss(delta) to it unchanged)",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/loss.py "
+    "(smooth_l1_loss: 0.5 * x^2 if |x| < delta else delta * |x| - 0.5 * delta^2); "
+    "https://pytorch.org/docs/stable/generated/torch.nn.SmoothL1Loss.html (0.5 x^2 / beta, |x| - 0.5 beta)",
+    sample=Sample("errors", {"y_pred": np.array([0.5, 3.0, -1.0, -4.0]), "y_true": np.zeros(4)}, {"delta": 2.0}),
+    shows=Difference("values", at=(0, 1, 2, 3), at_least=1.0),  # a factor delta = 2 everywhere: up to 3
 )

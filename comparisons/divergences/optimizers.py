@@ -125,3 +125,119 @@ KERAS_FLOAT32_HYPERPARAMETERS = Divergence(
     quantity="theta",
     shows=Difference("values", at=None, at_least=9e-8),  # from the second step on
 )
+
+
+# JAX (optax) and PaddlePaddle --------------------------------------------------------
+
+
+def optax_side(optimizer, **hyper):
+    """A JAX side: optax.<optimizer>(**hyper) in optax's own names, fed the sample's gradients."""
+    return Side("jax", implementation("jax", "optimizers.optax_trajectory"), {"optimizer": optimizer, **hyper})
+
+
+def paddle_side(optimizer, **options):
+    """A Paddle side: paddle.optimizer.<optimizer>(**options) in Paddle's own names, fed the sample's gradients."""
+    return Side("paddle", implementation("paddle", "optimizers.paddle_trajectory"), {"optimizer": optimizer, **options})
+
+
+def reference_side(optimizer, **hyper):
+    """The NumPy side: the reference optimiser (torch's conventions) with these hyper-parameters."""
+    return Side("numpy", reference_trajectory, {"optimizer": optimizer, **hyper})
+
+
+ADAM_HYPER = {"lr": 2.0**-6, "beta1": 0.875, "beta2": 1 - 2.0**-10}
+OPTAX_ADAM_HYPER = {"learning_rate": 2.0**-6, "b1": 0.875, "b2": 1 - 2.0**-10}
+
+OPTAX_ADAM_EPS_ROOT = Divergence(
+    id="optax-adam-eps-root",
+    differs="optax.adam has two epsilons: eps (default 1e-8) is added to sqrt(v_hat), as torch's eps; eps_root "
+    "(default 0) is added to v_hat under the root. Putting torch's eps into eps_root (the root's epsilon, "
+    "as in Keras-style sqrt(v + eps) ports) makes every step of size-1e-6 gradients about 100 times smaller: "
+    "theta off by up to 0.11 after 50 steps.",
+    naive=(reference_side("adam", **ADAM_HYPER, eps=1e-8),
+           optax_side("adam", **OPTAX_ADAM_HYPER, eps=0.0, eps_root=1e-8)),
+    faithful=(reference_side("adam", **ADAM_HYPER, eps=1e-8),
+              optax_side("adam", **OPTAX_ADAM_HYPER, eps=1e-8, eps_root=0.0)),
+    naive_mapping="torch Adam(eps=1e-8) as optax.adam(eps=0, eps_root=1e-8), gradients of size 1e-6",
+    faithful_mapping="optax.adam(eps=1e-8, eps_root=0.0): optax's defaults are torch's",
+    source="https://github.com/google-deepmind/optax/blob/main/optax/_src/transform.py (scale_by_adam: "
+    "mu_hat / (jnp.sqrt(nu_hat + eps_root) + eps))",
+    sample=Sample("small-gradients", small_gradients(1e-6)),
+    quantity="theta",
+    shows=Difference("values", at=None, at_least=0.035),  # every step
+)
+
+OPTAX_RMSPROP_EPS_IN_SQRT = Divergence(
+    id="optax-rmsprop-eps-in-sqrt",
+    differs="optax.rmsprop divides by sqrt(v + eps) by default (eps_in_sqrt=True, like Keras), torch by "
+    "sqrt(v) + eps; the defaults differ too (optax decay 0.9, torch alpha 0.99; both eps 1e-8). With "
+    "gradients of size 1e-4, v is about 1e-9 and eps = 1e-8 under the root dominates it: theta off by up "
+    "to 0.11 after 50 steps.",
+    naive=(reference_side("rmsprop", lr=2.0**-6, alpha=0.875, eps=1e-8),
+           optax_side("rmsprop", learning_rate=2.0**-6, decay=0.875, eps=1e-8)),
+    faithful=(reference_side("rmsprop", lr=2.0**-6, alpha=0.875, eps=1e-8),
+              optax_side("rmsprop", learning_rate=2.0**-6, decay=0.875, eps=1e-8, eps_in_sqrt=False)),
+    naive_mapping="optax.rmsprop(lr, decay=alpha, eps=eps) for torch RMSprop(lr, alpha, eps)",
+    faithful_mapping="optax.rmsprop(..., eps_in_sqrt=False): eps outside the root, as torch",
+    source="https://github.com/google-deepmind/optax/blob/main/optax/_src/transform.py (scale_by_rms: "
+    "jax.lax.rsqrt(nu + eps) if eps_in_sqrt else 1 / (jnp.sqrt(nu) + eps))",
+    sample=Sample("small-gradients", small_gradients(1e-4)),
+    quantity="theta",
+    shows=Difference("values", at=None, at_least=0.035),  # every step
+)
+
+OPTAX_ADAGRAD_INITIAL_ACCUMULATOR = Divergence(
+    id="optax-adagrad-initial-accumulator",
+    differs="optax.adagrad starts its sum of squares at initial_accumulator_value=0.1 (and adds eps=1e-7 "
+    "under the root); torch's Adagrad starts at 0 (eps 1e-10 outside the root). The first steps of "
+    "unit-size gradients shrink by 1 / sqrt(1 + 0.1 / g^2): theta off by up to 0.068 after 50 steps.",
+    naive=(reference_side("adagrad", lr=2.0**-3, eps=NEGLIGIBLE_EPS, initial_accumulator_value=0.0),
+           optax_side("adagrad", learning_rate=2.0**-3, eps=NEGLIGIBLE_EPS)),
+    faithful=(reference_side("adagrad", lr=2.0**-3, eps=NEGLIGIBLE_EPS, initial_accumulator_value=0.0),
+              optax_side("adagrad", learning_rate=2.0**-3, eps=NEGLIGIBLE_EPS, initial_accumulator_value=0.0)),
+    naive_mapping="optax.adagrad(lr) for torch Adagrad(lr) (epsilon negligible on both sides)",
+    faithful_mapping="optax.adagrad(lr, initial_accumulator_value=0.0); eps under the root cannot be "
+    "moved outside, so keep it negligible",
+    source="https://github.com/google-deepmind/optax/blob/main/optax/_src/alias.py (def adagrad(learning_rate, "
+    "initial_accumulator_value=0.1, eps=1e-7)); optax/_src/transform.py (scale_by_rss: rsqrt(sum_of_squares + eps))",
+    sample=Sample("gaussian-gradients", fed_gradients((3,))),
+    quantity="theta",
+    shows=Difference("values", at=None, at_least=0.02),  # every step
+)
+
+PADDLE_ADAGRAD_EPSILON = Divergence(
+    id="paddle-adagrad-epsilon",
+    differs="paddle.optimizer.Adagrad's epsilon defaults to 1e-6 (torch 1e-10), added outside the root as "
+    "in torch; with gradients of size 1e-5 the default shrinks every step by several percent: theta off "
+    "by up to 0.053 (13%) after 50 steps.",
+    naive=(reference_side("adagrad", lr=2.0**-3, eps=1e-10, initial_accumulator_value=0.0),
+           paddle_side("Adagrad", learning_rate=2.0**-3)),
+    faithful=(reference_side("adagrad", lr=2.0**-3, eps=1e-10, initial_accumulator_value=0.0),
+              paddle_side("Adagrad", learning_rate=2.0**-3, epsilon=1e-10)),
+    naive_mapping="paddle Adagrad(learning_rate) for torch Adagrad(lr), defaults otherwise",
+    faithful_mapping="pass epsilon=1e-10 (initial_accumulator_value is 0 in both)",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/optimizer/adagrad.py "
+    "(Adagrad(learning_rate, epsilon=1e-06, ..., initial_accumulator_value=0.0))",
+    sample=Sample("small-gradients", small_gradients(1e-5)),
+    quantity="theta",
+    shows=Difference("values", at=None, at_least=0.017),  # every step
+)
+
+PADDLE_RMSPROP_DEFAULTS = Divergence(
+    id="paddle-rmsprop-defaults",
+    differs="paddle.optimizer.RMSProp defaults to rho 0.95 and epsilon 1e-6 added inside the root, "
+    "g / sqrt(v + eps); torch's RMSprop to alpha 0.99 and eps 1e-8 outside, g / (sqrt(v) + eps). No "
+    "epsilon maps one onto the other; they agree where eps is negligible next to v. With gradients of "
+    "size 1e-4 the defaults put theta off by up to 0.47 after 50 steps.",
+    naive=(reference_side("rmsprop", lr=2.0**-6, alpha=0.99, eps=1e-8),
+           paddle_side("RMSProp", learning_rate=2.0**-6)),
+    faithful=(reference_side("rmsprop", lr=2.0**-6, alpha=0.99, eps=NEGLIGIBLE_EPS),
+              paddle_side("RMSProp", learning_rate=2.0**-6, rho=0.99, epsilon=NEGLIGIBLE_EPS)),
+    naive_mapping="paddle RMSProp(learning_rate) for torch RMSprop(lr), defaults otherwise",
+    faithful_mapping="rho = alpha, and an epsilon negligible next to v on both sides (1e-30)",
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/optimizer/rmsprop.py "
+    "(RMSProp(learning_rate, rho=0.95, epsilon=1e-06, ...): w -= lr * g / sqrt(r + epsilon))",
+    sample=Sample("small-gradients", small_gradients(1e-4)),
+    quantity="theta",
+    shows=Difference("values", at=None, at_least=0.15),  # every step
+)

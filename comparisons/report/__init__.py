@@ -41,14 +41,21 @@ def run_environment(seeds) -> dict:
     }
 
 
-def write_report(result, out: Path, *, seeds, console=None) -> None:
+def write_report(result, out: Path, *, seeds, console=None, lang: str = "en", notebooks: bool = True) -> None:
     """Write every report file for a :class:`~comparisons.harness.RunResult` into ``out``, replacing the previous ones.
 
     The HTML pages show a progress bar on ``console`` (one step per page) when it is a
     terminal. ``out/bench.csv``, when ``rosetta bench`` has written one, becomes
-    bench.html.
+    bench.html. ``lang`` (``"en"`` or ``"zh"``) is the language of every text a
+    person reads; the CSV files stay in English. With ``notebooks`` (and nbformat
+    installed) every concept of the run in the registry gets ``notebooks/NAME.ipynb``
+    (written, not executed), and its page links to it.
     """
+    from comparisons.i18n import language
+    from comparisons.registry import load_all
     from comparisons.report import html
+
+    lang = language(lang)
 
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".rosetta-", dir=out))
@@ -59,12 +66,19 @@ def write_report(result, out: Path, *, seeds, console=None) -> None:
         results.to_csv(staging / "results.csv", index=False, float_format="%.8g")
         summary.to_csv(staging / "summary.csv", index=False, float_format="%.8g")
         (staging / "environment.json").write_text(json.dumps(environment, indent=2) + "\n")
+        written: set[str] = set()
+        if notebooks:
+            from comparisons.notebook import write_notebooks
+
+            registry = load_all()
+            ran = [registry[name] for name in dict.fromkeys(results["concept"]) if name in registry]
+            written = write_notebooks(ran, staging / "notebooks", lang)
         with progress_bar(console) as bar:
-            task = bar.add_task("writing the report", total=results["concept"].nunique() + 1)
+            task = bar.add_task(lang.gettext("writing the report"), total=results["concept"].nunique() + 1)
             html.write_html(
                 results, summary, environment, staging, console=console, bench_csv=out / "bench.csv",
-                progress=lambda page: bar.update(task, advance=1, description=f"report: {page}"),
-                curves_by_concept=result.curves,
+                progress=lambda page: bar.update(task, advance=1, description=lang.gettext("report: {page}").format(page=page)),
+                curves_by_concept=result.curves, lang=lang, notebooks=written,
             )
         publish(staging, out)
     finally:

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from comparisons.registry import DTYPES, Concept, concept_rng, load_all, sample_rng
+from comparisons.i18n import N_, Language, language
+from comparisons.registry import DTYPES, FAMILIES, Concept, concept_rng, load_all, sample_rng
 from comparisons.report import curves, plots
 from comparisons.report.mathml import latex_to_html
 from comparisons.report.sources import code_block, note_text, pygments_css
@@ -28,22 +29,67 @@ from comparisons.rollup import Cell, by_pair, by_pair_and_dtype, cell_of, is_cat
 TEMPLATES = Path(__file__).parent / "templates"
 FRAMEWORK_LABELS = {"torch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX", "paddle": "PaddlePaddle"}
 AUTOGRAD_NOTE = {
-    "torch": "torch.autograd.grad(out, inputs, dout): the gradient is not written by hand.",
-    "tensorflow": "tf.GradientTape records the forward pass; tape.gradient(out, inputs, dout).",
-    "jax": "jax.vjp(forward, *inputs) returns the pullback; pullback(dout) gives the gradients.",
-    "paddle": "paddle.grad(out, inputs, grad_outputs=dout): the gradient is not written by hand.",
+    "torch": N_("torch.autograd.grad(out, inputs, dout): the gradient is not written by hand."),
+    "tensorflow": N_("tf.GradientTape records the forward pass; tape.gradient(out, inputs, dout)."),
+    "jax": N_("jax.vjp(forward, *inputs) returns the pullback; pullback(dout) gives the gradients."),
+    "paddle": N_("paddle.grad(out, inputs, grad_outputs=dout): the gradient is not written by hand."),
 }
 WITNESS_ORDER = ("numpy", *FRAMEWORK_LABELS, "finite-diff")
 """Scoreboard pairs are ordered by this; pairs with extra witnesses (ONNX) share one more column."""
 
+VERDICT_LABELS = {
+    "agree": N_("agree"),
+    "disagree": N_("disagree"),
+    "expected-divergence": N_("expected-divergence"),
+    "error": N_("error"),
+    "skipped": N_("skipped"),
+}
+"""How a verdict is shown; results.csv and summary.csv keep the English values."""
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+MAPPING_LABELS = {"naive": N_("naive"), "faithful": N_("faithful")}
+
+FAMILY_LABELS = {
+    "activations": N_("activations"),
+    "losses": N_("losses"),
+    "normalization": N_("normalization"),
+    "broadcasting": N_("broadcasting"),
+    "networks": N_("networks"),
+    "convolution": N_("convolution"),
+    "recurrent": N_("recurrent"),
+    "attention": N_("attention"),
+    "optimizers": N_("optimizers"),
+    "layers": N_("layers"),
+    "init": N_("init"),
+    "deployment": N_("deployment"),
+}
+"""How a family is shown (the ``--family`` names stay as they are in links, filters and CSV)."""
+assert set(FAMILY_LABELS) == set(FAMILIES), "every family has a label to translate"
+
+
+def _environment(lang: Language | None = None) -> jinja2.Environment:
+    """The Jinja2 environment of one language: its catalog installed, its filters bound to it."""
+    lang = lang or language()
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not part of its msgid
+    env.install_gettext_translations(lang.translations, newstyle=True)
     env.filters["num"] = format_number
-    env.filters["notes"] = note_text
+    env.filters["notes"] = lambda block: note_text(block, lang)
     env.filters["shade"] = shade
-    env.filters["cell_title"] = cell_title
+    env.filters["cell_title"] = lambda cell: cell_title(cell, lang)
+    env.filters["t"] = lambda text: lang.gettext(text) if isinstance(text, str) else text
+    env.filters["verdict"] = lambda verdict: verdict_label(verdict, lang)
+    env.filters["mapping"] = lambda mapping: lang.gettext(MAPPING_LABELS.get(mapping, mapping))
+    env.filters["family"] = lambda family: lang.gettext(FAMILY_LABELS.get(family, family))
+    env.globals["lang"] = lang
     return env
+
+
+def verdict_label(verdict: str, lang: Language) -> str:
+    """A verdict as the reader's language names it."""
+    return lang.gettext(VERDICT_LABELS.get(verdict, verdict))
 
 
 def format_number(value, digits: int = 3) -> str:
@@ -60,9 +106,11 @@ def shade(cell: Cell) -> str:
     return plots.margin_colour(cell.max_margin, cell.verdict)
 
 
-def cell_title(cell: Cell) -> str:
-    counts = ", ".join(f"{n} {v}" for v, n in cell.counts.items() if n)
-    return f"{counts}; largest margin {format_number(cell.max_margin)}"
+def cell_title(cell: Cell, lang: Language) -> str:
+    """A scoreboard cell's tooltip: its rows by verdict and its largest margin."""
+    _ = lang.gettext
+    counts = _(", ").join(f"{n} {verdict_label(v, lang)}" for v, n in cell.counts.items() if n)
+    return _("{counts}; largest margin {margin}").format(counts=counts, margin=format_number(cell.max_margin))
 
 
 def group_rows(rows: list[dict], *keys: str) -> dict[tuple, list[dict]]:
@@ -73,21 +121,23 @@ def group_rows(rows: list[dict], *keys: str) -> dict[tuple, list[dict]]:
     return groups
 
 
-OTHER_WITNESSES = ("other", "witnesses")
-"""Scoreboard key of the column that gathers every pair with an extra witness (ONNX Runtime ...)."""
+OTHER_WITNESSES = ("*", "*")
+"""Scoreboard key of the column that gathers every pair with an extra witness (ONNX Runtime ...);
+it stays visible whichever witness the reader picks."""
 
 
 def scoreboard_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a in WITNESS_ORDER and b in WITNESS_ORDER else OTHER_WITNESSES
 
 
-def scoreboard_columns(rows: list[dict]) -> list[tuple[tuple[str, str], str]]:
+def scoreboard_columns(rows: list[dict], lang: Language | None = None) -> list[tuple[tuple[str, str], str]]:
     """``(key, header)`` of each column: the pairs present, grouped by their first witness, then the extras."""
+    lang = lang or language()
     keys = {scoreboard_key(r["witness_a"], r["witness_b"]) for r in rows if not is_catalog(r)}
     pairs = sorted((k for k in keys if k != OTHER_WITNESSES), key=lambda k: (WITNESS_ORDER.index(k[0]), WITNESS_ORDER.index(k[1])))
     columns = [(pair, f"{pair[0]} ~ {pair[1]}") for pair in pairs]
     if OTHER_WITNESSES in keys:
-        columns.append((OTHER_WITNESSES, "other witnesses (ONNX ...)"))
+        columns.append((OTHER_WITNESSES, lang.gettext("other witnesses (ONNX ...)")))
     return columns
 
 
@@ -122,22 +172,24 @@ def divergence_status(rows: list[dict]) -> dict[str, dict]:
     return status
 
 
-def sample_table(concept: Concept, seed: int) -> list[dict]:
+def sample_table(concept: Concept, seed: int, lang: Language | None = None) -> list[dict]:
     """The concept's samples as the run drew them: name, input shapes and dtypes, params, skips, note."""
+    _ = (lang or language()).gettext
     try:
         samples = list(concept.samples(concept_rng(seed, concept.name)))
     except Exception as error:
-        return [{"name": "samples", "inputs": "", "params": "", "skip": "", "dtypes": "", "note": f"generating samples failed: {error}"}]
+        note = _("generating samples failed: {error}").format(error=error)
+        return [{"name": "samples", "inputs": "", "params": "", "skip": "", "dtypes": "", "note": note}]
     table = []
     for sample in samples:
         try:
             drawn = sample.draw(sample_rng(seed, concept.name, sample.name))
-            shapes = ", ".join(f"{k}: {'x'.join(map(str, v.shape)) or 'scalar'}" for k, v in drawn.items())
+            shapes = ", ".join(f"{k}: {'x'.join(map(str, v.shape)) or _('scalar')}" for k, v in drawn.items())
         except Exception as error:
-            shapes = f"drawing failed: {error}"
+            shapes = _("drawing failed: {error}").format(error=error)
         table.append({
             "name": sample.name,
-            "inputs": shapes + ("" if callable(sample.inputs) else " (fixed values)"),
+            "inputs": shapes + ("" if callable(sample.inputs) else " " + _("(fixed values)")),
             "params": ", ".join(f"{k}={v!r}" for k, v in sample.params.items()),
             "skip": "; ".join(f"{k}: {v}" for k, v in sample.skip.items()),
             "dtypes": ", ".join(sample.dtypes),
@@ -146,8 +198,10 @@ def sample_table(concept: Concept, seed: int) -> list[dict]:
     return table
 
 
-def error_heat_map(concept: str, rows: list[dict]) -> Markup:
+def error_heat_map(concept: str, rows: list[dict], lang: Language | None = None) -> Markup:
     """Margins of every (sample, dtype) against every (quantity, witness pair), worst over seeds."""
+    lang = lang or language()
+    _ = lang.gettext
     rows = [r for r in rows if not is_catalog(r)]
     if not rows:
         return Markup("")
@@ -158,7 +212,9 @@ def error_heat_map(concept: str, rows: list[dict]) -> Markup:
     cells = {}
     for (sample, dtype, quantity, a, b), group in group_rows(rows, "sample", "dtype", "quantity", "witness_a", "witness_b").items():
         cell = cell_of(group)
-        tooltip = f"{sample} {dtype}, {quantity}, {a} ~ {b}: {cell.verdict}, margin {format_number(cell.max_margin)}"
+        tooltip = _("{sample} {dtype}, {quantity}, {a} ~ {b}: {verdict}, margin {margin}").format(
+            sample=sample, dtype=dtype, quantity=quantity, a=a, b=b, verdict=verdict_label(cell.verdict, lang),
+            margin=format_number(cell.max_margin))
         details = [r["detail"] for r in group if isinstance(r["detail"], str) and r["detail"]]
         if cell.verdict in ("error", "skipped") and details:
             tooltip += f" ({details[0]})"
@@ -167,22 +223,34 @@ def error_heat_map(concept: str, rows: list[dict]) -> Markup:
         [f"{s} · {d}" for s, d in row_keys],
         [f"{q}: {a}~{b}" for q, a, b in column_keys],
         cells,
-        title=f"{concept}: margin by sample and witness pair (green 0, yellow 1 = tolerance, red beyond)",
+        title=_("{concept}: margin by sample and witness pair (green 0, yellow 1 = tolerance, red beyond)").format(concept=concept),
     )
 
 
-def curve_plots(concept: Concept, known: dict) -> list[Markup]:
+def curve_plots(concept: Concept, known: dict, lang: Language | None = None) -> list[Markup]:
     """Loss curves of every witness on one plot, and their per-step differences from NumPy.
 
-    ``known`` holds the curves the run returned (concept -> witness -> loss per step).
+    ``known`` holds the curves the run returned (concept -> witness -> loss per step),
+    one curve per framework that ran; every one of them is drawn, in witness order.
     """
+    _ = (lang or language()).gettext
     by_witness = known.get(concept.name)
     if not by_witness:
         return []
-    plots_ = [plots.line_chart(by_witness, title=f"{concept.name}: training loss per witness", ylabel="loss")]
+    nothing = _("nothing to plot (all values are zero or not finite)")
+    order = {w: i for i, w in enumerate(WITNESS_ORDER)}
+    by_witness = dict(sorted(by_witness.items(), key=lambda item: order.get(item[0], len(order))))
+    plots_ = [plots.line_chart(by_witness, title=_("{concept}: training loss per witness").format(concept=concept.name),
+                               ylabel=_("loss"), xlabel=_("step"), nothing=nothing)]
     differences = curves.step_differences(by_witness)
-    if differences:
-        plots_.append(plots.line_chart(differences, title="per-step difference from NumPy", ylabel="|difference|", log_y=True))
+    identical = [name for name, difference in differences.items() if np.all(difference == 0)]
+    shown = {name: difference for name, difference in differences.items() if name not in identical}
+    if shown:
+        plots_.append(plots.line_chart(shown, title=_("per-step difference from NumPy"), ylabel=_("|difference|"),
+                                       xlabel=_("step"), log_y=True, nothing=nothing))
+    if identical:  # nothing to draw on a log scale: say so instead of leaving them out silently
+        plots_.append(Markup('<p class="hint identical">{}</p>').format(
+            _("Identical to NumPy at every step (difference 0, not drawn): {names}").format(names=", ".join(identical))))
     return plots_
 
 
@@ -194,27 +262,34 @@ def tolerance_table(concept: Concept, dtypes: list[str]) -> list[dict]:
     ]
 
 
-def code_rows(concept: Concept) -> list[dict]:
-    """Aligned rows of the side-by-side view: the forward pass, then the gradient."""
-    forward = [("NumPy", "numpy", code_block("forward", concept.reference[0]))]
-    for framework, label in FRAMEWORK_LABELS.items():
-        missing = concept.no_version.get(framework, f"{concept.name} has no {label} version")
-        forward.append((label, framework, code_block("forward", concept.implementations.get(framework), missing=missing)))
-    rows = [{"title": "Forward pass", "columns": forward}]
+def code_panes(concept: Concept, lang: Language | None = None) -> dict:
+    """The side-by-side view: the NumPy pane (forward and hand-derived backward) and one tab per other witness.
+
+    Each pane is ``(label, witness, blocks)``; a framework's blocks are its forward
+    version and a note on how its autograd supplies the gradient; the concept's extra
+    witnesses (ONNX) get a tab each.
+    """
+    _ = (lang or language()).gettext
+    numpy_blocks = [code_block(_("forward"), concept.reference[0])]
     if concept.grad_wrt or concept.reference[1] is not None:
-        backward = [("NumPy", "numpy", code_block("backward (derived by hand)", concept.reference[1], missing="no hand-written backward"))]
-        for label, witness, block in forward[1:]:
-            note = AUTOGRAD_NOTE[witness] if not block.missing else block.missing
-            backward.append((label, witness, code_block("autograd", None, missing=note)))
-        rows.append({"title": "Gradient", "columns": backward})
-    extra = [(name, name, code_block("forward", fn)) for name, fn in concept.extra_witnesses.items()]
-    if extra:
-        rows.append({"title": "Other witnesses", "columns": extra})
-    return rows
+        numpy_blocks.append(code_block(_("backward (derived by hand)"), concept.reference[1], missing=_("no hand-written backward")))
+    tabs = []
+    for framework, label in FRAMEWORK_LABELS.items():
+        if framework in concept.no_version:
+            missing = _(concept.no_version[framework])
+        else:
+            missing = _("{concept} has no {framework} version").format(concept=concept.name, framework=label)
+        blocks = [code_block(_("forward"), concept.implementations.get(framework), missing=missing)]
+        if concept.grad_wrt and not blocks[0].missing:
+            blocks.append(code_block(_("gradient"), None, missing=_(AUTOGRAD_NOTE[framework])))
+        tabs.append((label, framework, blocks))
+    tabs += [(name, name, [code_block(_("forward"), fn)]) for name, fn in concept.extra_witnesses.items()]
+    return {"numpy": ("NumPy", "numpy", numpy_blocks), "tabs": tabs}
 
 
 def concept_page(env, concept: Concept | None, name: str, rows: list[dict], context: dict) -> str:
-    """The HTML of one concept's page."""
+    """The HTML of one concept's page (in the language of ``env``, ``context["lang"]``)."""
+    lang = context["lang"]
     if concept is None:  # rows of a concept no longer in the registry
         return env.get_template("concept.html").render(**context, name=name, concept=None, rows=rows)
     dtypes = [d for d in DTYPES if d in {r["dtype"] for r in rows}]
@@ -224,18 +299,21 @@ def concept_page(env, concept: Concept | None, name: str, rows: list[dict], cont
         concept=concept,
         forward_math=latex_to_html(concept.forward_math),
         backward_math=latex_to_html(concept.backward_math),
-        code_rows=code_rows(concept),
-        samples=sample_table(concept, context["seed"]),
+        panes=code_panes(concept, lang),
+        samples=sample_table(concept, context["seed"], lang),
         tolerances=tolerance_table(concept, dtypes),
-        heat_map=error_heat_map(name, rows),
-        curve_plots=curve_plots(concept, context["curves"]),
+        heat_map=error_heat_map(name, rows, lang),
+        curve_plots=curve_plots(concept, context["curves"], lang),
         rows=rows,
         divergence_ids=[d.id for d in concept.divergences],
+        notebook=name in context["notebooks"],
     )
 
 
-def divergence_catalog(registry: dict, names: list[str], by_concept: dict[str, list[dict]]) -> list[dict]:
+def divergence_catalog(registry: dict, names: list[str], by_concept: dict[str, list[dict]],
+                       lang: Language | None = None) -> list[dict]:
     """Every divergence of the concepts in the run, with its measured naive and faithful rows."""
+    _ = (lang or language()).gettext
     catalog = []
     for name in names:
         concept = registry.get(name)
@@ -245,8 +323,10 @@ def divergence_catalog(registry: dict, names: list[str], by_concept: dict[str, l
                 "concept": concept,
                 "d": divergence,
                 "rows": measured,
-                "naive_code": [code_block(f"naive: {side.witness}", side.function) for side in divergence.naive],
-                "faithful_code": [code_block(f"faithful: {side.witness}", side.function) for side in divergence.faithful],
+                "naive_code": [code_block(_("naive: {witness}").format(witness=side.witness), side.function)
+                               for side in divergence.naive],
+                "faithful_code": [code_block(_("faithful: {witness}").format(witness=side.witness), side.function)
+                                  for side in divergence.faithful],
                 "source_is_url": divergence.source.startswith(("https://", "http://")),
                 "source_url": divergence.source.split()[0] if divergence.source else "",
                 "source_rest": " ".join(divergence.source.split()[1:]),
@@ -273,14 +353,16 @@ def bench_page(env, bench_csv: Path, context: dict) -> str | None:
     charts = []
     if {"concept", "witness", "seconds"} <= set(bench.columns):
         keys = [k for k in ("concept", "sample", "threads") if k in bench.columns]
+        threads = context["lang"].gettext("threads {n}")
         for key, rows in bench.groupby(keys, sort=False):
-            title = " · ".join(f"{k} {v}" if k == "threads" else str(v) for k, v in zip(keys, key))
+            title = " · ".join(threads.format(n=v) if k == "threads" else str(v) for k, v in zip(keys, key))
             charts.append((title, plots.bar_chart(dict(zip(rows["witness"].astype(str), rows["seconds"] * 1e3)), unit="ms")))
     return env.get_template("bench.html").render(**context, columns=list(bench.columns), rows=bench.to_dict("records"), charts=charts)
 
 
-def write_bench_page(out: Path) -> bool:
+def write_bench_page(out: Path, lang: Language | str = "en") -> bool:
     """Write ``out/bench.html`` from ``out/bench.csv`` (for ``rosetta bench``); ``False`` when there is none."""
+    lang = language(lang) if isinstance(lang, str) else lang
     environment_file = Path(out) / "environment.json"
     try:
         environment = json.loads(environment_file.read_text()) if environment_file.is_file() else {}
@@ -289,9 +371,9 @@ def write_bench_page(out: Path) -> bool:
     context = {
         "css": (TEMPLATES / "report.css").read_text() + pygments_css(),
         "script": Markup((TEMPLATES / "report.js").read_text()),
-        "environment": environment, "has_bench": True, "root": "",
+        "environment": environment, "has_bench": True, "root": "", "lang": lang,
     }
-    html = bench_page(_environment(), Path(out) / "bench.csv", context)
+    html = bench_page(_environment(lang), Path(out) / "bench.csv", context)
     if html is None:
         return False
     (Path(out) / "bench.html").write_text(html, encoding="utf-8")
@@ -299,14 +381,18 @@ def write_bench_page(out: Path) -> bool:
 
 
 def write_html(results, summary, environment, out: Path, console=None, *, bench_csv: Path | None = None,
-               progress: Callable[[str], None] | None = None, curves_by_concept: dict | None = None) -> int:
+               progress: Callable[[str], None] | None = None, curves_by_concept: dict | None = None,
+               lang: Language | str = "en", notebooks: frozenset[str] | set[str] = frozenset()) -> int:
     """Write index.html, concepts/NAME.html, divergences.html (and bench.html) into ``out``.
 
     ``progress`` is told the name of each page as it is written;
     ``curves_by_concept`` (concept -> witness -> loss curve) are the run's training
-    curves. Returns the number of pages written.
+    curves; ``lang`` is the language of every text (``"en"``, ``"zh"``); a concept in
+    ``notebooks`` has ``notebooks/NAME.ipynb`` beside the pages, and its page links
+    to it. Returns the number of pages written.
     """
-    env = _environment()
+    lang = language(lang) if isinstance(lang, str) else lang
+    env = _environment(lang)
     registry = load_all()
     names = list(dict.fromkeys(results["concept"]))
     bench_csv = bench_csv or out / "bench.csv"
@@ -318,6 +404,8 @@ def write_html(results, summary, environment, out: Path, console=None, *, bench_
         "seed": seeds[0],
         "has_bench": False,
         "curves": curves_by_concept or {},
+        "lang": lang,
+        "notebooks": frozenset(notebooks),
     }
     html_bench = bench_page(env, bench_csv, {**context, "root": ""})
     context["has_bench"] = html_bench is not None
@@ -329,7 +417,7 @@ def write_html(results, summary, environment, out: Path, console=None, *, bench_
         (out / "concepts" / f"{name}.html").write_text(html, encoding="utf-8")
         if progress:
             progress(name)
-    catalog = divergence_catalog(registry, names, by_concept)
+    catalog = divergence_catalog(registry, names, by_concept, lang)
     (out / "divergences.html").write_text(
         env.get_template("divergences.html").render(**context, root="", catalog=catalog), encoding="utf-8")
     if html_bench is not None:
@@ -337,13 +425,15 @@ def write_html(results, summary, environment, out: Path, console=None, *, bench_
     concepts = [{"name": n, "family": by_concept[n][0]["family"], "summary": registry[n].summary if n in registry else ""}
                 for n in names]
     counts = results["verdict"].value_counts()
+    columns = scoreboard_columns(rows, lang)
     index = env.get_template("index.html").render(
         **context,
         root="",
         concepts=concepts,
         families=list(dict.fromkeys(c["family"] for c in concepts)),
         dtypes=[d for d in DTYPES if d in set(results["dtype"])],
-        columns=scoreboard_columns(rows),
+        columns=columns,
+        witnesses=[w for w in WITNESS_ORDER if any(w in key for key, _ in columns)],
         cells=scoreboard(rows),
         divergences=divergence_status(rows),
         counts={v: int(counts.get(v, 0)) for v in VERDICT_ORDER},

@@ -14,7 +14,7 @@ from markupsafe import Markup
 PALETTE = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
 """Line colours, one per witness in order (numpy, torch, tensorflow, ...)."""
 
-WITNESS_COLOURS = {"numpy": "#1f77b4", "torch": "#d62728", "tensorflow": "#ff7f0e"}
+WITNESS_COLOURS = {"numpy": "#1f77b4", "torch": "#d62728", "tensorflow": "#ff7f0e", "jax": "#2ca02c", "paddle": "#9467bd"}
 """Bar colours of the benchmark page, the same witness in the same colour on every chart."""
 
 VERDICT_COLOURS = {"error": "#7f1d1d", "expected-divergence": "#f2c94c", "skipped": "#e5e5e5"}
@@ -35,20 +35,28 @@ def line_chart(
     *,
     title: str,
     ylabel: str,
+    xlabel: str = "step",
+    x: Sequence[float] | None = None,
     log_y: bool = False,
     width: int = 460,
     height: int = 240,
+    nothing: str = "nothing to plot (all values are zero or not finite)",
 ) -> Markup:
-    """A line per named series against its index (the training step).
+    """A line per named series against its index (the training step), or against ``x``.
 
     Parameters
     ----------
     series : mapping of str to 1-D sequence
         Label -> values; non-finite values (and values <= 0 on a log axis) are left out.
-    title, ylabel : str
-        Shown above the plot and along the y axis.
+    title, ylabel, xlabel : str
+        Shown above the plot, along the y axis and under the x axis.
+    x : 1-D sequence, optional
+        The abscissa shared by every series (a forward function over an interval);
+        the step index when omitted.
     log_y : bool
         Plot ``log10(value)`` (per-step differences span many decades).
+    nothing : str
+        Said (after the title) instead of a plot when no value is plottable.
 
     Returns
     -------
@@ -64,8 +72,12 @@ def line_chart(
         if keep.any():
             cleaned[label] = (np.flatnonzero(keep), np.log10(y[keep]) if log_y else y[keep])
     if not cleaned:
-        return Markup("<p class='none'>{}: nothing to plot (all values are zero or not finite)</p>").format(title)
+        return Markup("<p class='none'>{}: {}</p>").format(title, nothing)
     steps = max(len(np.asarray(v).ravel()) for v in series.values())
+    xs = np.arange(steps, dtype=float) if x is None else np.asarray(x, dtype=float).ravel()
+    x_low, x_high = float(xs.min()), float(xs.max())
+    if x_high <= x_low:
+        x_high = x_low + 1.0
     y_all = np.concatenate([y for _, y in cleaned.values()])
     y_low, y_high = float(y_all.min()), float(y_all.max())
     if y_high - y_low < 1e-12 * max(1.0, abs(y_high)):
@@ -73,7 +85,7 @@ def line_chart(
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x_of(i):
-        return left + plot_w * (i / max(steps - 1, 1))
+        return left + plot_w * (xs[int(i)] - x_low) / (x_high - x_low)
 
     def y_of(v):
         return top + plot_h * (1 - (v - y_low) / (y_high - y_low))
@@ -91,15 +103,15 @@ def line_chart(
                      .format(a=left, b=left + plot_w, y=y_of(tick), t=left - 4, ty=y_of(tick) + 4, l=label))
     for step in sorted({0, (steps - 1) // 2, steps - 1}):
         parts.append(Markup('<text x="{:.1f}" y="{}" class="tick" text-anchor="middle">{}</text>')
-                     .format(x_of(step), top + plot_h + 14, step))
-    parts.append(Markup('<text x="{}" y="{}" class="tick" text-anchor="middle">step</text>')
-                 .format(left + plot_w / 2, height - 4))
+                     .format(x_of(step), top + plot_h + 14, step if x is None else _fmt(xs[step])))
+    parts.append(Markup('<text x="{}" y="{}" class="tick" text-anchor="middle">{}</text>')
+                 .format(left + plot_w / 2, height - 4, xlabel))
     parts.append(Markup('<text x="12" y="{y}" class="tick" text-anchor="middle" transform="rotate(-90 12 {y})">{l}</text>')
                  .format(y=top + plot_h / 2, l=("log10 " if log_y else "") + ylabel))
-    for number, (label, (x, y)) in enumerate(cleaned.items()):
+    for number, (label, (index, y)) in enumerate(cleaned.items()):
         colour = PALETTE[number % len(PALETTE)]
         dash = ' stroke-dasharray="5 3"' if number % 2 else ""  # overlapping curves stay visible
-        points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in zip(x, y))
+        points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in zip(index, y))
         parts.append(Markup('<polyline fill="none" stroke="{}" stroke-width="1.6"{} points="{}"><title>{}</title></polyline>')
                      .format(colour, Markup(dash), points, label))
         legend_x = left + 130 * number  # one row above the plot, clear of the curves

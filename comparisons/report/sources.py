@@ -72,16 +72,18 @@ def code_block(title: str, function, *, missing: str = "no implementation") -> C
     try:
         source = source_of(function)
     except (OSError, TypeError, ImportError, SyntaxError) as error:
-        return CodeBlock(title, missing=f"source unavailable: {error}")
+        return CodeBlock(title, missing=f"source unavailable: {error}")  # a broken checkout: not translated
     notes = comments(source)
     formatter = HtmlFormatter(hl_lines=sorted({line for line, _ in notes}), linenos=False)
     return CodeBlock(title, source, Markup(highlight(source, LEXER, formatter)), notes)
 
 
-def note_text(block: CodeBlock) -> Markup:
-    """The block's comments as an HTML list item sequence (escaped)."""
+def note_text(block: CodeBlock, lang=None) -> Markup:
+    """The block's comments as an HTML list item sequence (escaped); ``lang`` names the line ("line 3", "第 3 行")."""
+    label = lang.gettext("line {line}") if lang is not None else "line {line}"
     return Markup("").join(
-        Markup("<li><span class='line'>line {}</span> {}</li>").format(line, escape(text)) for line, text in block.notes
+        Markup("<li><span class='line'>{}</span> {}</li>").format(label.format(line=line), escape(text))
+        for line, text in block.notes
     )
 
 

@@ -43,3 +43,21 @@ def softmax(x, *, axis=-1):
 
 def log_softmax(x, *, axis=-1):
     return jax.nn.log_softmax(x, axis=axis)
+
+
+# Catalog sides (comparisons/divergences/activations.py): each framework's defaults, as a naive port uses them.
+
+
+def gelu_default(x):
+    """jax.nn.gelu with nothing passed: JAX's default form."""
+    return jax.nn.gelu(x)  # approximate=True: the tanh approximation (torch's default is the exact erf form)
+
+
+def leaky_relu_where(x, *, negative_slope=0.01):
+    """Leaky relu written with jnp.where on x > 0: its derivative at exactly 0 is the slope, as torch's."""
+    return jnp.where(x > 0, x, negative_slope * x)  # jax.nn.leaky_relu tests x >= 0 instead
+
+
+def relu_maximum(x):
+    """relu as jnp.maximum(x, 0), without jax.nn.relu's custom derivative."""
+    return jnp.maximum(x, 0)  # the derivative of max at a tie splits the gradient: 0.5 at x = 0

@@ -1,5 +1,6 @@
 """Convolution with jax.lax.conv_general_dilated; jax.vjp supplies the gradients."""
 
+from flax import linen as nn
 from jax import lax
 
 
@@ -25,3 +26,13 @@ def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
         feature_group_count=groups,
     )
     return out + b[:, None, None]  # (C,) -> (C, 1, 1): one bias per output channel
+
+
+# Catalog sides (comparisons/divergences/convolution.py).
+
+
+def flax_conv(x, w, b, **options):
+    """flax.linen.Conv holding torch's (out, in, kh, kw) weight, with its defaults except ``options``."""
+    layer = nn.Conv(features=w.shape[0], kernel_size=tuple(w.shape[2:]), **options)  # padding='SAME' by default
+    params = {"kernel": w.transpose(2, 3, 1, 0), "bias": b}  # OIHW -> flax's HWIO
+    return layer.apply({"params": params}, x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)  # NCHW <-> NHWC

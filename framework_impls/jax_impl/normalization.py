@@ -1,6 +1,7 @@
 """Data normalisation with jax.numpy; jax.vjp supplies the gradients."""
 
 import jax.numpy as jnp
+from flax import linen as nn
 
 
 def min_max_normalize(x, *, axis=0):
@@ -15,3 +16,19 @@ def standardize(x, *, axis=0):
     # would add epsilon=1e-5 to the variance and, by default, use the one-pass mean(x^2) - mean^2.
     mean, var = jnp.mean(x, axis=axis, keepdims=True), jnp.var(x, axis=axis, keepdims=True)
     return (x - mean) / jnp.sqrt(jnp.where(var == 0, 1, var))  # a constant column becomes 0
+
+
+# Catalog sides (comparisons/divergences/normalization.py).
+
+
+def flax_layer_norm(x, **options):
+    """flax.linen.LayerNorm over the last axis, scale 1 and bias 0, with its defaults except ``options``."""
+    layer = nn.LayerNorm(**options)  # epsilon=1e-6, use_fast_variance=True by default
+    features = x.shape[-1]
+    params = {"scale": jnp.ones(features, x.dtype), "bias": jnp.zeros(features, x.dtype)}
+    return layer.apply({"params": params}, x)
+
+
+def std(x, *, axis=0):
+    """jnp.std with its default ddof=0: the population (biased) standard deviation."""
+    return jnp.std(x, axis=axis)

@@ -93,3 +93,20 @@ def mlp_descent(x, y, w1, b1, w2, b2, *, optimizer, steps, hyper):
         return jnp.mean(optax.squared_error(pred, y))
 
     return train({"w1": w1, "b1": b1, "w2": w2, "b2": b2}, loss, optimizer, steps, hyper)
+
+
+# Catalog sides (comparisons/divergences/optimizers.py).
+
+
+def optax_trajectory(theta0, grads, *, optimizer, **hyper):
+    """optax.<optimizer>(**hyper), in optax's own names and defaults, fed ``grads[t]``: theta after each step."""
+    transform = getattr(optax, optimizer)(**hyper)
+
+    def step(carry, g):
+        theta, state = carry
+        updates, state = transform.update(g, state, theta)
+        theta = optax.apply_updates(theta, updates)
+        return (theta, state), theta
+
+    _, rows = jax.lax.scan(step, (theta0, transform.init(theta0)), grads)
+    return rows

@@ -1,5 +1,6 @@
 """Pooling with flax.linen's max_pool and avg_pool; jax.vjp supplies the gradients."""
 
+import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
@@ -24,3 +25,17 @@ def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True
     # flax counts the real elements with jnp.ones() in JAX's default float dtype, float64 under
     # jax_enable_x64, which promotes a float32 average to float64: cast back to x's dtype.
     return out.astype(x.dtype)
+
+
+# Catalog sides (comparisons/divergences/convolution.py).
+
+
+def flax_max_pool(x, *, kernel_size, **options):
+    """flax.linen.max_pool on NCHW x, with its defaults except ``options``."""
+    out = nn.max_pool(jnp.transpose(x, (0, 2, 3, 1)), pair(kernel_size), **options)  # strides=(1, 1) by default
+    return jnp.transpose(out, (0, 3, 1, 2))
+
+
+def resize(x, *, shape, method="bilinear", **options):
+    """jax.image.resize of x to ``shape``, with its defaults except ``options``."""
+    return jax.image.resize(x, tuple(shape), method, **options)  # antialias=True by default

@@ -41,3 +41,16 @@ def softmax(x, *, axis=-1):
 
 def log_softmax(x, *, axis=-1):
     return F.log_softmax(x, axis=axis)
+
+
+# Catalog sides (comparisons/divergences/activations.py).
+
+
+def leaky_relu_where(x, *, negative_slope=0.01):
+    """Leaky relu written with paddle.where on x > 0: its derivative at exactly 0 is the slope, as torch's."""
+    return paddle.where(x > 0, x, negative_slope * x)  # F.leaky_relu's kernel tests x >= 0 instead
+
+
+def log_softmax_by_logsumexp(x, *, axis=-1):
+    """x - logsumexp(x): log-softmax outside Paddle's softmax kernel, which clips shifted logits at -64."""
+    return x - paddle.logsumexp(x, axis=axis, keepdim=True)

@@ -2,6 +2,7 @@
 
 import math
 
+import paddle
 import paddle.nn.functional as F
 
 
@@ -32,3 +33,42 @@ def dropout(x, mask, *, p):
     # F.dropout draws its own mask; with an injected one, inverted dropout (Paddle's default
     # mode="upscale_in_train") is this product.
     return x * mask / (1 - p)
+
+
+# Catalog sides (comparisons/divergences/layers.py, broadcasting.py): a side returns one array.
+
+
+def linear_weight_as_is(x, w, b):
+    """F.linear with a torch (out, in) weight copied unchanged (it runs when in == out)."""
+    return F.linear(x, w, b)  # x @ w + b: Paddle's weight is (in, out)
+
+
+def batch_norm_output(x, gamma, beta, running_mean, running_var, *, output, momentum=0.1, eps=1e-5):
+    """One output of :func:`batch_norm` (torch's conventions mapped onto Paddle) in training mode."""
+    return batch_norm(x, gamma, beta, running_mean, running_var, momentum=momentum, eps=eps)[output]
+
+
+def builtin_batch_norm(x, gamma, beta, running_mean, running_var, *, output, **options):
+    """One output of F.batch_norm in training mode, with Paddle's own defaults except ``options``."""
+    new_mean, new_var = running_mean.clone(), running_var.clone()  # updated in place
+    out = F.batch_norm(x, new_mean, new_var, weight=gamma, bias=beta, training=True, **options)  # momentum=0.9
+    return {"out": out, "running_mean": new_mean, "running_var": new_var}[output]
+
+
+def seeded_dropout(x, *, p, seed=0, mode="upscale_in_train"):
+    """Paddle's own F.dropout in training (its own mask), from a fixed seed without touching the global stream."""
+    state = paddle.get_rng_state()
+    paddle.seed(seed)
+    try:
+        return F.dropout(x, p, training=True, mode=mode)
+    finally:
+        paddle.set_rng_state(state)
+
+
+def inverted_dropout_of_seeded_mask(x, *, p, seed=0, mode="upscale_in_train"):
+    """x * mask / (1 - p) (torch's and the reference's dropout) with the mask :func:`seeded_dropout` draws.
+
+    The mask is read back from the output (x has no zeros); ``mode`` only selects the same draw.
+    """
+    mask = (seeded_dropout(x, p=p, seed=seed, mode=mode) != 0).astype(x.dtype)
+    return dropout(x, mask, p=p)

@@ -15,3 +15,11 @@ def standardize(x, *, axis=0):
     mean = paddle.mean(x, axis=axis, keepdim=True)
     var = paddle.var(x, axis=axis, unbiased=False, keepdim=True)
     return (x - mean) / paddle.sqrt(paddle.where(var == 0, paddle.ones_like(var), var))  # a constant column becomes 0
+
+
+# Catalog sides (comparisons/divergences/normalization.py).
+
+
+def std(x, *, axis=0, **options):
+    """paddle.std with its defaults except ``options``: unbiased=True (divides by n - 1) by default."""
+    return paddle.std(x, axis=axis, **options)

@@ -103,3 +103,19 @@ def mlp_descent(x, y, w1, b1, w2, b2, *, optimizer, steps, hyper):
         return F.mse_loss(F.linear(hidden, params["w2"].T, params["b2"]), y)
 
     return train(params, loss, optimizer, steps, hyper)
+
+
+# Catalog sides (comparisons/divergences/optimizers.py).
+
+
+def paddle_trajectory(theta0, grads, *, optimizer, **options):
+    """paddle.optimizer.<optimizer>(**options), in Paddle's own names and defaults, fed ``grads[t]``."""
+    theta = parameter(theta0)
+    step = getattr(paddle.optimizer, optimizer)(parameters=[theta], **options)
+    rows = []
+    for g in grads:
+        theta.grad = g.clone()
+        step.step()
+        step.clear_grad()
+        rows.append(theta.detach().clone())
+    return paddle.stack(rows)

@@ -23,3 +23,11 @@ def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True
         x, padding = F.pad(x, [left, right, top, bottom]), 0  # F.pad's NCHW order: (left, right, top, bottom)
     # ... exclusive is torch's count_include_pad negated: Paddle's default exclusive=True leaves the pads out.
     return F.avg_pool2d(x, kernel_size, stride=stride, padding=padding, exclusive=not count_include_pad)
+
+
+# Catalog sides (comparisons/divergences/convolution.py).
+
+
+def builtin_avg_pool2d(x, *, kernel_size, stride=None, padding=0, **options):
+    """F.avg_pool2d with Paddle's own defaults except ``options`` (exclusive=True by default)."""
+    return F.avg_pool2d(x, kernel_size, stride=stride, padding=padding, **options)
