@@ -239,7 +239,7 @@ def command_notebook(args, console) -> int:
         raise UsageExit(str(error)) from None
     except OSError as error:
         raise UsageExit(f"cannot write {str(args.out / (concept.name + '.ipynb'))!r}: {error.strerror or error}") from None
-    console.print(lang.gettext("notebook written to {path}").format(path=path), highlight=False)
+    console.print(lang.gettext("notebook written to {path}").format(path=path), highlight=False, soft_wrap=True)
     return 0
 
 

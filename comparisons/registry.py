@@ -35,7 +35,6 @@ FAMILIES = (
     "networks",
     "convolution",
     "recurrent",
-    "attention",
     "optimizers",
     "layers",
     "init",
@@ -260,7 +259,10 @@ class Concept:
     the NumPy reference. ``extra_witnesses`` are forward-only witnesses of this
     concept alone (ONNX Runtime, the ONNX reference evaluator) that take and return
     NumPy arrays in the ``onnx`` worker; ``optional_packages`` are the packages whose
-    absence makes a row ``skipped`` rather than ``error``.
+    absence makes a row ``skipped`` rather than ``error``. ``shown`` is the code a reader
+    sees for a witness where the function that runs only drives it (an optimiser's
+    trajectory runs a loop; the reader wants the update rule and the optimiser's
+    construction): witness -> functions, in reading order.
     """
 
     name: str
@@ -280,6 +282,7 @@ class Concept:
     extra_witnesses: Mapping[str, Callable] = field(default_factory=dict)
     no_version: Mapping[str, str] = field(default_factory=dict)
     optional_packages: tuple[str, ...] = ()
+    shown: Mapping[str, tuple[Callable, ...]] = field(default_factory=dict)
 
     def tolerance_for(self, dtype: str, pair: Iterable[str] = ()) -> Tolerance:
         """The tolerance of a dtype (or ``"finite-diff"``) for a pair of witnesses.
@@ -292,6 +295,13 @@ class Concept:
         if specific:
             return max(specific, key=lambda t: (t.atol, t.rtol))
         return self.tolerance.get(dtype, DEFAULT_TOLERANCE[dtype])
+
+    def code_for(self, witness: str) -> tuple[Callable, ...]:
+        """What the report and ``rosetta show`` display for a witness (empty when it has no version)."""
+        if witness in self.shown:
+            return tuple(self.shown[witness])
+        function = self.implementation(witness)
+        return () if function is None else (function,)
 
     def implementation(self, witness: str) -> Callable | None:
         """The callable a witness runs: the reference forward, a framework's version, or an extra witness."""
@@ -383,7 +393,8 @@ def register(*concepts: Concept) -> None:
         both = set(concept.implementations) & set(concept.no_version)
         if both:
             raise ValueError(f"{owner} has a version and a reason for none for {sorted(both)}")
-        for function in (*concept.implementations.values(), *concept.extra_witnesses.values()):
+        shown = [f for functions in concept.shown.values() for f in functions]
+        for function in (*concept.implementations.values(), *concept.extra_witnesses.values(), *shown):
             check_target(function, owner)
         for divergence in concept.divergences:
             for side in (*divergence.naive, *divergence.faithful):

@@ -11,9 +11,13 @@ import pytest
 from comparisons import cli
 from comparisons.harness import TIMING_COLUMNS
 from comparisons.registry import REGISTRY
+from comparisons.witnesses import FRAMEWORKS, ONNX
 from reference import activations
 
 REPORT_FILES = ("results.csv", "summary.csv", "environment.json", "index.html", "divergences.html")
+
+INSTALLED = tuple(name for name, f in FRAMEWORKS.items() if name != ONNX and (f.required or not f.missing_reason()))
+"""The framework witnesses of a run here: the required ones (missing would be an error) and the optional ones installed."""
 
 
 def run_cli(*args):
@@ -21,17 +25,24 @@ def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "comparisons", *args], capture_output=True, text=True, timeout=600)
 
 
-def test_a_clean_run_writes_every_report_file_and_exits_0(tmp_path):
+def test_a_clean_run_writes_every_report_file_and_exits_0(tmp_path, registry):
     result = run_cli("run", "--concept", "sigmoid", "--seeds", "1", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     for name in REPORT_FILES:
         assert (tmp_path / name).is_file(), name
     assert (tmp_path / "concepts" / "sigmoid.html").is_file()
     rows = pd.read_csv(tmp_path / "results.csv")
-    assert set(rows.witness_a) | set(rows.witness_b) == {"numpy", "torch", "tensorflow", "finite-diff"}
-    catalog = rows["sample"].str.endswith(("(naive)", "(faithful)"))
+    assert {"jax", "paddle"} <= set(FRAMEWORKS)  # optional witnesses, compared wherever they are installed
+    assert set(rows.witness_a) | set(rows.witness_b) == {"numpy", *INSTALLED, "finite-diff"}
+    catalog = rows["mapping"].isin(["naive", "faithful"])
+    assert rows[~catalog]["mapping"].isna().all()  # an empty cell for every row that is not a catalog entry's
+    entries = {d.id for d in registry["sigmoid"].divergences}
+    assert entries and set(rows[catalog]["sample"]) == entries  # catalog rows are named by the entry id
+    for entry in entries:
+        assert sorted(rows[catalog & (rows["sample"] == entry)].mapping) == ["faithful", "naive"], entry
     assert set(rows[~catalog].verdict) == {"agree"}
-    assert set(rows[catalog].verdict) <= {"agree", "expected-divergence"}
+    assert set(rows[rows["mapping"] == "naive"].verdict) == {"expected-divergence"}
+    assert set(rows[rows["mapping"] == "faithful"].verdict) == {"agree"}
     assert "Traceback" not in result.stderr
 
 
@@ -111,10 +122,20 @@ def test_list_names_every_concept_and_witness(registry):
     result = run_cli("list")
     assert result.returncode == 0
     out = result.stdout
+    lines = out.splitlines()
     for name in registry:
         assert name in out
-    for witness in ("numpy", "torch", "tensorflow", "finite-diff"):
-        assert f"witness {witness}" in out
+    assert any(line.startswith("framework numpy: ") and "finite-diff: " in line for line in lines)
+    for name, framework in FRAMEWORKS.items():
+        (line,) = [line for line in lines if line.startswith(f"framework {name}: ")]
+        reason = framework.missing_reason()
+        if reason:
+            assert not framework.required, f"{name} is a dependency of Rosetta: {reason}"
+            assert line == f"framework {name}: unavailable: {reason}"
+        else:
+            assert line == f"framework {name}: available ({framework.module} {framework.version()})"
+    for name in INSTALLED:
+        assert f"framework {name}: available (" in out
 
 
 def test_python_dash_m_comparisons_is_the_same_command():

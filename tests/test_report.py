@@ -479,9 +479,12 @@ def test_the_chinese_report_is_marked_zh_hans_and_has_no_english_chrome(report_z
         english = [t for t in chrome.texts if t in ENGLISH_CHROME or t.rstrip(":") in ENGLISH_CHROME]
         assert not english, f"{page.name} shows English chrome: {english}"
         outside_entries = re.sub(r"<article.*?</article>", "", page.read_text(encoding="utf-8"), flags=re.S)
-        headings = re.findall(r"<h[12][^>]*>([^<]+)", outside_entries)  # a catalog entry's heading is its id
+        headings = re.findall(r"<h2[^>]*>([^<]+)", outside_entries)  # a catalog entry's heading is its id
         for heading in headings:
             assert re.search(r"[\u4e00-\u9fff]", heading), f"{page.name}: heading {heading!r} has no Chinese"
+    for page in ("index.html", "divergences.html"):
+        (title,) = re.findall(r"<h1[^>]*>([^<]+)", (out / page).read_text(encoding="utf-8"))
+        assert re.search(r"[\u4e00-\u9fff]", title), title
 
 
 def test_the_chinese_report_translates_summaries_tutorials_verdicts_and_keeps_the_csv_english(report_zh, registry):

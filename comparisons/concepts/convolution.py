@@ -186,7 +186,10 @@ register(
         implementations=implementations("pooling.avg_pool2d", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={("float64", "paddle"): PADDLE_AVG_POOL_FLOAT64},
-        divergences=(catalog.AVGPOOL_PADDING, catalog.PADDLE_AVGPOOL_EXCLUSIVE, catalog.JAX_RESIZE_ANTIALIAS),
+        divergences=(
+            catalog.AVGPOOL_PADDING, catalog.PADDLE_AVGPOOL_EXCLUSIVE, catalog.JAX_RESIZE_ANTIALIAS,
+            catalog.PADDLE_AVGPOOL_FLOAT32_SCALE,
+        ),
         tutorial="Down-sampling by averaging each window.",
         forward_math=r"\mathrm{out}_{n,c,i,j} = \frac{1}{|W_{ij}|} \sum_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"|W_{ij}| = k_h k_w \text{ or the number of unpadded elements}",

@@ -20,8 +20,8 @@ import numpy as np
 
 from comparisons.concepts import MERGED
 from comparisons.divergences import optimizers as catalog
-from comparisons.divergences.optimizers import NEGLIGIBLE_EPS, STEPS, fed_gradients
-from comparisons.registry import Concept, Sample, Tolerance, implementations, register
+from comparisons.divergences.optimizers import NEGLIGIBLE_EPS, STEPS, fed_gradients, small_gradients
+from comparisons.registry import Concept, Sample, Tolerance, implementation, implementations, register
 from reference import optimizers as ref
 
 HYPER = {
@@ -72,6 +72,25 @@ TRAJECTORY_TOLERANCE = {
 }
 
 
+EPS_PLACEMENT = {
+    "adagrad": {
+        "tensorflow": "Keras adds epsilon inside the square root, g / sqrt(s + eps): no setting moves it "
+        "outside (catalog entry rmsprop-epsilon has the same rule)",
+        "jax": "optax adds eps inside the square root, g * rsqrt(s + eps): no optax setting moves it outside "
+        "(catalog entry optax-adagrad-initial-accumulator)",
+    },
+    "rmsprop": {
+        "tensorflow": "Keras adds epsilon inside the square root, g / sqrt(v + eps) (catalog entry rmsprop-epsilon)",
+        "paddle": "Paddle adds epsilon inside the square root (catalog entry paddle-rmsprop-defaults)",
+    },
+    "adam": {
+        "tensorflow": "Keras adds epsilon to sqrt(v), not sqrt(v_hat): matching torch needs the step-dependent "
+        "eps * sqrt(1 - beta2^t), which no constant argument gives (catalog entry adam-epsilon)",
+    },
+}
+"""Optimiser -> framework -> why no argument reproduces the reference's (torch's) epsilon placement."""
+
+
 def fed_samples(name):
     def samples(rng):
         yield Sample(
@@ -80,6 +99,15 @@ def fed_samples(name):
             dict(HYPER[name]),
             note="a (2, 3) parameter fed 50 standard normal gradients; the update is element-wise",
         )
+        if "eps" in HYPER[name]:
+            yield Sample(
+                "eps-comparable",
+                small_gradients(1e-3, (2, 3)),
+                {**HYPER[name], "eps": 2.0**-10},
+                skip=EPS_PLACEMENT.get(name, {}),
+                note="gradients of size 1e-3 and eps = 2^-10: eps is as large as the root it is added to, "
+                "so its placement shows in every step",
+            )
 
     return samples
 
@@ -106,6 +134,15 @@ for _name in HYPER:
             tutorial="The update step of gradient descent, theta := theta - alpha * dJ/dtheta.",
             forward_math=MATH[_name],
             divergences=DIVERGENCES.get(_name, ()),
+            # The page shows the update rule and each optimiser's construction and step, not the driver.
+            shown={
+                "numpy": (getattr(ref, f"{_name}_step"), ref.fed_trajectory),
+                **{
+                    framework: (implementation(framework, f"optimizers.{_name}_optimizer"),
+                                implementation(framework, "optimizers.fed_trajectory"))
+                    for framework in MERGED
+                },
+            },
         )
     )
 

@@ -8,20 +8,43 @@ import jax.numpy as jnp
 import optax
 from flax import linen as nn
 
-OPTIMIZERS = {
-    "sgd": lambda lr: optax.sgd(learning_rate=lr),
+
+def sgd_optimizer(*, lr):
+    return optax.sgd(learning_rate=lr)
+
+
+def sgd_momentum_optimizer(*, lr, momentum):
     # optax.trace keeps b = momentum * b + g from b = 0: torch's buffer (b = g on the first step).
-    "sgd_momentum": lambda lr, momentum: optax.sgd(learning_rate=lr, momentum=momentum),
-    "nesterov": lambda lr, momentum: optax.sgd(learning_rate=lr, momentum=momentum, nesterov=True),
+    return optax.sgd(learning_rate=lr, momentum=momentum)
+
+
+def nesterov_optimizer(*, lr, momentum):
+    return optax.sgd(learning_rate=lr, momentum=momentum, nesterov=True)
+
+
+def adagrad_optimizer(*, lr, eps, initial_accumulator_value=0.0):
     # optax's accumulator starts at 0.1 (torch's at 0): pass it. optax adds eps inside the square root,
     # g * rsqrt(s + eps), torch outside, g / (sqrt(s) + eps): no optax setting moves it outside.
-    "adagrad": lambda lr, eps, initial_accumulator_value=0.0: optax.adagrad(
-        learning_rate=lr, initial_accumulator_value=initial_accumulator_value, eps=eps
-    ),
+    return optax.adagrad(learning_rate=lr, initial_accumulator_value=initial_accumulator_value, eps=eps)
+
+
+def rmsprop_optimizer(*, lr, alpha, eps):
     # decay is torch's alpha; eps_in_sqrt=False puts eps outside the root, as torch (optax's default is inside).
-    "rmsprop": lambda lr, alpha, eps: optax.rmsprop(learning_rate=lr, decay=alpha, eps=eps, eps_in_sqrt=False),
+    return optax.rmsprop(learning_rate=lr, decay=alpha, eps=eps, eps_in_sqrt=False)
+
+
+def adam_optimizer(*, lr, beta1, beta2, eps):
     # eps is added to sqrt(v_hat), as torch's; eps_root (inside the root) stays 0.
-    "adam": lambda lr, beta1, beta2, eps: optax.adam(learning_rate=lr, b1=beta1, b2=beta2, eps=eps, eps_root=0.0),
+    return optax.adam(learning_rate=lr, b1=beta1, b2=beta2, eps=eps, eps_root=0.0)
+
+
+OPTIMIZERS = {
+    "sgd": sgd_optimizer,
+    "sgd_momentum": sgd_momentum_optimizer,
+    "nesterov": nesterov_optimizer,
+    "adagrad": adagrad_optimizer,
+    "rmsprop": rmsprop_optimizer,
+    "adam": adam_optimizer,
 }
 """Optimiser name -> builder taking the reference's (torch's) hyper-parameter names."""
 

@@ -3,29 +3,46 @@
 import paddle
 import paddle.nn.functional as F
 
-OPTIMIZERS = {
-    "sgd": lambda params, lr: paddle.optimizer.SGD(learning_rate=lr, parameters=params),
+
+def sgd_optimizer(params, *, lr):
+    return paddle.optimizer.SGD(learning_rate=lr, parameters=params)
+
+
+def sgd_momentum_optimizer(params, *, lr, momentum):
     # Momentum keeps torch's buffer v = mu v + g and steps by lr * v.
-    "sgd_momentum": lambda params, lr, momentum: paddle.optimizer.Momentum(
-        learning_rate=lr, momentum=momentum, parameters=params
-    ),
-    "nesterov": lambda params, lr, momentum: paddle.optimizer.Momentum(
-        learning_rate=lr, momentum=momentum, use_nesterov=True, parameters=params
-    ),
+    return paddle.optimizer.Momentum(learning_rate=lr, momentum=momentum, parameters=params)
+
+
+def nesterov_optimizer(params, *, lr, momentum):
+    return paddle.optimizer.Momentum(learning_rate=lr, momentum=momentum, use_nesterov=True, parameters=params)
+
+
+def adagrad_optimizer(params, *, lr, eps, initial_accumulator_value=0.0):
     # epsilon outside the root, as torch (Paddle's default 1e-6, torch's 1e-10): pass it.
-    "adagrad": lambda params, lr, eps, initial_accumulator_value=0.0: paddle.optimizer.Adagrad(
+    return paddle.optimizer.Adagrad(
         learning_rate=lr, epsilon=eps, initial_accumulator_value=initial_accumulator_value, parameters=params
-    ),
+    )
+
+
+def rmsprop_optimizer(params, *, lr, alpha, eps):
     # rho is torch's alpha (Paddle's default 0.95, torch's 0.99). Paddle adds epsilon inside the root,
     # g / sqrt(v + eps), torch outside, g / (sqrt(v) + eps): no constant epsilon maps one onto the
     # other; they agree only where eps is negligible next to v, as with the concepts' 1e-30.
-    "rmsprop": lambda params, lr, alpha, eps: paddle.optimizer.RMSProp(
-        learning_rate=lr, rho=alpha, epsilon=eps, parameters=params
-    ),
+    return paddle.optimizer.RMSProp(learning_rate=lr, rho=alpha, epsilon=eps, parameters=params)
+
+
+def adam_optimizer(params, *, lr, beta1, beta2, eps):
     # epsilon on sqrt(v_hat), as torch.
-    "adam": lambda params, lr, beta1, beta2, eps: paddle.optimizer.Adam(
-        learning_rate=lr, beta1=beta1, beta2=beta2, epsilon=eps, parameters=params
-    ),
+    return paddle.optimizer.Adam(learning_rate=lr, beta1=beta1, beta2=beta2, epsilon=eps, parameters=params)
+
+
+OPTIMIZERS = {
+    "sgd": sgd_optimizer,
+    "sgd_momentum": sgd_momentum_optimizer,
+    "nesterov": nesterov_optimizer,
+    "adagrad": adagrad_optimizer,
+    "rmsprop": rmsprop_optimizer,
+    "adam": adam_optimizer,
 }
 """Optimiser name -> builder taking the reference's (torch's) hyper-parameter names."""
 

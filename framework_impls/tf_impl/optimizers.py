@@ -3,21 +3,42 @@
 import keras
 import tensorflow as tf
 
-OPTIMIZERS = {
-    "sgd": lambda lr: keras.optimizers.SGD(learning_rate=lr),
+
+def sgd_optimizer(*, lr):
+    return keras.optimizers.SGD(learning_rate=lr)
+
+
+def sgd_momentum_optimizer(*, lr, momentum):
     # Keras keeps v = momentum * v - lr * g and adds it: torch's buffer times -lr.
-    "sgd_momentum": lambda lr, momentum: keras.optimizers.SGD(learning_rate=lr, momentum=momentum),
-    "nesterov": lambda lr, momentum: keras.optimizers.SGD(learning_rate=lr, momentum=momentum, nesterov=True),
+    return keras.optimizers.SGD(learning_rate=lr, momentum=momentum)
+
+
+def nesterov_optimizer(*, lr, momentum):
+    return keras.optimizers.SGD(learning_rate=lr, momentum=momentum, nesterov=True)
+
+
+def adagrad_optimizer(*, lr, eps, initial_accumulator_value=0.0):
     # Keras adds epsilon inside the square root: g / sqrt(s + eps).
-    "adagrad": lambda lr, eps, initial_accumulator_value=0.0: keras.optimizers.Adagrad(
-        learning_rate=lr, epsilon=eps, initial_accumulator_value=initial_accumulator_value
-    ),
+    return keras.optimizers.Adagrad(learning_rate=lr, epsilon=eps, initial_accumulator_value=initial_accumulator_value)
+
+
+def rmsprop_optimizer(*, lr, alpha, eps):
     # rho is torch's alpha; epsilon again inside the square root.
-    "rmsprop": lambda lr, alpha, eps: keras.optimizers.RMSprop(learning_rate=lr, rho=alpha, epsilon=eps),
+    return keras.optimizers.RMSprop(learning_rate=lr, rho=alpha, epsilon=eps)
+
+
+def adam_optimizer(*, lr, beta1, beta2, eps):
     # epsilon is added to sqrt(v), not sqrt(v_hat): the bias correction is folded into lr.
-    "adam": lambda lr, beta1, beta2, eps: keras.optimizers.Adam(
-        learning_rate=lr, beta_1=beta1, beta_2=beta2, epsilon=eps
-    ),
+    return keras.optimizers.Adam(learning_rate=lr, beta_1=beta1, beta_2=beta2, epsilon=eps)
+
+
+OPTIMIZERS = {
+    "sgd": sgd_optimizer,
+    "sgd_momentum": sgd_momentum_optimizer,
+    "nesterov": nesterov_optimizer,
+    "adagrad": adagrad_optimizer,
+    "rmsprop": rmsprop_optimizer,
+    "adam": adam_optimizer,
 }
 """Optimiser name -> builder taking the reference's (torch's) hyper-parameter names."""
 

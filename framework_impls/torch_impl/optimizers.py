@@ -3,17 +3,40 @@
 import torch
 import torch.nn.functional as F
 
+
+def sgd_optimizer(params, *, lr):
+    return torch.optim.SGD(params, lr=lr)
+
+
+def sgd_momentum_optimizer(params, *, lr, momentum):
+    return torch.optim.SGD(params, lr=lr, momentum=momentum)
+
+
+def nesterov_optimizer(params, *, lr, momentum):
+    return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=True)
+
+
+def adagrad_optimizer(params, *, lr, eps, initial_accumulator_value=0.0):
+    return torch.optim.Adagrad(params, lr=lr, eps=eps, initial_accumulator_value=initial_accumulator_value)
+
+
+def rmsprop_optimizer(params, *, lr, alpha, eps):
+    return torch.optim.RMSprop(params, lr=lr, alpha=alpha, eps=eps)
+
+
+def adam_optimizer(params, *, lr, beta1, beta2, eps):
+    return torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps)
+
+
 OPTIMIZERS = {
-    "sgd": lambda params, lr: torch.optim.SGD(params, lr=lr),
-    "sgd_momentum": lambda params, lr, momentum: torch.optim.SGD(params, lr=lr, momentum=momentum),
-    "nesterov": lambda params, lr, momentum: torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=True),
-    "adagrad": lambda params, lr, eps, initial_accumulator_value=0.0: torch.optim.Adagrad(
-        params, lr=lr, eps=eps, initial_accumulator_value=initial_accumulator_value
-    ),
-    "rmsprop": lambda params, lr, alpha, eps: torch.optim.RMSprop(params, lr=lr, alpha=alpha, eps=eps),
-    "adam": lambda params, lr, beta1, beta2, eps: torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps),
+    "sgd": sgd_optimizer,
+    "sgd_momentum": sgd_momentum_optimizer,
+    "nesterov": nesterov_optimizer,
+    "adagrad": adagrad_optimizer,
+    "rmsprop": rmsprop_optimizer,
+    "adam": adam_optimizer,
 }
-"""Optimiser name -> builder taking the reference's hyper-parameter names."""
+"""Optimiser name -> builder taking the reference's (torch's) hyper-parameter names."""
 
 
 def fed_trajectory(name, theta0, grads, **hyper):
