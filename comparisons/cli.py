@@ -148,8 +148,11 @@ def command_run(args, console) -> int:
 
         for name in ("digits_mlp", "three_layer_network"):
             export_network(name, args.out / "models", dtypes[0], seed=0)
-    console.print(lang.gettext("reports written to {out}/ (index.html, results.csv, summary.csv, environment.json, notebooks/)")
-                  .format(out=args.out), highlight=False, soft_wrap=True)
+    if (args.out / "notebooks").is_dir():
+        written = lang.gettext("reports written to {out}/ (index.html, results.csv, summary.csv, environment.json, notebooks/)")
+    else:  # nbformat (rosetta[notebook]) is not installed
+        written = lang.gettext("reports written to {out}/ (index.html, results.csv, summary.csv, environment.json)")
+    console.print(written.format(out=args.out), highlight=False, soft_wrap=True)
     return 1 if any(r.verdict in (DISAGREE, ERROR) for r in result.records) else 0
 
 

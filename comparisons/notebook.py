@@ -35,7 +35,7 @@ import numpy as np
 
 from comparisons.i18n import N_, Language, language
 from comparisons.registry import FRAMEWORKS, Concept, concept_rng, source_of
-from comparisons.report.html import FAMILY_LABELS
+from comparisons.report.html import FAMILY_LABELS, VERDICT_LABELS
 
 FRAMEWORK_LABELS = {"torch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX", "paddle": "PaddlePaddle"}
 AUTOGRAD = {
@@ -250,6 +250,7 @@ def comparison_code(lang: Language) -> str:
     _ = lang.gettext
     agree = _(AGREE_LINE) if lang.code == "en" else f"{_(AGREE_LINE)} ({AGREE_LINE})"
     header = (_("pair"), _("rows"), _("verdict"), _("max margin"))
+    verdicts = {verdict: _(label) for verdict, label in VERDICT_LABELS.items()}
     failed = _("{n} of {total} comparisons disagree or failed")
     return "\n".join([
         "from dataclasses import asdict",
@@ -268,9 +269,10 @@ def comparison_code(lang: Language) -> str:
         "",
         "rows = [asdict(record) for record in result.records]",
         f"HEADER = {header!r}",
+        f"VERDICT = {verdicts!r}  # " + _("how each verdict is shown"),
         'print(f"{HEADER[0]:<26} {HEADER[1]:>5}  {HEADER[2]:<20} {HEADER[3]:>10}")',
         "for (_, a, b), cell in by_pair(rows).items():",
-        '    print(f"{a + \' ~ \' + b:<26} {cell.total:>5}  {cell.verdict:<20} {cell.max_margin:>10.3g}")',
+        '    print(f"{a + \' ~ \' + b:<26} {cell.total:>5}  {VERDICT[cell.verdict]:<20} {cell.max_margin:>10.3g}")',
         'failed = [r for r in rows if r["verdict"] in ("disagree", "error")]',
         "for row in failed[:10]:",
         '    print(row["verdict"], row["sample"], row["dtype"], row["quantity"], row["witness_a"], "~", row["witness_b"], row["detail"])',
@@ -292,7 +294,9 @@ def plot_code(concept: Concept, lang: Language) -> str:
             "from comparisons.report import plots",
             "",
             "curves = result.curves.get(concept.name, {})  # " + _("witness -> loss per step, from the run above"),
-            f"display(HTML(str(plots.line_chart(curves, title={title!r}, ylabel={_('loss')!r}, xlabel={_('step')!r}))))",
+            f"chart = plots.line_chart(curves, title={title!r}, ylabel={_('loss')!r}, xlabel={_('step')!r},",
+            "                         colours=plots.WITNESS_COLOURS)",
+            "display(HTML(str(chart)))",
         ])
     name = elementwise_input(concept)
     if name is None:

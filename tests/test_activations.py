@@ -31,7 +31,7 @@ def cases(names=None, dtypes=("float32", "float64")):
 def run_reference(concept, sample, dtype):
     rng = sample_rng(0, concept.name, sample.name)
     inputs = cast_inputs(sample.draw(rng), dtype)
-    out, cache = concept.reference[0](*inputs.values(), **sample.params)
+    out, cache = concept.reference[0](**inputs, **sample.params)
     dout = rng.standard_normal(np.shape(out)).astype(dtype)
     return inputs["x"], out, dout, concept.reference[1](dout, cache)
 
@@ -66,7 +66,7 @@ def test_softmax_gradient_is_orthogonal_to_constant_shifts(concept, sample, dtyp
 def test_symmetry_identities(concept, sample, dtype):
     """sigma(x) + sigma(-x) = 1, softplus(x) - softplus(-x) = x, tanh(-x) = -tanh(x)."""
     x, out, _, _ = run_reference(concept, sample, dtype)
-    mirrored, _ = concept.reference[0](-x)
+    mirrored, _ = concept.reference[0](x=-x)
     expected = {"sigmoid": 1.0 - mirrored, "softplus": x + mirrored, "tanh": -mirrored}[concept.name]
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
 
@@ -110,9 +110,9 @@ def test_derivative_at_zero_is_the_left_one(function):
 
 def test_default_slopes_of_leaky_relu():
     """leaky-relu-default-slope: torch 0.01, tf.nn 0.2, Keras 3 layer 0.3 (and keras.ops 0.2)."""
-    keras = pytest.importorskip("keras")
-    tf = pytest.importorskip("tensorflow")
-    torch_functional = pytest.importorskip("torch.nn.functional")
+    import keras
+    import tensorflow as tf
+    import torch.nn.functional as torch_functional
     assert inspect.signature(torch_functional.leaky_relu).parameters["negative_slope"].default == 0.01
     assert inspect.signature(tf.nn.leaky_relu).parameters["alpha"].default == 0.2
     assert keras.layers.LeakyReLU().negative_slope == 0.3
@@ -121,9 +121,9 @@ def test_default_slopes_of_leaky_relu():
 
 def test_default_gelu_forms():
     """gelu-default: torch and tf.nn exact, keras.ops tanh-approximate."""
-    keras = pytest.importorskip("keras")
-    tf = pytest.importorskip("tensorflow")
-    torch_functional = pytest.importorskip("torch.nn.functional")
+    import keras
+    import tensorflow as tf
+    import torch.nn.functional as torch_functional
     import torch
 
     x = np.array([-3.0], dtype=np.float32)
@@ -137,7 +137,7 @@ def test_default_gelu_forms():
 
 def test_relu_gradient_at_zero_in_tensorflow():
     """relu-grad-at-zero: the record checks torch; TensorFlow also takes 0."""
-    tf = pytest.importorskip("tensorflow")
+    import tensorflow as tf
     x = tf.constant([0.0])
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -147,7 +147,7 @@ def test_relu_gradient_at_zero_in_tensorflow():
 
 def test_tensorflow_float64_leaky_relu_uses_a_float32_slope():
     """Why leaky_relu's float64 tolerance is 1e-7: the op's alpha attribute is a float32."""
-    tf = pytest.importorskip("tensorflow")
+    import tensorflow as tf
     x = np.array([-1.0])
     out = tf.nn.leaky_relu(tf.constant(x), alpha=0.01).numpy()
     assert out[0] == -float(np.float32(0.01))
@@ -156,7 +156,7 @@ def test_tensorflow_float64_leaky_relu_uses_a_float32_slope():
 
 def test_tensorflow_float64_gelu_rounds_its_constant_to_float32():
     """Why gelu's float64 tolerance is 2e-6: tf.nn.gelu's 1/sqrt(2) goes through float32."""
-    tf = pytest.importorskip("tensorflow")
+    import tensorflow as tf
     from scipy import special
 
     x = np.array([-3.0])
@@ -176,8 +176,8 @@ def test_numpy_scalar_promotes_float32_but_python_float_does_not():
 
 def test_frameworks_default_to_float32():
     """float-defaults: torch tensors and Keras layers are float32 unless told otherwise."""
-    torch = pytest.importorskip("torch")
-    keras = pytest.importorskip("keras")
+    import torch
+    import keras
     assert torch.tensor([0.5]).dtype == torch.float32
     assert keras.config.floatx() == "float32"
 
@@ -185,7 +185,7 @@ def test_frameworks_default_to_float32():
 def test_tensorflow_float32_tanh_saturates_early():
     """Why gelu's float32 tolerance is 2e-5: TF's float32 tanh is exactly -1 from u = -7.9,
     where the true value, rounded to float32, is still above -1."""
-    tf = pytest.importorskip("tensorflow")
+    import tensorflow as tf
     u = np.array([-8.0], dtype=np.float32)
     assert tf.math.tanh(u).numpy()[0] == -1.0
     assert np.float32(np.tanh(u.astype(np.float64)))[0] > -1.0

@@ -27,9 +27,9 @@ def samples(registry):
 
 def test_loop_and_vectorised_versions_agree_on_every_sample(samples):
     for sample in samples:
-        x, w, b = draw(sample).values()
-        out, cache = conv.conv2d_forward(x, w, b, **sample.params)
-        out_naive, cache_naive = conv.conv2d_forward_naive(x, w, b, **sample.params)
+        inputs = draw(sample)
+        out, cache = conv.conv2d_forward(**inputs, **sample.params)
+        out_naive, cache_naive = conv.conv2d_forward_naive(**inputs, **sample.params)
         np.testing.assert_allclose(out, out_naive, rtol=1e-12, atol=1e-12, err_msg=sample.name)
         dout = np.random.default_rng(1).standard_normal(out.shape)
         for grad, grad_naive, name in zip(
@@ -41,8 +41,9 @@ def test_loop_and_vectorised_versions_agree_on_every_sample(samples):
 def test_backward_is_the_adjoint_of_the_forward(samples):
     """Without bias, conv is linear in x and in w: <dout, conv(x, w)> = <dx, x> = <dw, w>."""
     for sample in samples:
-        x, w, b = draw(sample).values()
-        out, cache = conv.conv2d_forward(x, w, np.zeros_like(b), **sample.params)
+        inputs = draw(sample)
+        x, w = inputs["x"], inputs["w"]
+        out, cache = conv.conv2d_forward(x=x, w=w, b=np.zeros_like(inputs["b"]), **sample.params)
         dout = np.random.default_rng(2).standard_normal(out.shape)
         dx, dw, db = conv.conv2d_backward(dout, cache)
         pairing = np.sum(dout * out)
@@ -81,8 +82,7 @@ def test_padding_forms_are_equivalent(padding):
 
 @pytest.mark.parametrize("function", [conv.conv2d_forward, conv.conv2d_forward_naive])
 def test_float32_stays_float32(samples, function):
-    x, w, b = draw(samples[0], "float32").values()
-    out, cache = function(x, w, b, **samples[0].params)
+    out, cache = function(**draw(samples[0], "float32"), **samples[0].params)
     assert out.dtype == np.float32
     backward = conv.conv2d_backward if function is conv.conv2d_forward else conv.conv2d_backward_naive
     assert all(g.dtype == np.float32 for g in backward(out, cache))

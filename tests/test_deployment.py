@@ -1,5 +1,6 @@
 """Exported ONNX models: valid files that reproduce the NumPy network, and graceful absence."""
 
+import os
 import subprocess
 import sys
 
@@ -14,6 +15,12 @@ from reference.networks import binary_table, digits_data
 HELD_OUT = {"digits_mlp": lambda: digits_data(0)["x_test"][:32], "three_layer_network": lambda: binary_table()[0]}
 
 
+def by_name(weights):
+    """The two layers' weights as the keyword arguments every forward pass takes."""
+    w1, b1, w2, b2 = weights
+    return {"w1": w1, "b1": b1, "w2": w2, "b2": b2}
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")
@@ -26,7 +33,7 @@ def test_every_exporter_writes_a_checked_model_that_reproduces_numpy(exported, n
 
     weights, activations = network_weights(name, "float32")
     x = HELD_OUT[name]().astype(np.float32)
-    expected = dense_network_forward(x, *weights, activations=activations)[0]["out"]
+    expected = dense_network_forward(x, **by_name(weights), activations=activations)[0]["out"]
     for path, problem in exported[name].items():
         assert not problem, f"{path}: {problem}"
         probabilities = check_model(path, x)
@@ -43,20 +50,45 @@ def test_the_numpy_built_graph_is_gemm_and_activation_nodes(exported):
 def test_the_exported_digits_classifier_is_accurate_on_held_out_digits():
     weights, activations = network_weights("digits_mlp", "float64")
     data = digits_data(0)
-    prediction = dense_network_forward(data["x_test"], *weights, activations=activations)[0]["prediction"]
+    prediction = dense_network_forward(data["x_test"], **by_name(weights), activations=activations)[0]["prediction"]
     assert np.mean(prediction == data["y_test"]) > 0.9
 
 
+HIDDEN = ("onnxruntime", "tf2onnx")
+
+
 def test_without_onnxruntime_its_witnesses_are_skipped(tmp_path):
-    script = (
-        "import sys; sys.modules['onnxruntime'] = None; sys.modules['tf2onnx'] = None\n"
-        "from comparisons.cli import main\n"
-        f"sys.exit(main(['run', '--concept', 'onnx_inference', '--dtype', 'float64', '--out', {str(tmp_path)!r}]))\n"
+    # Hidden from every process, the witness workers included (they are spawned: a
+    # sys.modules entry in this process would not reach them), as if not installed.
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    # Every finder answers "not found" for them, as when they are not installed (a finder that
+    # raised instead would break torch, which looks for onnxruntime with find_spec).
+    (hide / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Hiding:\n"
+        "    def __init__(self, finder):\n"
+        "        self.finder = finder\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {HIDDEN!r}:\n"
+        "            return None\n"
+        "        find = getattr(self.finder, 'find_spec', None)\n"
+        "        return find(name, path, target) if find else None\n"
+        "    def __getattr__(self, attribute):\n"
+        "        return getattr(self.finder, attribute)\n"
+        "sys.meta_path[:] = [Hiding(finder) for finder in sys.meta_path]\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hide), os.environ.get("PYTHONPATH", "")])}
+    out = tmp_path / "report"
+    result = subprocess.run(
+        [sys.executable, "-m", "comparisons", "run", "--concept", "onnx_inference", "--dtype", "float64", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
     assert result.returncode == 0, result.stderr
-    rows = pd.read_csv(tmp_path / "results.csv")
+    rows = pd.read_csv(out / "results.csv")
     uses_ort = rows.witness_a.str.startswith("onnxruntime") | rows.witness_b.str.startswith("onnxruntime")
+    assert uses_ort.any()
     assert set(rows[uses_ort].verdict) == {"skipped"}
+    assert all(any(f"{package} is not installed" in detail for package in HIDDEN) for detail in rows[uses_ort].detail)
     assert set(rows[~uses_ort].verdict) == {"agree"}
-    assert "onnx-reference" in set(rows[~uses_ort].witness_b)
+    assert "onnx-reference" in set(rows[~uses_ort].witness_b)  # the onnx package's evaluator needs no onnxruntime

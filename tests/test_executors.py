@@ -8,7 +8,7 @@ from comparisons.report.tables import results_frame
 from comparisons.runner import run_with_progress
 
 CONCEPTS = ("min_max_normalize", "standardize")
-CONFIG = harness.RunConfig(frameworks=("torch", "tensorflow"))
+CONFIG = harness.RunConfig(frameworks=("torch",))
 
 
 def rows_without_timing(result):

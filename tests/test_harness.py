@@ -147,8 +147,8 @@ def test_inputs_reach_every_witness_by_name_whatever_their_order(registry, pool)
     assert {r.verdict for r in forward} <= {AGREE, SKIPPED}
 
 
-def hidden_package_run(tmp_path, package):
-    """``rosetta run --concept sigmoid`` with ``package`` hidden from every process (as if not installed)."""
+def hidden_package_run(tmp_path, package, frameworks):
+    """``rosetta run --concept sigmoid`` of ``frameworks`` with ``package`` hidden from every process (as if not installed)."""
     hide = tmp_path / "hide"
     hide.mkdir()
     # None in sys.modules: importing it raises ModuleNotFoundError and find_spec says it is not there.
@@ -156,7 +156,8 @@ def hidden_package_run(tmp_path, package):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hide), os.environ.get("PYTHONPATH", "")])}
     out = tmp_path / "report"
     result = subprocess.run(
-        [sys.executable, "-m", "comparisons", "run", "--concept", "sigmoid", "--out", str(out)],
+        [sys.executable, "-m", "comparisons", "run", "--concept", "sigmoid", "--out", str(out),
+         *(f"--framework={name}" for name in frameworks)],
         capture_output=True, text=True, timeout=600, env=env,
     )
     import pandas as pd
@@ -165,7 +166,7 @@ def hidden_package_run(tmp_path, package):
 
 
 def test_a_required_framework_that_cannot_be_imported_gives_error_rows(tmp_path):
-    result, rows = hidden_package_run(tmp_path, "tensorflow")
+    result, rows = hidden_package_run(tmp_path, "tensorflow", ("torch", "tensorflow"))
     assert result.returncode == 1, result.stderr
     with_tf = rows[(rows.witness_a == "tensorflow") | (rows.witness_b == "tensorflow")]
     assert len(with_tf) and set(with_tf[with_tf["mapping"].isna()].verdict) == {ERROR}
@@ -174,7 +175,7 @@ def test_a_required_framework_that_cannot_be_imported_gives_error_rows(tmp_path)
 
 @pytest.mark.parametrize("package, framework", [("jax", "jax"), ("paddle", "paddle")])
 def test_an_optional_framework_that_is_not_installed_gives_skipped_rows(tmp_path, package, framework):
-    result, rows = hidden_package_run(tmp_path, package)
+    result, rows = hidden_package_run(tmp_path, package, ("torch", framework))
     assert result.returncode == 0, result.stderr
     with_it = rows[(rows.witness_a == framework) | (rows.witness_b == framework)]
     assert len(with_it) and set(with_it.verdict) == {SKIPPED}

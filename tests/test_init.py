@@ -62,8 +62,6 @@ def test_describe_returns_float64_numbers():
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_torch_and_keras_fans_agree_with_reference(scheme):
-    pytest.importorskip("torch")
-    pytest.importorskip("keras")
     from framework_impls.tf_impl.init import keras_shape
     from keras.src.initializers.random_initializers import compute_fans
     from torch import empty, nn

@@ -18,7 +18,7 @@ def _bn_samples(training):
 def test_training_output_is_normalised_per_channel(sample):
     inputs = sample.draw(np.random.default_rng(0))
     inputs["gamma"], inputs["beta"] = np.ones_like(inputs["gamma"]), np.zeros_like(inputs["beta"])
-    out, _ = ref.batch_norm_forward(*inputs.values(), **sample.params)
+    out, _ = ref.batch_norm_forward(**inputs, **sample.params)
     axes = (0,) if out["out"].ndim == 2 else (0, 2, 3)
     assert np.allclose(out["out"].mean(axis=axes), 0, atol=1e-10)
     var = inputs["x"].var(axis=axes)
@@ -28,7 +28,7 @@ def test_training_output_is_normalised_per_channel(sample):
 @pytest.mark.parametrize("sample", _bn_samples(True), ids=lambda s: s.name)
 def test_running_variance_uses_the_unbiased_estimate(sample):
     inputs = sample.draw(np.random.default_rng(0))
-    out, _ = ref.batch_norm_forward(*inputs.values(), **sample.params)
+    out, _ = ref.batch_norm_forward(**inputs, **sample.params)
     x, m = inputs["x"], sample.params["momentum"]
     axes = (0,) if x.ndim == 2 else (0, 2, 3)
     expected = (1 - m) * inputs["running_var"] + m * x.var(axis=axes, ddof=1)
@@ -38,7 +38,7 @@ def test_running_variance_uses_the_unbiased_estimate(sample):
 @pytest.mark.parametrize("sample", _bn_samples(False), ids=lambda s: s.name)
 def test_eval_mode_keeps_running_statistics(sample):
     inputs = sample.draw(np.random.default_rng(0))
-    out, _ = ref.batch_norm_forward(*inputs.values(), **sample.params)
+    out, _ = ref.batch_norm_forward(**inputs, **sample.params)
     assert np.array_equal(out["running_mean"], inputs["running_mean"])
     assert np.array_equal(out["running_var"], inputs["running_var"])
 
@@ -46,7 +46,7 @@ def test_eval_mode_keeps_running_statistics(sample):
 def test_training_gradient_sums_to_zero_per_channel():
     """y does not change when a constant is added to a channel, so dx sums to 0 there."""
     inputs = concepts.batch_norm_inputs((2, 3, 2, 2))(np.random.default_rng(3))
-    _, cache = ref.batch_norm_forward(*inputs.values())
+    _, cache = ref.batch_norm_forward(**inputs)
     dx, _, _ = ref.batch_norm_backward(np.random.default_rng(4).standard_normal((2, 3, 2, 2)), cache)
     assert np.allclose(dx.sum(axis=(0, 2, 3)), 0, atol=1e-12)
 
@@ -54,7 +54,7 @@ def test_training_gradient_sums_to_zero_per_channel():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_batch_norm_preserves_dtype(dtype):
     inputs = {k: v.astype(dtype) for k, v in concepts.batch_norm_inputs((4, 2))(np.random.default_rng(0)).items()}
-    out, cache = ref.batch_norm_forward(*inputs.values())
+    out, cache = ref.batch_norm_forward(**inputs)
     assert all(v.dtype == dtype for v in out.values())
     assert all(g.dtype == dtype for g in ref.batch_norm_backward(np.ones((4, 2), dtype), cache))
 
@@ -88,7 +88,7 @@ def test_dropout_preserves_dtype(dtype):
 
 @pytest.mark.parametrize("p", [0.2, 0.5])
 def test_torch_dropout_scales_kept_units_by_inverse_keep_probability(p):
-    torch = pytest.importorskip("torch")
+    import torch
     x = torch.rand(1000, dtype=torch.float64) + 0.5
     out = torch.nn.functional.dropout(x, p, training=True)
     kept = out != 0

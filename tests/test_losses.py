@@ -31,7 +31,7 @@ def draw(concept, sample, dtype):
 
 def loss_and_gradient(concept, inputs, reduction, dout=None):
     """The reference loss and its gradient for upstream ``dout`` (ones by default)."""
-    out, cache = concept.reference[0](*inputs.values(), reduction=reduction)
+    out, cache = concept.reference[0](**inputs, reduction=reduction)
     dout = np.ones_like(out) if dout is None else dout
     return out, concept.reference[1](dout, cache)
 
@@ -63,8 +63,9 @@ def test_half_squared_error_is_half_the_mse():
     rng = np.random.default_rng(3)
     y_pred, y_true = rng.standard_normal((2, 5))
     for reduction in ("none", "mean", "sum"):
-        mse, dmse = loss_and_gradient(REGISTRY["mse"], {"a": y_pred, "b": y_true}, reduction)
-        half, dhalf = loss_and_gradient(REGISTRY["half_squared_error"], {"a": y_pred, "b": y_true}, reduction)
+        inputs = {"y_pred": y_pred, "y_true": y_true}
+        mse, dmse = loss_and_gradient(REGISTRY["mse"], inputs, reduction)
+        half, dhalf = loss_and_gradient(REGISTRY["half_squared_error"], inputs, reduction)
         np.testing.assert_allclose(half, mse / 2, rtol=1e-15)
         np.testing.assert_allclose(dhalf, dmse / 2, rtol=1e-15)
 
@@ -111,8 +112,8 @@ def test_bad_arguments_are_clear_errors(call, error, message):
 
 def test_largest_clipped_losses():
     """bce-clipping: at p = 0, y = 1 Keras gives -log(1e-7) = 16.12 and torch 100."""
-    keras = pytest.importorskip("keras")
-    torch = pytest.importorskip("torch")
+    import keras
+    import torch
     p, y = np.array([0.0], dtype=np.float32), np.array([1.0], dtype=np.float32)
     assert float(keras.ops.binary_crossentropy(y, p)[0]) == pytest.approx(7 * math.log(10), rel=1e-5)
     torch_loss = torch.nn.functional.binary_cross_entropy(torch.tensor(p), torch.tensor(y))
@@ -124,8 +125,8 @@ def test_largest_clipped_losses():
 def test_keras_uses_the_logits_behind_its_own_sigmoid():
     """bce-clipping: a keras.ops.sigmoid output carries its logits, and Keras's binary
     cross-entropy silently uses them (no clipping), unlike a tf.math.sigmoid output."""
-    keras = pytest.importorskip("keras")
-    tf = pytest.importorskip("tensorflow")
+    import keras
+    import tensorflow as tf
     z, y = tf.constant([-100.0]), tf.constant([1.0])
     through_keras = float(keras.ops.binary_crossentropy(y, keras.ops.sigmoid(z))[0])
     through_tf = float(keras.ops.binary_crossentropy(y, tf.math.sigmoid(z))[0])
@@ -135,7 +136,7 @@ def test_keras_uses_the_logits_behind_its_own_sigmoid():
 
 def test_tf_l2_loss_is_half_the_sum_of_squares():
     """mse-half: tf.nn.l2_loss is sum / 2, the reference's half_squared_error with "sum"."""
-    tf = pytest.importorskip("tensorflow")
+    import tensorflow as tf
     diff = np.array([0.5, -1.0, 2.0])
     expected, _ = ref.half_squared_error_forward(diff, np.zeros(3), reduction="sum")
     assert float(tf.nn.l2_loss(tf.constant(diff))) == pytest.approx(expected, rel=1e-15)
@@ -144,7 +145,7 @@ def test_tf_l2_loss_is_half_the_sum_of_squares():
 
 def test_keras_mse_averages_the_last_axis_only():
     """Why the TF implementation reduces element-wise losses itself."""
-    keras = pytest.importorskip("keras")
+    import keras
     y_pred, y_true = np.array([[1.0, 3.0], [0.0, 0.0]]), np.zeros((2, 2))
     per_row = keras.losses.mean_squared_error(y_true, y_pred)
     np.testing.assert_allclose(np.asarray(per_row), [5.0, 0.0])

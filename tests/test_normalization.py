@@ -38,7 +38,7 @@ def test_reference_matches_scikit_learn(concept, sample, dtype):
     scaler = {"min_max_normalize": preprocessing.MinMaxScaler, "standardize": preprocessing.StandardScaler}
     table = x.reshape(len(x), -1)
     expected = scaler[concept.name]().fit_transform(table).reshape(x.shape)
-    out, _ = concept.reference[0](x, **sample.params)
+    out, _ = concept.reference[0](x=x, **sample.params)
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -46,7 +46,7 @@ def test_reference_matches_scikit_learn(concept, sample, dtype):
 def test_scaled_columns_and_dtype(concept, sample, dtype):
     x, _ = draw(concept, sample, dtype)
     axis = sample.params.get("axis", 0)
-    out, _ = concept.reference[0](x, **sample.params)
+    out, _ = concept.reference[0](x=x, **sample.params)
     assert out.dtype == x.dtype and out.shape == x.shape
     constant = np.ptp(x, axis=axis, keepdims=True) == 0
     out = out.astype(np.float64)
@@ -65,7 +65,7 @@ def test_gradient_is_blind_to_shift_and_scale(concept, sample, dtype):
     """out(a x + c) = out(x) for a > 0: per column, sum(dx) = 0 and sum(x dx) = 0."""
     x, rng = draw(concept, sample, dtype)
     axis = sample.params.get("axis", 0)
-    out, cache = concept.reference[0](x, **sample.params)
+    out, cache = concept.reference[0](x=x, **sample.params)
     dx = concept.reference[1](rng.standard_normal(out.shape), cache)
     np.testing.assert_allclose(np.sum(dx, axis=axis), 0, atol=1e-12)
     np.testing.assert_allclose(np.sum(x * dx, axis=axis), 0, atol=1e-11)
@@ -102,6 +102,6 @@ def test_constant_column_becomes_zero_with_a_finite_gradient_everywhere(concept,
 def test_tied_extremes_share_the_gradient(concept):
     """Gradients of a min or max split evenly among ties, as torch.amin and tf.reduce_min do."""
     x = np.array([[0.0], [0.0], [4.0], [2.0]])
-    out, cache = concept.reference[0](x)
+    out, cache = concept.reference[0](x=x)
     dx = concept.reference[1](np.array([[0.0], [0.0], [0.0], [1.0]]), cache)
     assert dx[0, 0] == pytest.approx(dx[1, 0])

@@ -93,7 +93,7 @@ def test_mlp_gradients_match_finite_differences():
 @pytest.mark.parametrize("name", STEP_NAMES)
 def test_every_optimiser_descends_the_quadratic(name):
     problem = concepts.quadratic_problem()(np.random.default_rng(2))
-    out, _ = ref.quadratic_descent(*problem.values(), optimizer=name, steps=concepts.STEPS, hyper=concepts.HYPER[name])
+    out, _ = ref.quadratic_descent(**problem, optimizer=name, steps=concepts.STEPS, hyper=concepts.HYPER[name])
     assert out["loss"][-1] < out["loss"][0]
 
 
@@ -106,7 +106,7 @@ def test_hyper_parameters_are_exact_in_float32(name):
 
 
 def test_keras_casts_python_hyper_parameters_through_float32():
-    keras = pytest.importorskip("keras")
+    import keras
     assert float(keras.ops.convert_to_numpy(keras.ops.cast(0.9, "float64"))) != 0.9
     assert float(keras.ops.convert_to_numpy(keras.ops.cast(0.875, "float64"))) == 0.875
 

@@ -1,7 +1,8 @@
 """Property-based: no witness pair disagrees on any valid conv or pooling parameter combination.
 
 Hypothesis draws the shapes and hyper-parameters; the harness runs every witness
-(numpy, torch, tensorflow, finite-diff) on them exactly as for a registered sample.
+(numpy, torch, tensorflow, jax, paddle, finite-diff) on them in the witness workers,
+exactly as for a registered sample.
 Broadcastable shape pairs are covered the same way in tests/test_broadcasting.py.
 """
 
@@ -10,17 +11,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comparisons import harness
-from comparisons.agreement import DISAGREE, ERROR
+from comparisons.agreement import AGREE
 from comparisons.registry import Sample, load_all
+from comparisons.witnesses import FRAMEWORKS, ONNX
+
+WITNESSES = {"numpy", "finite-diff", *(n for n, f in FRAMEWORKS.items() if n != ONNX and (f.required or not f.missing_reason()))}
+"""NumPy, finite differences, the required frameworks and the optional ones that are installed: all must take part."""
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
-def assert_no_witness_disagrees(concept_name, inputs, params):
+def assert_no_witness_disagrees(concept_name, inputs, params, pool):
+    """Every pair of every witness agrees on every quantity: none disagrees, errs or is skipped."""
     concept = load_all()[concept_name]
     sample = Sample("generated", inputs, params)
     for dtype in ("float64", "float32"):
-        bad = [r for r in harness.run_sample(concept, sample, dtype, 0) if r.verdict in (DISAGREE, ERROR)]
+        records = harness.run_sample(concept, sample, dtype, 0, pool).records
+        assert {r.witness_a for r in records} | {r.witness_b for r in records} == WITNESSES
+        bad = [r for r in records if r.verdict != AGREE]
         assert not bad, "\n".join(
             f"{params} {dtype} {r.witness_a}~{r.witness_b} {r.quantity}: {r.verdict} {r.detail}" for r in bad
         )
@@ -70,17 +78,17 @@ def pool_cases(draw, average):
 
 @SETTINGS
 @given(conv_cases())
-def test_conv2d_agrees_on_generated_parameters(case):
-    assert_no_witness_disagrees("conv2d", *case)
+def test_conv2d_agrees_on_generated_parameters(pool, case):
+    assert_no_witness_disagrees("conv2d", *case, pool)
 
 
 @SETTINGS
 @given(pool_cases(average=False))
-def test_max_pool2d_agrees_on_generated_parameters(case):
-    assert_no_witness_disagrees("max_pool2d", *case)
+def test_max_pool2d_agrees_on_generated_parameters(pool, case):
+    assert_no_witness_disagrees("max_pool2d", *case, pool)
 
 
 @SETTINGS
 @given(pool_cases(average=True))
-def test_avg_pool2d_agrees_on_generated_parameters(case):
-    assert_no_witness_disagrees("avg_pool2d", *case)
+def test_avg_pool2d_agrees_on_generated_parameters(pool, case):
+    assert_no_witness_disagrees("avg_pool2d", *case, pool)

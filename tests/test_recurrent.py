@@ -1,7 +1,8 @@
 """Recurrent family: BPTT against finite differences, weight conversions, bad inputs, the adding RNN.
 
-The framework comparisons (torch, TensorFlow, JAX, Paddle) of these concepts are in test_agreement.py,
-generated from the registry; here the NumPy reference is checked on its own.
+The framework comparisons (torch, TensorFlow, JAX, Paddle) of these concepts are in
+test_agreement.py, generated from the registry; here the NumPy reference and the weight
+conversions are checked on their own.
 """
 
 import re

@@ -6,6 +6,7 @@ import numpy as np
 
 from comparisons.concepts import MERGED
 from comparisons.divergences import activations as catalog
+from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
 from reference import activations as ref
 
@@ -49,7 +50,7 @@ def at_zero(name, params=None, skip=None):
             "finite-diff": "no derivative at exactly x = 0 (a kink); central differences average the two sides",
             **(skip or {}),
         },
-        note="x exactly 0: frameworks take the derivative from the left there.",
+        note=N_("x exactly 0: frameworks take the derivative from the left there."),
     )
 
 
@@ -68,13 +69,13 @@ def sigmoid_samples(rng):
     yield Sample(
         "saturated",
         saturated(20.0, 100.0, 1000.0),
-        note="x = 0, +-20, +-100, +-1000: exp(100) overflows float32 in the naive formula.",
+        note=N_("x = 0, +-20, +-100, +-1000: exp(100) overflows float32 in the naive formula."),
     )
 
 
 def tanh_samples(rng):
     yield from random_samples()
-    yield Sample("saturated", saturated(20.0, 100.0), note="tanh saturates to +-1, gradient to 0.")
+    yield Sample("saturated", saturated(20.0, 100.0), note=N_("tanh saturates to +-1, gradient to 0."))
 
 
 def relu_samples(rng):
@@ -91,7 +92,7 @@ def leaky_relu_samples(rng):
 def elu_samples(rng):
     yield from random_samples()
     yield Sample("alpha0.5", _normal(3, 4, scale=2.0), {"alpha": 0.5})
-    yield Sample("large", saturated(30.0, 100.0), note="exp(100) in the unused branch must not overflow.")
+    yield Sample("large", saturated(30.0, 100.0), note=N_("exp(100) in the unused branch must not overflow."))
 
 
 def softplus_samples(rng):
@@ -99,7 +100,7 @@ def softplus_samples(rng):
     yield Sample(
         "large",
         saturated(20.0, 100.0),
-        note="log(1 + exp(100)) overflows naively; torch returns x itself above its threshold 20.",
+        note=N_("log(1 + exp(100)) overflows naively; torch returns x itself above its threshold 20."),
     )
 
 
@@ -110,20 +111,20 @@ def gelu_samples(rng):
             f"tails-{approximate}",
             {"x": np.array([-6.0, -3.0, 0.0, 3.0, 6.0])},
             {"approximate": approximate},
-            note="gelu(-3) = -0.00404969 exact, -0.00363739 with tanh.",
+            note=N_("gelu(-3) = -0.00404969 exact, -0.00363739 with tanh."),
         )
 
 
 def softmax_samples(rng):
     yield Sample("vector", _normal(6))
     yield Sample("matrix", _normal(4, 5, scale=3.0))
-    yield Sample("tensor3d-axis1", _normal(2, 4, 3, scale=3.0), {"axis": 1}, note="a non-last axis (NCHW channels).")
+    yield Sample("tensor3d-axis1", _normal(2, 4, 3, scale=3.0), {"axis": 1}, note=N_("a non-last axis (NCHW channels)."))
     yield Sample("matrix-axis0", _normal(4, 5), {"axis": 0})
     for magnitude in (20.0, 100.0, 1000.0):
         yield Sample(
             f"large-logits-{magnitude:g}",
             {"x": np.array([[magnitude, 0.0, -magnitude, 1.0], [magnitude, magnitude - 1, 2.0, -magnitude]])},
-            note="exp of the logits overflows float32 from 89 on: only the max-shifted form is finite.",
+            note=N_("exp of the logits overflows float32 from 89 on: only the max-shifted form is finite."),
         )
 
 
@@ -146,7 +147,7 @@ register(
     Concept(
         name="sigmoid",
         family="activations",
-        summary="Logistic sigmoid sigma(x) = 1 / (1 + exp(-x)) and its derivative sigma(1 - sigma).",
+        summary=N_("Logistic sigmoid sigma(x) = 1 / (1 + exp(-x)) and its derivative sigma(1 - sigma)."),
         samples=sigmoid_samples,
         reference=(ref.sigmoid_forward, ref.sigmoid_backward),
         implementations=implementations("activations.sigmoid", frameworks=MERGED),
@@ -161,14 +162,14 @@ register(
             )
         },
         divergences=(catalog.SIGMOID_OVERFLOW,),
-        tutorial="The neuron's squashing function and its derivative sigma(1 - sigma).",
+        tutorial=N_("The neuron's squashing function and its derivative sigma(1 - sigma)."),
         forward_math=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \, \sigma(x)\,(1 - \sigma(x))",
     ),
     Concept(
         name="tanh",
         family="activations",
-        summary="Hyperbolic tangent and its derivative 1 - tanh^2.",
+        summary=N_("Hyperbolic tangent and its derivative 1 - tanh^2."),
         samples=tanh_samples,
         reference=(ref.tanh_forward, ref.tanh_backward),
         implementations=implementations("activations.tanh", frameworks=MERGED),
@@ -181,27 +182,27 @@ register(
                 "about 2 ulp(1) |dout|, up to 1e-6 for |dout| <= 4",
             )
         },
-        tutorial="The hidden-layer activation of the shallow network tutorial.",
+        tutorial=N_("The hidden-layer activation of the shallow network tutorial."),
         forward_math=r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,(1 - \tanh^2 x)",
     ),
     Concept(
         name="relu",
         family="activations",
-        summary="Rectified linear unit max(x, 0); its derivative is taken as 0 at x = 0.",
+        summary=N_("Rectified linear unit max(x, 0); its derivative is taken as 0 at x = 0."),
         samples=relu_samples,
         reference=(ref.relu_forward, ref.relu_backward),
         implementations=implementations("activations.relu", frameworks=MERGED),
         grad_wrt=("x",),
         divergences=(catalog.RELU_GRAD_AT_ZERO, catalog.JAX_RELU_MAXIMUM_GRAD),
-        tutorial="The hidden activation of deep networks: cheap, and no vanishing gradient for x > 0.",
+        tutorial=N_("The hidden activation of deep networks: cheap, and no vanishing gradient for x > 0."),
         forward_math=r"\mathrm{relu}(x) = \max(x, 0)",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,[x > 0]",
     ),
     Concept(
         name="leaky_relu",
         family="activations",
-        summary="Leaky relu: x for x > 0, negative_slope * x otherwise (slope passed explicitly).",
+        summary=N_("Leaky relu: x for x > 0, negative_slope * x otherwise (slope passed explicitly)."),
         samples=leaky_relu_samples,
         reference=(ref.leaky_relu_forward, ref.leaky_relu_backward),
         implementations=implementations("activations.leaky_relu", frameworks=MERGED),
@@ -217,14 +218,14 @@ register(
         divergences=(
             catalog.LEAKY_RELU_DEFAULT_SLOPE, catalog.LEAKY_RELU_GRAD_AT_ZERO, catalog.LEAKY_RELU_GRAD_AT_ZERO_PADDLE,
         ),
-        tutorial="A relu that keeps a small gradient for negative inputs.",
+        tutorial=N_("A relu that keeps a small gradient for negative inputs."),
         forward_math=r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
     ),
     Concept(
         name="elu",
         family="activations",
-        summary="Exponential linear unit: x for x > 0, alpha (exp(x) - 1) otherwise.",
+        summary=N_("Exponential linear unit: x for x > 0, alpha (exp(x) - 1) otherwise."),
         samples=elu_samples,
         reference=(ref.elu_forward, ref.elu_backward),
         implementations=implementations("activations.elu", frameworks=MERGED),
@@ -237,14 +238,14 @@ register(
                 "absolute error of ulp(1) |dout|, a few 1e-7 (torch and the reference use exp(x))",
             )
         },
-        tutorial="A smooth relu with negative outputs that pull the mean activation towards 0.",
+        tutorial=N_("A smooth relu with negative outputs that pull the mean activation towards 0."),
         forward_math=r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
     ),
     Concept(
         name="softplus",
         family="activations",
-        summary="Softplus log(1 + exp(x)), the smooth relu whose derivative is the sigmoid.",
+        summary=N_("Softplus log(1 + exp(x)), the smooth relu whose derivative is the sigmoid."),
         samples=softplus_samples,
         reference=(ref.softplus_forward, ref.softplus_backward),
         implementations=implementations("activations.softplus", frameworks=MERGED),
@@ -258,14 +259,14 @@ register(
                 "absolute, 1e-10 relative at x = 20 (the gradient: 1 instead of 1 - 2.1e-9)",
             ),
         },
-        tutorial="The smooth relu; also the stable form of log-sigmoid, -softplus(-x).",
+        tutorial=N_("The smooth relu; also the stable form of log-sigmoid, -softplus(-x)."),
         forward_math=r"\mathrm{softplus}(x) = \log(1 + e^{x})",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,\sigma(x)",
     ),
     Concept(
         name="gelu",
         family="activations",
-        summary="Gaussian error linear unit x Phi(x), exact (erf) or with the tanh approximation.",
+        summary=N_("Gaussian error linear unit x Phi(x), exact (erf) or with the tanh approximation."),
         samples=gelu_samples,
         reference=(ref.gelu_forward, ref.gelu_backward),
         implementations=implementations("activations.gelu", frameworks=MERGED),
@@ -292,7 +293,7 @@ register(
             ),
         },
         divergences=(catalog.GELU_DEFAULT, catalog.FLOAT_DEFAULTS, catalog.JAX_GELU_DEFAULT),
-        tutorial="The transformer activation; the tanh form is the older, cheaper approximation.",
+        tutorial=N_("The transformer activation; the tanh form is the older, cheaper approximation."),
         forward_math=r"\mathrm{gelu}(x) = x\,\Phi(x) = \tfrac{x}{2}\big(1 + \mathrm{erf}(x/\sqrt{2})\big)"
         r"\approx \tfrac{x}{2}\big(1 + \tanh(\sqrt{2/\pi}(x + 0.044715 x^3))\big)",
         backward_math=r"\frac{\partial L}{\partial x} = \delta\,\big(\Phi(x) + x\,\varphi(x)\big)",
@@ -300,28 +301,28 @@ register(
     Concept(
         name="softmax",
         family="activations",
-        summary="Softmax along an axis, max-shifted so that large logits do not overflow.",
+        summary=N_("Softmax along an axis, max-shifted so that large logits do not overflow."),
         samples=softmax_samples,
         reference=(ref.softmax_forward, ref.softmax_backward),
         implementations=implementations("activations.softmax", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
         divergences=(catalog.SOFTMAX_OVERFLOW,),
-        tutorial="The output layer of the digits classifier: scores to class probabilities.",
+        tutorial=N_("The output layer of the digits classifier: scores to class probabilities."),
         forward_math=r"s_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},\quad m = \max_j x_j",
         backward_math=r"\frac{\partial L}{\partial x_i} = s_i \Big(\delta_i - \sum_j \delta_j s_j\Big)",
     ),
     Concept(
         name="log_softmax",
         family="activations",
-        summary="Log-softmax along an axis by log-sum-exp: finite for logits of any size.",
+        summary=N_("Log-softmax along an axis by log-sum-exp: finite for logits of any size."),
         samples=log_softmax_samples,
         reference=(ref.log_softmax_forward, ref.log_softmax_backward),
         implementations=implementations("activations.log_softmax", frameworks=MERGED),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
         divergences=(catalog.PADDLE_SOFTMAX_CLIP,),
-        tutorial="The log-probabilities that cross-entropy is built from.",
+        tutorial=N_("The log-probabilities that cross-entropy is built from."),
         forward_math=r"\log s_i = (x_i - m) - \log \sum_j e^{x_j - m}",
         backward_math=r"\frac{\partial L}{\partial x_i} = \delta_i - s_i \sum_j \delta_j",
     ),

@@ -3,6 +3,7 @@
 from comparisons.concepts import MERGED
 from comparisons.divergences import broadcasting as catalog
 from comparisons.divergences.broadcasting import linear_inputs, normal_pair
+from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, implementations, register
 from reference import broadcasting as ref
 from reference import layers as layers_ref
@@ -25,32 +26,32 @@ def broadcast_samples(rng):
 
 
 def matmul_samples(rng):
-    yield Sample("matrix", normal_pair((3, 4), (4, 2)), note="(3, 4) @ (4, 2): each out[i, j] is a dot product")
-    yield Sample("row-dot-column", normal_pair((1, 5), (5, 1)), note="the neuron's sum(x * w) as a (1, 1) product")
-    yield Sample("batched", normal_pair((2, 3, 4), (2, 4, 5)), note="one product per leading index")
+    yield Sample("matrix", normal_pair((3, 4), (4, 2)), note=N_("(3, 4) @ (4, 2): each out[i, j] is a dot product"))
+    yield Sample("row-dot-column", normal_pair((1, 5), (5, 1)), note=N_("the neuron's sum(x * w) as a (1, 1) product"))
+    yield Sample("batched", normal_pair((2, 3, 4), (2, 4, 5)), note=N_("one product per leading index"))
     yield Sample(
         "broadcast-batch",
         normal_pair((2, 1, 3, 4), (3, 4, 2)),
-        note="batch axes (2, 1) and (3,) broadcast to (2, 3); db sums over the 2",
+        note=N_("batch axes (2, 1) and (3,) broadcast to (2, 3); db sums over the 2"),
     )
 
 
 def linear_samples(rng):
     yield Sample("single-row", linear_inputs(1, 3, 2))
     yield Sample("batch", linear_inputs(8, 5, 4))
-    yield Sample("wide", linear_inputs(16, 64, 10), note="the digits classifier's output layer")
+    yield Sample("wide", linear_inputs(16, 64, 10), note=N_("the digits classifier's output layer"))
 
 
 register(
     Concept(
         name="broadcast_add",
         family="broadcasting",
-        summary="a + b with NumPy broadcasting; the backward pass sums the gradient over broadcast axes.",
+        summary=N_("a + b with NumPy broadcasting; the backward pass sums the gradient over broadcast axes."),
         samples=broadcast_samples,
         reference=(ref.broadcast_add_forward, ref.broadcast_add_backward),
         implementations=implementations("broadcasting.broadcast_add", frameworks=MERGED),
         grad_wrt=("a", "b"),
-        tutorial="Vectorisation: adding a bias to every row without a loop, and the rank-1 pitfall.",
+        tutorial=N_("Vectorisation: adding a bias to every row without a loop, and the rank-1 pitfall."),
         forward_math=r"\mathrm{out}_{i} = a_{i \bmod A} + b_{i \bmod B}",
         backward_math=r"da = \textstyle\sum_{\text{axes } a \text{ was broadcast along}} \delta,\quad "
         r"db = \textstyle\sum_{\text{axes } b \text{ was broadcast along}} \delta",
@@ -58,39 +59,39 @@ register(
     Concept(
         name="broadcast_mul",
         family="broadcasting",
-        summary="Element-wise a * b with broadcasting (not the matrix product); gradients un-broadcast.",
+        summary=N_("Element-wise a * b with broadcasting (not the matrix product); gradients un-broadcast."),
         samples=broadcast_samples,
         reference=(ref.broadcast_mul_forward, ref.broadcast_mul_backward),
         implementations=implementations("broadcasting.broadcast_mul", frameworks=MERGED),
         grad_wrt=("a", "b"),
         divergences=(catalog.FLOAT_DEFAULTS,),
-        tutorial="x * w element by element, the first half of the neuron's sum(x * w).",
+        tutorial=N_("x * w element by element, the first half of the neuron's sum(x * w)."),
         forward_math=r"\mathrm{out}_{i} = a_{i \bmod A}\, b_{i \bmod B}",
         backward_math=r"da = \mathrm{unbroadcast}(\delta \odot b),\quad db = \mathrm{unbroadcast}(\delta \odot a)",
     ),
     Concept(
         name="matmul",
         family="broadcasting",
-        summary="Matrix product a @ b, batched over broadcast leading axes; gradients for both operands.",
+        summary=N_("Matrix product a @ b, batched over broadcast leading axes; gradients for both operands."),
         samples=matmul_samples,
         reference=(ref.matmul_forward, ref.matmul_backward),
         implementations=implementations("broadcasting.matmul", frameworks=MERGED),
         grad_wrt=("a", "b"),
         divergences=(catalog.DOT_VS_MATMUL, catalog.JAX_X64),
-        tutorial="np.dot versus element-wise *: the neuron's sum(x * w) is one dot product.",
+        tutorial=N_("np.dot versus element-wise *: the neuron's sum(x * w) is one dot product."),
         forward_math=r"\mathrm{out}_{\dots ij} = \textstyle\sum_k a_{\dots ik}\, b_{\dots kj}",
         backward_math=r"da = \delta\, b^\top,\quad db = a^\top \delta \quad(\text{summed over broadcast batch axes})",
     ),
     Concept(
         name="linear",
         family="broadcasting",
-        summary="Fully connected layer out = x w^T + b: the neuron v = sum(x w) + b for a whole batch.",
+        summary=N_("Fully connected layer out = x w^T + b: the neuron v = sum(x w) + b for a whole batch."),
         samples=linear_samples,
         reference=(layers_ref.linear_forward, layers_ref.linear_backward),
         implementations=implementations("layers.linear", frameworks=MERGED),
         grad_wrt=("x", "w", "b"),
         divergences=(catalog.DENSE_KERNEL_LAYOUT, catalog.PADDLE_LINEAR_LAYOUT),
-        tutorial="The neuron v = sum(x * w) + b, vectorised over a batch.",
+        tutorial=N_("The neuron v = sum(x * w) + b, vectorised over a batch."),
         forward_math=r"\mathrm{out} = x W^\top + b",
         backward_math=r"dx = \delta W,\quad dW = \delta^\top x,\quad db = \textstyle\sum_n \delta_n",
     ),

@@ -2,6 +2,7 @@
 
 from comparisons.concepts import MERGED
 from comparisons.divergences import convolution as catalog
+from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
 from reference import conv as ref_conv
 from reference import pooling as ref_pool
@@ -34,20 +35,20 @@ def conv2d_samples(rng):
     yield Sample("pair-padding-rect-kernel", _conv(2, 3, (5, 6), 4, (3, 2)), {"stride": (2, 1), "padding": (1, 0)})
     yield Sample(
         "asymmetric-padding", _conv(2, 3, (5, 5), 4, (3, 3)), {"padding": ((1, 0), (2, 1))},
-        note="((top, bottom), (left, right)) = ((1, 0), (2, 1)): torch needs an explicit F.pad",
+        note=N_("((top, bottom), (left, right)) = ((1, 0), (2, 1)): torch needs an explicit F.pad"),
     )
     yield Sample("valid-stride2", _conv(2, 3, (7, 6), 4, (3, 3)), {"stride": 2, "padding": "valid"})
     yield Sample("same-stride1", _conv(2, 3, (5, 5), 4, (3, 3)), {"padding": "same"})
     yield Sample(
         "same-stride2-even", _conv(2, 3, (8, 8), 4, (3, 3)), {"stride": 2, "padding": "same"},
-        note="TensorFlow's 'SAME' pads (0, 1) here, not (1, 1)",
+        note=N_("TensorFlow's 'SAME' pads (0, 1) here, not (1, 1)"),
     )
     yield Sample("dilation2", _conv(2, 3, (7, 7), 4, (3, 3)), {"dilation": 2, "padding": 2})
     yield Sample("dilation2-stride2", _conv(1, 3, (9, 8), 4, (2, 3)), {"dilation": (2, 1), "stride": 2, "padding": 1})
     yield Sample("groups2", _conv(2, 4, (5, 5), 6, (3, 3), groups=2), {"groups": 2, "padding": 1})
     yield Sample(
         "depthwise", _conv(2, 3, (5, 5), 6, (3, 3), groups=3), {"groups": 3, "padding": 1},
-        note="groups = channels, two filters per channel (depth multiplier 2)",
+        note=N_("groups = channels, two filters per channel (depth multiplier 2)"),
     )
     yield Sample("pointwise-1x1", _conv(2, 6, (4, 4), 5, (1, 1)), {})
 
@@ -72,12 +73,12 @@ def max_pool2d_samples(rng):
     yield Sample(
         "all-negative-padded", lambda rng: {"x": -1.0 - rng.random((1, 2, 4, 4))},
         {"kernel_size": 3, "stride": 1, "padding": 1},
-        note="every value is below 0: a zero-padded max would win at the border; -inf never does",
+        note=N_("every value is below 0: a zero-padded max would win at the border; -inf never does"),
     )
     yield Sample(
         "ties", _image(2, 2, 6, 6, integers=2), {"kernel_size": 3, "stride": 1, "padding": 1},
         skip={"finite-diff": "ties are kinks: the one-sided derivatives differ, central differences split them"},
-        note="values in {0, 1}: most windows tie; the gradient goes to the first maximum in row-major order",
+        note=N_("values in {0, 1}: most windows tie; the gradient goes to the first maximum in row-major order"),
     )
 
 
@@ -94,7 +95,7 @@ def avg_pool2d_samples(rng):
                      {"kernel_size": (2, 3), "stride": (2, 1), "padding": (1, 1), "count_include_pad": include})
         yield Sample(f"same-3x3-stride2-{tag}", _image(2, 2, 6, 6),
                      {"kernel_size": 3, "stride": 2, "padding": "same", "count_include_pad": include},
-                     note="TensorFlow's 'SAME' on an even size pads one element, at the bottom and right")
+                     note=N_("TensorFlow's 'SAME' on an even size pads one element, at the bottom and right"))
 
 
 def conv2d_benchmarks(rng):
@@ -107,7 +108,7 @@ def pool_benchmarks(rng):
 
 def conv2d_naive_benchmarks(rng):
     yield Sample("x1x64x32x32-w64x64x3x3-pad1", _conv(1, 64, (32, 32), 64, (3, 3)), {"padding": 1},
-                 note="one image of the conv2d benchmark: the loop version takes seconds on all eight")
+                 note=N_("one image of the conv2d benchmark: the loop version takes seconds on all eight"))
 
 
 PADDLE_AVG_POOL_FLOAT64 = Tolerance(
@@ -137,14 +138,14 @@ register(
     Concept(
         name="conv2d",
         family="convolution",
-        summary="2-D cross-correlation with stride, padding (incl. TensorFlow 'SAME'), dilation and groups; im2col.",
+        summary=N_("2-D cross-correlation with stride, padding (incl. TensorFlow 'SAME'), dilation and groups; im2col."),
         samples=conv2d_samples,
         reference=(ref_conv.conv2d_forward, ref_conv.conv2d_backward),
         implementations=implementations("conv.conv2d", frameworks=MERGED),
         grad_wrt=("x", "w", "b"),
         divergences=(catalog.SAME_PADDING, catalog.CONV_LAYOUT, catalog.CROSS_CORRELATION, catalog.FLAX_CONV_PADDING),
-        tutorial="A filter slid over the image: each output pixel is a dot product of the filter "
-        "with the window under it; im2col turns all those dot products into one matrix product.",
+        tutorial=N_("A filter slid over the image: each output pixel is a dot product of the filter "
+        "with the window under it; im2col turns all those dot products into one matrix product."),
         benchmarks=conv2d_benchmarks,
         bench_floor=lambda inputs, params: ref_conv.conv2d_matmuls(**inputs, **params),
         **CONV_MATH,
@@ -152,25 +153,25 @@ register(
     Concept(
         name="conv2d_naive",
         family="convolution",
-        summary="The same conv2d written as loops over image, group, row and column: the sliding window itself.",
+        summary=N_("The same conv2d written as loops over image, group, row and column: the sliding window itself."),
         samples=conv2d_naive_samples,
         reference=(ref_conv.conv2d_forward_naive, ref_conv.conv2d_backward_naive),
         implementations=implementations("conv.conv2d", frameworks=MERGED),
         grad_wrt=("x", "w", "b"),
-        tutorial="The tutorials' picture of a convolution: slide the window, multiply, sum.",
+        tutorial=N_("The tutorials' picture of a convolution: slide the window, multiply, sum."),
         benchmarks=conv2d_naive_benchmarks,
         **CONV_MATH,
     ),
     Concept(
         name="max_pool2d",
         family="convolution",
-        summary="Maximum over each window; the gradient goes to the first maximum; padding never wins.",
+        summary=N_("Maximum over each window; the gradient goes to the first maximum; padding never wins."),
         samples=max_pool2d_samples,
         reference=(ref_pool.max_pool2d_forward, ref_pool.max_pool2d_backward),
         implementations=implementations("pooling.max_pool2d", frameworks=MERGED),
         grad_wrt=("x",),
         divergences=(catalog.MAXPOOL_TIES, catalog.FLAX_MAX_POOL_STRIDE),
-        tutorial="Down-sampling a feature map by keeping the strongest response of each window.",
+        tutorial=N_("Down-sampling a feature map by keeping the strongest response of each window."),
         forward_math=r"\mathrm{out}_{n,c,i,j} = \max_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"\tilde x = -\infty \text{ on the padding}",
         backward_math=r"\frac{\partial L}{\partial x_{n,c,\,is+p^*,\,js+q^*}} \mathrel{+}= \delta_{n,c,i,j},\quad"
@@ -180,7 +181,7 @@ register(
     Concept(
         name="avg_pool2d",
         family="convolution",
-        summary="Mean over each window, dividing by the kernel area or by the real (unpadded) elements.",
+        summary=N_("Mean over each window, dividing by the kernel area or by the real (unpadded) elements."),
         samples=avg_pool2d_samples,
         reference=(ref_pool.avg_pool2d_forward, ref_pool.avg_pool2d_backward),
         implementations=implementations("pooling.avg_pool2d", frameworks=MERGED),
@@ -190,7 +191,7 @@ register(
             catalog.AVGPOOL_PADDING, catalog.PADDLE_AVGPOOL_EXCLUSIVE, catalog.JAX_RESIZE_ANTIALIAS,
             catalog.PADDLE_AVGPOOL_FLOAT32_SCALE,
         ),
-        tutorial="Down-sampling by averaging each window.",
+        tutorial=N_("Down-sampling by averaging each window."),
         forward_math=r"\mathrm{out}_{n,c,i,j} = \frac{1}{|W_{ij}|} \sum_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"|W_{ij}| = k_h k_w \text{ or the number of unpadded elements}",
         backward_math=r"\frac{\partial L}{\partial \tilde x_{n,c,\,is+p,\,js+q}} \mathrel{+}= "

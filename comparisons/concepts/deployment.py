@@ -14,6 +14,7 @@ import functools
 import numpy as np
 
 from comparisons.concepts import MERGED
+from comparisons.i18n import N_
 from comparisons.registry import Concept, LazyFunction, Sample, implementations, register
 from reference import deployment as ref
 from reference import networks
@@ -60,7 +61,7 @@ def deployment_samples(rng):
             name,
             lambda _, name=name, seed=seed: network_inputs(name, seed),
             {"activations": activations},
-            note="weights trained by the NumPy reference; inputs held out from training",
+            note=N_("weights trained by the NumPy reference; inputs held out from training"),
         )
 
 
@@ -68,7 +69,7 @@ register(
     Concept(
         name="onnx_inference",
         family="deployment",
-        summary="A trained NumPy network exported to ONNX: ONNX Runtime and the ONNX reference evaluator reproduce it.",
+        summary=N_("A trained NumPy network exported to ONNX: ONNX Runtime and the ONNX reference evaluator reproduce it."),
         samples=deployment_samples,
         reference=(ref.dense_network_forward, None),
         implementations=implementations("deployment.dense_network", frameworks=MERGED),
@@ -79,7 +80,7 @@ register(
             "onnxruntime-torch-export": _onnx("onnxruntime_on_torch_export"),
             "onnxruntime-tf-export": _onnx("onnxruntime_on_tensorflow_export"),
         },
-        tutorial="Deployment: trained weights become a model file that runs without the training code.",
+        tutorial=N_("Deployment: trained weights become a model file that runs without the training code."),
         forward_math=r"a_0 = x,\quad a_k = f_k\!\left(a_{k-1} W_k^\top + b_k\right),\quad \hat y = \arg\max a_L",
     )
 )

@@ -18,21 +18,22 @@ import numpy as np
 from comparisons.concepts import MERGED
 from comparisons.divergences import init as catalog
 from comparisons.divergences.init import SEED
+from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, implementations, register
 from reference import init as ref
 
 SHAPES = (
-    ("dense", (64, 32), "a dense weight (out=64, in=32): fan_in 32, fan_out 64"),
-    ("conv", (16, 8, 3, 3), "a conv kernel (out=16, in=8, 3x3): fan_in 8*9 = 72, fan_out 16*9 = 144"),
+    ("dense", (64, 32), N_("a dense weight (out=64, in=32): fan_in 32, fan_out 64")),
+    ("conv", (16, 8, 3, 3), N_("a conv kernel (out=16, in=8, 3x3): fan_in 8*9 = 72, fan_out 16*9 = 144")),
 )
 
 SUMMARY = {
-    "glorot_uniform": "Glorot/Xavier uniform: U(-b, b), b = sqrt(6 / (fan_in + fan_out)).",
-    "glorot_normal": "Glorot/Xavier normal: N(0, 2 / (fan_in + fan_out)), untruncated as in torch.",
-    "he_uniform": "He/Kaiming uniform: U(-b, b), b = sqrt(6 / fan_in), for ReLU layers.",
-    "he_normal": "He/Kaiming normal: N(0, 2 / fan_in), untruncated as in torch.",
-    "small_normal": "The tutorials' small random weights: np.random.randn(...) * 0.01.",
-    "uniform_pm1": "The tutorials' uniform weights in [-1, 1].",
+    "glorot_uniform": N_("Glorot/Xavier uniform: U(-b, b), b = sqrt(6 / (fan_in + fan_out))."),
+    "glorot_normal": N_("Glorot/Xavier normal: N(0, 2 / (fan_in + fan_out)), untruncated as in torch."),
+    "he_uniform": N_("He/Kaiming uniform: U(-b, b), b = sqrt(6 / fan_in), for ReLU layers."),
+    "he_normal": N_("He/Kaiming normal: N(0, 2 / fan_in), untruncated as in torch."),
+    "small_normal": N_("The tutorials' small random weights: np.random.randn(...) * 0.01."),
+    "uniform_pm1": N_("The tutorials' uniform weights in [-1, 1]."),
 }
 
 MATH = {
@@ -66,7 +67,7 @@ for _scheme in ref.SCHEMES:
             reference=(ref.init_forward, None),
             implementations=implementations("init.init", frameworks=MERGED),
             grad_wrt=(),
-            tutorial="Random initialisation breaks symmetry; its scale decides whether signals vanish.",
+            tutorial=N_("Random initialisation breaks symmetry; its scale decides whether signals vanish."),
             forward_math=MATH[_scheme],
             divergences=DIVERGENCES.get(_scheme, ()),
         )

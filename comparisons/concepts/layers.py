@@ -2,6 +2,7 @@
 
 from comparisons.concepts import MERGED
 from comparisons.divergences import layers as catalog
+from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, implementations, register
 from reference import layers as ref
 from reference import regularization as reg
@@ -34,17 +35,17 @@ def batch_norm_samples(rng):
     yield Sample("dense-train", batch_norm_inputs((6, 3)), {"momentum": 0.125, "eps": 1e-5},
                  note=f"(N, C): statistics over the batch; running_var gets the unbiased variance; {FLOAT32_EXACT}")
     yield Sample("conv-train", batch_norm_inputs((2, 3, 2, 2)), {"momentum": 0.125, "eps": 1e-5},
-                 note="(N, C, H, W): statistics per channel over N, H and W (m = 8 values); momentum exact in "
-                 "float32")
+                 note=N_("(N, C, H, W): statistics per channel over N, H and W (m = 8 values); momentum exact in "
+                 "float32"))
     yield Sample("shifted-train", batch_norm_inputs((5, 2), shift=20.0), {"momentum": 0.25, "eps": 2.0**-10},
                  dtypes=("float64",),
-                 note="a mean of 20: the two-pass variance avoids cancellation; eps about Keras's default 1e-3, "
+                 note=N_("a mean of 20: the two-pass variance avoids cancellation; eps about Keras's default 1e-3, "
                  "exact in float32. float64 only: in float32 x itself is rounded to 2e-6, so x - mu and dx "
-                 "carry absolute errors of a few 1e-6 that differ between libraries")
+                 "carry absolute errors of a few 1e-6 that differ between libraries"))
     yield Sample("dense-eval", batch_norm_inputs((6, 3)), {"eps": 1e-5, "training": False},
-                 note="eval mode: the running statistics normalise and stay unchanged")
+                 note=N_("eval mode: the running statistics normalise and stay unchanged"))
     yield Sample("conv-eval", batch_norm_inputs((2, 3, 2, 2)), {"eps": 1e-5, "training": False},
-                 note="eval mode on (N, C, H, W)")
+                 note=N_("eval mode on (N, C, H, W)"))
 
 
 def dropout_inputs(shape, p):
@@ -59,10 +60,10 @@ def dropout_inputs(shape, p):
 
 
 def dropout_samples(rng):
-    yield Sample("dense-p0.5", dropout_inputs((4, 5), 0.5), {"p": 0.5}, note="kept units doubled")
-    yield Sample("conv-p0.2", dropout_inputs((2, 3, 2, 2), 0.2), {"p": 0.2}, note="kept units scaled by 1.25")
+    yield Sample("dense-p0.5", dropout_inputs((4, 5), 0.5), {"p": 0.5}, note=N_("kept units doubled"))
+    yield Sample("conv-p0.2", dropout_inputs((2, 3, 2, 2), 0.2), {"p": 0.2}, note=N_("kept units scaled by 1.25"))
     yield Sample("keep-prob-0.8", dropout_inputs((3, 4), 0.2), {"p": 0.2},
-                 note="Ng's keep_prob = 0.8 is p = 0.2: a3 = a3 * d3 / keep_prob")
+                 note=N_("Ng's keep_prob = 0.8 is p = 0.2: a3 = a3 * d3 / keep_prob"))
 
 
 def weight_decay_samples(rng):
@@ -71,20 +72,20 @@ def weight_decay_samples(rng):
 
     for weight_decay in (2.0**-3, 2.0**-1):
         yield Sample(f"decay-{weight_decay:g}", draw, {"lr": 2.0**-4, "weight_decay": weight_decay},
-                     note="an L2 term in the loss (Keras) against weight_decay in the optimiser (torch)")
+                     note=N_("an L2 term in the loss (Keras) against weight_decay in the optimiser (torch)"))
 
 
 register(
     Concept(
         name="batch_norm",
         family="layers",
-        summary="Batch normalisation in training (batch statistics, running-statistics update) and eval mode.",
+        summary=N_("Batch normalisation in training (batch statistics, running-statistics update) and eval mode."),
         samples=batch_norm_samples,
         reference=(ref.batch_norm_forward, ref.batch_norm_backward),
         implementations=implementations("layers.batch_norm", frameworks=MERGED),
         grad_wrt=("x", "gamma", "beta"),
         divergences=catalog.BATCH_NORM,
-        tutorial="Normalising activations inside the network, as the input normalisation does for x.",
+        tutorial=N_("Normalising activations inside the network, as the input normalisation does for x."),
         forward_math=r"\hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\quad y = \gamma \hat x + \beta,"
         r"\quad r_\mu \leftarrow (1-m) r_\mu + m \mu_B,"
         r"\ r_{\sigma^2} \leftarrow (1-m) r_{\sigma^2} + m \tfrac{n}{n-1}\sigma_B^2",
@@ -96,26 +97,26 @@ register(
     Concept(
         name="dropout",
         family="layers",
-        summary="Inverted dropout with an injected keep-mask: x * mask / (1 - p), the same mask in the backward pass.",
+        summary=N_("Inverted dropout with an injected keep-mask: x * mask / (1 - p), the same mask in the backward pass."),
         samples=dropout_samples,
         reference=(ref.dropout_forward, ref.dropout_backward),
         implementations=implementations("layers.dropout", frameworks=MERGED),
         grad_wrt=("x",),
         divergences=catalog.DROPOUT,
-        tutorial="Ng's inverted dropout: d3 = rand < keep_prob; a3 = a3 * d3 / keep_prob.",
+        tutorial=N_("Ng's inverted dropout: d3 = rand < keep_prob; a3 = a3 * d3 / keep_prob."),
         forward_math=r"y = x \odot \frac{M}{1 - p}",
         backward_math=r"\frac{\partial L}{\partial x} = \delta \odot \frac{M}{1 - p}",
     ),
     Concept(
         name="l2_regularization",
         family="layers",
-        summary="L2 regularisation: weight_decay in torch.optim.SGD against a keras L2 penalty in the loss (50 steps).",
+        summary=N_("L2 regularisation: weight_decay in torch.optim.SGD against a keras L2 penalty in the loss (50 steps)."),
         samples=weight_decay_samples,
         reference=(reg.sgd_weight_decay_trajectory, None),
         implementations=implementations("regularization.sgd_weight_decay", frameworks=MERGED),
         grad_wrt=(),
         divergences=catalog.L2_REGULARIZATION,
-        tutorial="L2-regularised cost J + lambda / (2m) * sum ||W||^2 and its gradient term lambda / m * W.",
+        tutorial=N_("L2-regularised cost J + lambda / (2m) * sum ||W||^2 and its gradient term lambda / m * W."),
         forward_math=r"\theta_t = \theta_{t-1} - \eta\,(g_t + \lambda \theta_{t-1})",
     ),
 )

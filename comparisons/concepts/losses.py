@@ -4,6 +4,7 @@ import numpy as np
 
 from comparisons.concepts import MERGED
 from comparisons.divergences import losses as catalog
+from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
 from reference import losses as ref
 
@@ -71,37 +72,37 @@ def bce_samples(rng):
             "finite-diff": "the central-difference step h = 1e-6 is wider than the distance 1e-7 to "
             "the edge of the domain (0, 1): p - h < 0 and p + h > 1 have no logarithm"
         },
-        note="p exactly at Keras's clip bounds [1e-7, 1 - 1e-7]: the clip changes nothing there, "
-        "and the loss reaches its largest Keras value -log(1e-7) = 16.12.",
+        note=N_("p exactly at Keras's clip bounds [1e-7, 1 - 1e-7]: the clip changes nothing there, "
+        "and the loss reaches its largest Keras value -log(1e-7) = 16.12."),
     )
 
 
 def bce_logits_samples(rng):
     yield from shape_sweep(_logits_binary)
-    yield Sample("soft-targets", _logits_binary(6, soft=True), {"reduction": "mean"}, note="targets in [0, 1]")
+    yield Sample("soft-targets", _logits_binary(6, soft=True), {"reduction": "mean"}, note=N_("targets in [0, 1]"))
     yield Sample(
         "large-logits",
         {"z": np.array([-1000.0, -100.0, -20.0, 0.0, 20.0, 100.0]), "y": np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])},
         {"reduction": "none"},
-        note="|z| up to 1000: sigmoid rounds to 0 or 1, log(sigmoid) would be -inf; the logits form stays finite.",
+        note=N_("|z| up to 1000: sigmoid rounds to 0 or 1, log(sigmoid) would be -inf; the logits form stays finite."),
     )
     yield Sample(
         "extreme-probabilities",
         {"z": np.array([LOGIT_OF_1E7, -LOGIT_OF_1E7, LOGIT_OF_1E7, -LOGIT_OF_1E7]), "y": np.array([1.0, 0.0, 0.0, 1.0])},
         {"reduction": "none"},
-        note="sigmoid(z) = 1e-7 and 1 - 1e-7: the largest losses Keras allows on probabilities, here on logits.",
+        note=N_("sigmoid(z) = 1e-7 and 1 - 1e-7: the largest losses Keras allows on probabilities, here on logits."),
     )
 
 
 def cross_entropy_samples(rng):
-    yield Sample("single", _logits_classes((5,), n_classes_axis=0), {"reduction": "none"}, note="unbatched (C,) logits")
+    yield Sample("single", _logits_classes((5,), n_classes_axis=0), {"reduction": "none"}, note=N_("unbatched (C,) logits"))
     for reduction in REDUCTIONS:
         yield Sample(f"batch-{reduction}", _logits_classes((8, 5)), {"reduction": reduction})
     yield Sample(
         "tensor3d-mean",
         _logits_classes((2, 4, 3)),
         {"reduction": "mean"},
-        note="(N, C, d) logits: torch's class axis is 1, Keras's the last",
+        note=N_("(N, C, d) logits: torch's class axis is 1, Keras's the last"),
     )
     yield Sample(
         "large-logits",
@@ -114,7 +115,7 @@ def cross_entropy_samples(rng):
             "paddle": "Paddle's F.cross_entropy clips the max-shifted logits at -64, so the first row costs 64 "
             "instead of 2000 (catalog entry paddle-cross-entropy-clip)"
         },
-        note="exp(1000) overflows: the loss must be computed by log-sum-exp (losses up to 2000).",
+        note=N_("exp(1000) overflows: the loss must be computed by log-sum-exp (losses up to 2000)."),
     )
     yield Sample(
         "extreme-probabilities",
@@ -123,7 +124,7 @@ def cross_entropy_samples(rng):
             "target": np.array([1, 0, 0], dtype=np.int64),
         },
         {"reduction": "none"},
-        note="softmax probabilities of the target 1e-7, 1 - 1e-7 and 1e-7.",
+        note=N_("softmax probabilities of the target 1e-7, 1 - 1e-7 and 1e-7."),
     )
 
 
@@ -131,33 +132,33 @@ register(
     Concept(
         name="mse",
         family="losses",
-        summary="Mean squared error mean((y_pred - y_true)^2), as torch MSELoss and Keras MeanSquaredError.",
+        summary=N_("Mean squared error mean((y_pred - y_true)^2), as torch MSELoss and Keras MeanSquaredError."),
         samples=regression_samples,
         reference=(ref.mse_forward, ref.mse_backward),
         implementations=implementations("losses.mse", frameworks=MERGED),
         grad_wrt=("y_pred",),
         divergences=(catalog.MSE_HALF,),
-        tutorial="The regression cost; the frameworks' version has no 1/2, so its gradient has a 2.",
+        tutorial=N_("The regression cost; the frameworks' version has no 1/2, so its gradient has a 2."),
         forward_math=r"L = \frac{1}{N}\sum_i (\hat y_i - y_i)^2",
         backward_math=r"\frac{\partial L}{\partial \hat y_i} = \delta\,\frac{2}{N}(\hat y_i - y_i)",
     ),
     Concept(
         name="half_squared_error",
         family="losses",
-        summary="The tutorials' cost 1/2 (y_pred - y_true)^2, whose gradient is the error itself.",
+        summary=N_("The tutorials' cost 1/2 (y_pred - y_true)^2, whose gradient is the error itself."),
         samples=regression_samples,
         reference=(ref.half_squared_error_forward, ref.half_squared_error_backward),
         implementations=implementations("losses.half_squared_error", frameworks=MERGED),
         grad_wrt=("y_pred",),
         divergences=(catalog.PADDLE_SMOOTH_L1_HUBER,),
-        tutorial="The perceptron and delta-rule cost E = 1/2 (t - y)^2, dE/dy = y - t.",
+        tutorial=N_("The perceptron and delta-rule cost E = 1/2 (t - y)^2, dE/dy = y - t."),
         forward_math=r"L = \tfrac{1}{2}(\hat y - y)^2",
         backward_math=r"\frac{\partial L}{\partial \hat y} = \delta\,(\hat y - y)",
     ),
     Concept(
         name="binary_cross_entropy",
         family="losses",
-        summary="Cross-entropy of predicted probabilities p against 0/1 targets y.",
+        summary=N_("Cross-entropy of predicted probabilities p against 0/1 targets y."),
         samples=bce_samples,
         reference=(ref.binary_cross_entropy_forward, ref.binary_cross_entropy_backward),
         implementations=implementations("losses.binary_cross_entropy", frameworks=MERGED),
@@ -174,33 +175,33 @@ register(
             ),
         },
         divergences=(catalog.BCE_CLIPPING,),
-        tutorial="The cross-entropy cost of logistic regression.",
+        tutorial=N_("The cross-entropy cost of logistic regression."),
         forward_math=r"L = -\big(y \log p + (1 - y) \log(1 - p)\big)",
         backward_math=r"\frac{\partial L}{\partial p} = \delta\,\frac{p - y}{p\,(1 - p)}",
     ),
     Concept(
         name="binary_cross_entropy_with_logits",
         family="losses",
-        summary="Binary cross-entropy of logits z (sigmoid folded in), stable for any z.",
+        summary=N_("Binary cross-entropy of logits z (sigmoid folded in), stable for any z."),
         samples=bce_logits_samples,
         reference=(ref.binary_cross_entropy_with_logits_forward, ref.binary_cross_entropy_with_logits_backward),
         implementations=implementations("losses.binary_cross_entropy_with_logits", frameworks=MERGED),
         grad_wrt=("z",),
         divergences=(catalog.BCE_LOGITS_FORMULA, catalog.PADDLE_BCE_LOGITS_GRAD_AT_ZERO),
-        tutorial="Logistic regression's cost written on the scores: its gradient is sigma(z) - y.",
+        tutorial=N_("Logistic regression's cost written on the scores: its gradient is sigma(z) - y."),
         forward_math=r"L = \max(z, 0) - z\,y + \log\big(1 + e^{-|z|}\big)",
         backward_math=r"\frac{\partial L}{\partial z} = \delta\,(\sigma(z) - y)",
     ),
     Concept(
         name="cross_entropy",
         family="losses",
-        summary="Softmax cross-entropy of logits against integer class indices.",
+        summary=N_("Softmax cross-entropy of logits against integer class indices."),
         samples=cross_entropy_samples,
         reference=(ref.cross_entropy_forward, ref.cross_entropy_backward),
         implementations=implementations("losses.cross_entropy", frameworks=MERGED),
         grad_wrt=("logits",),
         divergences=(catalog.CE_TARGETS, catalog.PADDLE_CROSS_ENTROPY_CLIP),
-        tutorial="The digits classifier's cost: softmax output, one-hot targets, gradient s - y.",
+        tutorial=N_("The digits classifier's cost: softmax output, one-hot targets, gradient s - y."),
         forward_math=r"L = -\log \mathrm{softmax}(x)_t = \log\sum_j e^{x_j} - x_t",
         backward_math=r"\frac{\partial L}{\partial x_j} = \delta\,(\mathrm{softmax}(x)_j - [j = t])",
     ),

@@ -4,6 +4,7 @@ import numpy as np
 
 from comparisons.concepts import MERGED
 from comparisons.divergences import normalization as catalog
+from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, implementations, register
 from reference import normalization as ref
 
@@ -42,25 +43,25 @@ def normalization_samples(rng):
     yield Sample("vector", _normal(8))
     yield Sample("table", _normal(6, 3))
     yield Sample("tensor3d", _normal(4, 2, 3))
-    yield Sample("table-axis1", _normal(3, 5), {"axis": 1}, note="statistics along the feature axis")
+    yield Sample("table-axis1", _normal(3, 5), {"axis": 1}, note=N_("statistics along the feature axis"))
     yield Sample(
         "integer-pixels",
         _pixels,
         skip={"finite-diff": KINKED},
-        note="ties at the extremes: every framework splits the gradient evenly among them",
+        note=N_("ties at the extremes: every framework splits the gradient evenly among them"),
     )
     yield Sample(
         "constant-column",
         _constant_column,
         skip={"finite-diff": DISCONTINUOUS},
-        note="a constant column divides by zero; its scale is replaced by 1 and the column becomes 0",
+        note=N_("a constant column divides by zero; its scale is replaced by 1 and the column becomes 0"),
     )
 
 
 def standardize_samples(rng):
     for sample in normalization_samples(rng):
         if sample.name == "integer-pixels":  # ties only matter for min and max
-            sample = Sample(sample.name, sample.inputs, sample.params, note="integer grey levels 0..16")
+            sample = Sample(sample.name, sample.inputs, sample.params, note=N_("integer grey levels 0..16"))
         yield sample
 
 
@@ -68,12 +69,12 @@ register(
     Concept(
         name="min_max_normalize",
         family="normalization",
-        summary="Column-wise min-max scaling (x - min) / (max - min) to [0, 1]; constant columns become 0.",
+        summary=N_("Column-wise min-max scaling (x - min) / (max - min) to [0, 1]; constant columns become 0."),
         samples=normalization_samples,
         reference=(ref.min_max_normalize_forward, ref.min_max_normalize_backward),
         implementations=implementations("normalization.min_max_normalize", frameworks=MERGED),
         grad_wrt=("x",),
-        tutorial="Scaling the inputs to [0, 1] before training (pixel values / 16 for the digits).",
+        tutorial=N_("Scaling the inputs to [0, 1] before training (pixel values / 16 for the digits)."),
         forward_math=r"\hat x_{ij} = \frac{x_{ij} - \min_k x_{kj}}{\max_k x_{kj} - \min_k x_{kj}}",
         backward_math=r"dx = \frac{\delta}{s} + e_{\arg\min}\Big(\textstyle\sum_i \frac{\delta_i (\hat x_i - 1)}{s}\Big)"
         r" - e_{\arg\max}\textstyle\sum_i \frac{\delta_i \hat x_i}{s},\quad s = \max - \min",
@@ -81,13 +82,13 @@ register(
     Concept(
         name="standardize",
         family="normalization",
-        summary="Column-wise z-score (x - mean) / std with the population std; constant columns become 0.",
+        summary=N_("Column-wise z-score (x - mean) / std with the population std; constant columns become 0."),
         samples=standardize_samples,
         reference=(ref.standardize_forward, ref.standardize_backward),
         implementations=implementations("normalization.standardize", frameworks=MERGED),
         grad_wrt=("x",),
         divergences=catalog.STANDARDIZE,
-        tutorial="Standardising features to mean 0 and variance 1 so gradient descent converges faster.",
+        tutorial=N_("Standardising features to mean 0 and variance 1 so gradient descent converges faster."),
         forward_math=r"z_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j},\quad \sigma_j^2 = \tfrac{1}{N}\textstyle\sum_i (x_{ij} - \mu_j)^2",
         backward_math=r"dx = \frac{1}{\sigma}\Big(\delta - \overline{\delta} - z\,\overline{\delta z}\Big)",
     ),

@@ -21,6 +21,7 @@ import numpy as np
 from comparisons.concepts import MERGED
 from comparisons.divergences import optimizers as catalog
 from comparisons.divergences.optimizers import NEGLIGIBLE_EPS, STEPS, fed_gradients, small_gradients
+from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementation, implementations, register
 from reference import optimizers as ref
 
@@ -47,12 +48,12 @@ MATH = {
 """The update rule of each optimiser, for the report."""
 
 SUMMARY = {
-    "sgd": "Plain gradient descent, fed a sequence of 50 gradients.",
-    "sgd_momentum": "Heavy-ball momentum: torch's buffer b = mu b + g against Keras's velocity v = mu v - lr g.",
-    "nesterov": "Nesterov momentum: the step looks ahead along the momentum buffer.",
-    "adagrad": "Adagrad: per-coordinate step lr / sqrt(sum of squared gradients).",
-    "rmsprop": "RMSprop: divide by a running root mean square of the gradients.",
-    "adam": "Adam: bias-corrected moving averages of the gradient and its square.",
+    "sgd": N_("Plain gradient descent, fed a sequence of 50 gradients."),
+    "sgd_momentum": N_("Heavy-ball momentum: torch's buffer b = mu b + g against Keras's velocity v = mu v - lr g."),
+    "nesterov": N_("Nesterov momentum: the step looks ahead along the momentum buffer."),
+    "adagrad": N_("Adagrad: per-coordinate step lr / sqrt(sum of squared gradients)."),
+    "rmsprop": N_("RMSprop: divide by a running root mean square of the gradients."),
+    "adam": N_("Adam: bias-corrected moving averages of the gradient and its square."),
 }
 
 TRAJECTORY_TOLERANCE = {
@@ -97,7 +98,7 @@ def fed_samples(name):
             "gaussian-gradients",
             fed_gradients((2, 3)),
             dict(HYPER[name]),
-            note="a (2, 3) parameter fed 50 standard normal gradients; the update is element-wise",
+            note=N_("a (2, 3) parameter fed 50 standard normal gradients; the update is element-wise"),
         )
         if "eps" in HYPER[name]:
             yield Sample(
@@ -105,8 +106,8 @@ def fed_samples(name):
                 small_gradients(1e-3, (2, 3)),
                 {**HYPER[name], "eps": 2.0**-10},
                 skip=EPS_PLACEMENT.get(name, {}),
-                note="gradients of size 1e-3 and eps = 2^-10: eps is as large as the root it is added to, "
-                "so its placement shows in every step",
+                note=N_("gradients of size 1e-3 and eps = 2^-10: eps is as large as the root it is added to, "
+                "so its placement shows in every step"),
             )
 
     return samples
@@ -131,7 +132,7 @@ for _name in HYPER:
             implementations=implementations(f"optimizers.{_name}", frameworks=MERGED),
             grad_wrt=(),
             tolerance=TRAJECTORY_TOLERANCE,
-            tutorial="The update step of gradient descent, theta := theta - alpha * dJ/dtheta.",
+            tutorial=N_("The update step of gradient descent, theta := theta - alpha * dJ/dtheta."),
             forward_math=MATH[_name],
             divergences=DIVERGENCES.get(_name, ()),
             # The page shows the update rule and each optimiser's construction and step, not the driver.
@@ -187,25 +188,25 @@ register(
     Concept(
         name="optimizer_quadratic",
         family="optimizers",
-        summary="Each optimiser minimising a convex quadratic with its own gradients A theta - b (50 steps).",
+        summary=N_("Each optimiser minimising a convex quadratic with its own gradients A theta - b (50 steps)."),
         samples=driven_samples(quadratic_problem),
         reference=(ref.quadratic_descent, None),
         implementations=implementations("optimizers.quadratic_descent", frameworks=MERGED),
         grad_wrt=(),
         tolerance=TRAJECTORY_TOLERANCE,
-        tutorial="Gradient descent on a bowl-shaped cost: the loss falls step by step.",
+        tutorial=N_("Gradient descent on a bowl-shaped cost: the loss falls step by step."),
         forward_math=r"f(\theta) = \tfrac12 \theta^\top A \theta - b^\top \theta,\quad \nabla f = A\theta - b",
     ),
     Concept(
         name="optimizer_mlp",
         family="optimizers",
-        summary="Each optimiser training a 3-4-1 tanh network on mean squared error, full batch (50 steps).",
+        summary=N_("Each optimiser training a 3-4-1 tanh network on mean squared error, full batch (50 steps)."),
         samples=driven_samples(mlp_problem),
         reference=(ref.mlp_descent, None),
         implementations=implementations("optimizers.mlp_descent", frameworks=MERGED),
         grad_wrt=(),
         tolerance=TRAJECTORY_TOLERANCE,
-        tutorial="The training loop: forward, cost, backward, update.",
+        tutorial=N_("The training loop: forward, cost, backward, update."),
         forward_math=r"\hat y = \tanh(x W_1^\top + b_1) W_2^\top + b_2,\quad L = \operatorname{mean}(\hat y - y)^2",
     ),
 )

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from comparisons.i18n import N_
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
 from reference import pooling as ref_pool
 
@@ -70,10 +71,10 @@ def avg_pool_gradient_float32_scale(x, **params):
 
 SAME_PADDING = Divergence(
     id="same-padding",
-    differs="TensorFlow 'SAME': out = ceil(in / s), total pad = max((out - 1) s + (k - 1) d + 1 - in, 0), "
+    differs=N_("TensorFlow 'SAME': out = ceil(in / s), total pad = max((out - 1) s + (k - 1) d + 1 - in, 0), "
     "before = total // 2, the extra pixel at bottom/right. At in = 8, k = 3, s = 2 that is (0, 1); the "
     "symmetric torch padding=1 gives the same output shape but pads (1, 1), shifting every window "
-    "(torch's padding='same' refuses stride > 1).",
+    "(torch's padding='same' refuses stride > 1)."),
     naive=(
         Side("torch", implementation("torch", "conv.conv2d"), {"stride": 2, "padding": 1}),
         Side("tensorflow", implementation("tensorflow", "conv.conv2d"), {"stride": 2, "padding": "same"}),
@@ -83,8 +84,8 @@ SAME_PADDING = Divergence(
         Side("torch", implementation("torch", "conv.conv2d"), {"stride": 2, "padding": ((0, 1), (0, 1))}),
         Side("tensorflow", implementation("tensorflow", "conv.conv2d"), {"stride": 2, "padding": "same"}),
     ),
-    naive_mapping="torch F.conv2d(stride=2, padding=1) against tf.nn.conv2d(strides=2, padding='SAME')",
-    faithful_mapping="F.pad(x, (0, 1, 0, 1)) with TensorFlow's numbers, then F.conv2d(stride=2, padding=0)",
+    naive_mapping=N_("torch F.conv2d(stride=2, padding=1) against tf.nn.conv2d(strides=2, padding='SAME')"),
+    faithful_mapping=N_("F.pad(x, (0, 1, 0, 1)) with TensorFlow's numbers, then F.conv2d(stride=2, padding=0)"),
     source="https://www.tensorflow.org/api_docs/python/tf/nn#notes_on_padding_2 ; "
     "tensorflow/core/framework/kernel_shape_util.cc (GetWindowedOutputSizeVerbose, pad_before = total // 2)",
     sample=Sample(
@@ -97,8 +98,8 @@ SAME_PADDING = Divergence(
 
 CONV_LAYOUT = Divergence(
     id="conv-layout",
-    differs="torch stores data NCHW and kernels OIHW (out, in, kh, kw); TensorFlow NHWC and HWIO. "
-    "Reshaping a kernel to the other layout keeps the shape right and scrambles the weights.",
+    differs=N_("torch stores data NCHW and kernels OIHW (out, in, kh, kw); TensorFlow NHWC and HWIO. "
+    "Reshaping a kernel to the other layout keeps the shape right and scrambles the weights."),
     naive=(
         Side("torch", implementation("torch", "conv.conv2d")),
         Side("tensorflow", implementation("tensorflow", "conv.conv2d_kernel_reshaped")),
@@ -107,8 +108,8 @@ CONV_LAYOUT = Divergence(
         Side("torch", implementation("torch", "conv.conv2d")),
         Side("tensorflow", implementation("tensorflow", "conv.conv2d")),  # w.transpose(2, 3, 1, 0)
     ),
-    naive_mapping="x transposed NCHW -> NHWC, but w reshaped (not transposed) from OIHW to HWIO",
-    faithful_mapping="x.transpose(0, 2, 3, 1) and w.transpose(2, 3, 1, 0); the output back with (0, 3, 1, 2)",
+    naive_mapping=N_("x transposed NCHW -> NHWC, but w reshaped (not transposed) from OIHW to HWIO"),
+    faithful_mapping=N_("x.transpose(0, 2, 3, 1) and w.transpose(2, 3, 1, 0); the output back with (0, 3, 1, 2)"),
     source="https://www.tensorflow.org/api_docs/python/tf/nn/conv2d (filter [filter_height, filter_width, "
     "in_channels, out_channels]); https://pytorch.org/docs/stable/generated/torch.nn.functional.conv2d.html",
     sample=Sample(
@@ -121,12 +122,12 @@ CONV_LAYOUT = Divergence(
 
 CROSS_CORRELATION = Divergence(
     id="cross-correlation",
-    differs="Deep-learning 'convolution' is cross-correlation (the kernel slides unflipped); "
-    "np.convolve and scipy.signal.convolve2d compute the mathematical convolution, flipping the kernel.",
+    differs=N_("Deep-learning 'convolution' is cross-correlation (the kernel slides unflipped); "
+    "np.convolve and scipy.signal.convolve2d compute the mathematical convolution, flipping the kernel."),
     naive=(Side("numpy", scipy_convolve2d), Side("torch", implementation("torch", "conv.conv2d_single_channel"))),
     faithful=(Side("numpy", scipy_correlate2d), Side("torch", implementation("torch", "conv.conv2d_single_channel"))),
-    naive_mapping="scipy.signal.convolve2d(image, kernel, 'valid') against F.conv2d",
-    faithful_mapping="scipy.signal.correlate2d(image, kernel, 'valid') (= convolve2d with kernel[::-1, ::-1])",
+    naive_mapping=N_("scipy.signal.convolve2d(image, kernel, 'valid') against F.conv2d"),
+    faithful_mapping=N_("scipy.signal.correlate2d(image, kernel, 'valid') (= convolve2d with kernel[::-1, ::-1])"),
     source="https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html (\"where ⋆ is the valid 2D "
     "cross-correlation operator\"); https://docs.scipy.org/doc/scipy/reference/generated/scipy.signal.convolve2d.html",
     sample=Sample("image6x7-kernel3x3",
@@ -136,9 +137,9 @@ CROSS_CORRELATION = Divergence(
 
 MAXPOOL_TIES = Divergence(
     id="maxpool-ties",
-    differs="When several elements of a window tie for the maximum, torch (CPU) and tf.nn.max_pool2d send the "
+    differs=N_("When several elements of a window tie for the maximum, torch (CPU) and tf.nn.max_pool2d send the "
     "whole gradient to the first in row-major order; tf.reduce_max over the window splits it equally "
-    "between the tied elements.",
+    "between the tied elements."),
     naive=(
         Side("tensorflow", implementation("tensorflow", "pooling.reduce_max_pool2d_weighted"), {"kernel_size": 2},
              gradient_of="x"),
@@ -149,15 +150,15 @@ MAXPOOL_TIES = Divergence(
              gradient_of="x"),
         Side("torch", implementation("torch", "pooling.max_pool2d_weighted"), {"kernel_size": 2}, gradient_of="x"),
     ),
-    naive_mapping="max pooling written as tf.reduce_max over reshaped 2x2 windows",
-    faithful_mapping="tf.nn.max_pool2d (MaxPoolGrad routes to the recorded argmax), like F.max_pool2d",
+    naive_mapping=N_("max pooling written as tf.reduce_max over reshaped 2x2 windows"),
+    faithful_mapping=N_("tf.nn.max_pool2d (MaxPoolGrad routes to the recorded argmax), like F.max_pool2d"),
     source="tensorflow/python/ops/math_grad.py (_MaxGrad: indicators / num_selected); "
     "aten/src/ATen/native/cpu/MaxPoolKernel.cpp (update only when val > maxval)",
     sample=Sample(
         "binary-4x4",
         lambda rng: {"x": rng.integers(0, 2, size=(1, 2, 4, 4)).astype(float),
                      "dout": rng.standard_normal((1, 2, 2, 2))},
-        note="values in {0, 1}: most 2x2 windows tie",
+        note=N_("values in {0, 1}: most 2x2 windows tie"),
     ),
     quantity="dx",
     # the gradient d sum(pool(x) * dout) / dx: where the draw ties, so not fixed positions
@@ -166,8 +167,8 @@ MAXPOOL_TIES = Divergence(
 
 AVGPOOL_PADDING = Divergence(
     id="avgpool-padding",
-    differs="torch avg_pool2d counts padded zeros in the divisor by default (count_include_pad=True); "
-    "TensorFlow's 'SAME' average divides by the number of real elements, so border outputs differ.",
+    differs=N_("torch avg_pool2d counts padded zeros in the divisor by default (count_include_pad=True); "
+    "TensorFlow's 'SAME' average divides by the number of real elements, so border outputs differ."),
     naive=(
         Side("torch", implementation("torch", "pooling.avg_pool2d_default"),
              {"kernel_size": 3, "stride": 1, "padding": 1}),
@@ -180,9 +181,9 @@ AVGPOOL_PADDING = Divergence(
         Side("tensorflow", implementation("tensorflow", "pooling.avg_pool2d"),
              {"kernel_size": 3, "stride": 1, "padding": "same", "count_include_pad": False}),
     ),
-    naive_mapping="F.avg_pool2d(x, 3, stride=1, padding=1) with its default count_include_pad=True against "
-    "tf.nn.avg_pool2d(x, 3, 1, 'SAME')",
-    faithful_mapping="F.avg_pool2d(..., count_include_pad=False)",
+    naive_mapping=N_("F.avg_pool2d(x, 3, stride=1, padding=1) with its default count_include_pad=True against "
+    "tf.nn.avg_pool2d(x, 3, 1, 'SAME')"),
+    faithful_mapping=N_("F.avg_pool2d(..., count_include_pad=False)"),
     source="https://pytorch.org/docs/stable/generated/torch.nn.AvgPool2d.html (count_include_pad default True); "
     "tensorflow/core/kernels/avgpooling_op.cc (divides by the in-bounds window size)",
     sample=Sample("5x5-k3-s1-pad1", lambda rng: {"x": rng.standard_normal((1, 2, 5, 5))}),
@@ -201,8 +202,8 @@ CONV_SAMPLE = Sample(
 
 FLAX_CONV_PADDING = Divergence(
     id="flax-conv-padding",
-    differs="flax.linen.Conv defaults to padding='SAME' (output size = input size at stride 1); torch's "
-    "F.conv2d and nn.Conv2d default to padding=0 ('VALID'): a 3x3 kernel on 5x5 gives 5x5 against 3x3.",
+    differs=N_("flax.linen.Conv defaults to padding='SAME' (output size = input size at stride 1); torch's "
+    "F.conv2d and nn.Conv2d default to padding=0 ('VALID'): a 3x3 kernel on 5x5 gives 5x5 against 3x3."),
     naive=(
         Side("torch", implementation("torch", "conv.conv2d")),
         Side("jax", implementation("jax", "conv.flax_conv")),
@@ -211,9 +212,9 @@ FLAX_CONV_PADDING = Divergence(
         Side("torch", implementation("torch", "conv.conv2d")),
         Side("jax", implementation("jax", "conv.flax_conv"), {"padding": "VALID"}),
     ),
-    naive_mapping="nn.Conv(features, kernel_size) for nn.Conv2d(in, features, kernel_size), defaults otherwise",
-    faithful_mapping="pass padding explicitly: nn.Conv(..., padding='VALID') for torch's padding=0 "
-    "(or padding=((p, p), (p, p)))",
+    naive_mapping=N_("nn.Conv(features, kernel_size) for nn.Conv2d(in, features, kernel_size), defaults otherwise"),
+    faithful_mapping=N_("pass padding explicitly: nn.Conv(..., padding='VALID') for torch's padding=0 "
+    "(or padding=((p, p), (p, p)))"),
     source="https://github.com/google/flax/blob/main/flax/linen/linear.py (class _Conv: padding: PaddingLike = 'SAME')",
     sample=CONV_SAMPLE,
     shows=Difference("shape"),  # (1, 4, 5, 5) against (1, 4, 3, 3)
@@ -221,8 +222,8 @@ FLAX_CONV_PADDING = Divergence(
 
 FLAX_MAX_POOL_STRIDE = Divergence(
     id="flax-max-pool-stride",
-    differs="flax.linen.max_pool (and avg_pool) defaults to strides=(1, 1), overlapping windows; torch's "
-    "max_pool2d defaults the stride to the window: a 2x2 pool on 6x6 gives 5x5 against 3x3.",
+    differs=N_("flax.linen.max_pool (and avg_pool) defaults to strides=(1, 1), overlapping windows; torch's "
+    "max_pool2d defaults the stride to the window: a 2x2 pool on 6x6 gives 5x5 against 3x3."),
     naive=(
         Side("torch", implementation("torch", "pooling.max_pool2d")),
         Side("jax", implementation("jax", "pooling.flax_max_pool")),
@@ -231,8 +232,8 @@ FLAX_MAX_POOL_STRIDE = Divergence(
         Side("torch", implementation("torch", "pooling.max_pool2d")),
         Side("jax", implementation("jax", "pooling.flax_max_pool"), {"strides": (2, 2)}),
     ),
-    naive_mapping="nn.max_pool(x, (2, 2)) for F.max_pool2d(x, 2)",
-    faithful_mapping="pass strides=window_shape (and padding) explicitly",
+    naive_mapping=N_("nn.max_pool(x, (2, 2)) for F.max_pool2d(x, 2)"),
+    faithful_mapping=N_("pass strides=window_shape (and padding) explicitly"),
     source="https://github.com/google/flax/blob/main/flax/linen/pooling.py (def max_pool(inputs, window_shape, "
     "strides=None, padding='VALID'): strides default to (1,) * len(window_shape))",
     sample=Sample("6x6-k2", lambda rng: {"x": rng.standard_normal((1, 2, 6, 6))}, {"kernel_size": 2}),
@@ -241,10 +242,10 @@ FLAX_MAX_POOL_STRIDE = Divergence(
 
 JAX_RESIZE_ANTIALIAS = Divergence(
     id="jax-resize-antialias",
-    differs="jax.image.resize antialiases when downsampling (antialias=True by default: the triangle "
+    differs=N_("jax.image.resize antialiases when downsampling (antialias=True by default: the triangle "
     "kernel is widened by the scale factor); torch's F.interpolate(mode='bilinear') and tf.image.resize "
     "do not. Halving [0, 1, 2, 3] gives JAX [0.714, 2.286] against [0.5, 2.5]. Without antialiasing, "
-    "bilinear halving is exactly 2x2 average pooling.",
+    "bilinear halving is exactly 2x2 average pooling."),
     naive=(
         Side("numpy", bilinear_resize),
         Side("jax", implementation("jax", "pooling.resize")),
@@ -253,10 +254,10 @@ JAX_RESIZE_ANTIALIAS = Divergence(
         Side("numpy", bilinear_resize),
         Side("jax", implementation("jax", "pooling.resize"), {"antialias": False}),
     ),
-    naive_mapping="jax.image.resize(x, shape, 'bilinear') for F.interpolate(x, size, mode='bilinear', "
-    "align_corners=False) (the NumPy half; it equals torch's to 1e-15 in float64)",
-    faithful_mapping="jax.image.resize(..., antialias=False); or antialias=True on torch's side, which equals "
-    "JAX's default",
+    naive_mapping=N_("jax.image.resize(x, shape, 'bilinear') for F.interpolate(x, size, mode='bilinear', "
+    "align_corners=False) (the NumPy half; it equals torch's to 1e-15 in float64)"),
+    faithful_mapping=N_("jax.image.resize(..., antialias=False); or antialias=True on torch's side, which equals "
+    "JAX's default"),
     source="https://github.com/jax-ml/jax/blob/main/jax/_src/image/scale.py (def resize(image, shape, method, "
     "antialias=True, ...))",
     sample=Sample("halve-4x6", lambda rng: {"x": rng.standard_normal((1, 2, 4, 6))}, {"shape": (1, 2, 2, 3)}),
@@ -265,9 +266,9 @@ JAX_RESIZE_ANTIALIAS = Divergence(
 
 PADDLE_AVGPOOL_EXCLUSIVE = Divergence(
     id="paddle-avgpool-exclusive",
-    differs="Paddle's avg_pool2d / AvgPool2D default to exclusive=True: the padded zeros are left out of "
+    differs=N_("Paddle's avg_pool2d / AvgPool2D default to exclusive=True: the padded zeros are left out of "
     "the divisor; torch's default count_include_pad=True counts them. On a 3x3 window with padding 1 the "
-    "corner of x = arange(1, 10) averages to 3.0 in Paddle, 1.333 in torch.",
+    "corner of x = arange(1, 10) averages to 3.0 in Paddle, 1.333 in torch."),
     naive=(
         Side("torch", implementation("torch", "pooling.avg_pool2d_default")),
         Side("paddle", implementation("paddle", "pooling.builtin_avg_pool2d")),
@@ -276,9 +277,9 @@ PADDLE_AVGPOOL_EXCLUSIVE = Divergence(
         Side("torch", implementation("torch", "pooling.avg_pool2d_default")),
         Side("paddle", implementation("paddle", "pooling.builtin_avg_pool2d"), {"exclusive": False}),
     ),
-    naive_mapping="F.avg_pool2d(x, 3, stride=1, padding=1) in Paddle for the same call in torch, defaults otherwise",
-    faithful_mapping="exclusive=False (= count_include_pad=True); torch's count_include_pad=False is "
-    "Paddle's default",
+    naive_mapping=N_("F.avg_pool2d(x, 3, stride=1, padding=1) in Paddle for the same call in torch, defaults otherwise"),
+    faithful_mapping=N_("exclusive=False (= count_include_pad=True); torch's count_include_pad=False is "
+    "Paddle's default"),
     source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/pooling.py "
     "(avg_pool2d(..., exclusive=True, ...)); https://pytorch.org/docs/stable/generated/torch.nn.AvgPool2d.html",
     sample=Sample("5x5-k3-s1-pad1", lambda rng: {"x": rng.standard_normal((1, 2, 5, 5))},
@@ -289,9 +290,9 @@ PADDLE_AVGPOOL_EXCLUSIVE = Divergence(
 
 PADDLE_AVGPOOL_FLOAT32_SCALE = Divergence(
     id="paddle-avgpool-float32-scale",
-    differs="Paddle's CPU avg_pool2d gradient multiplies dout by float scale = 1.0f / pool_size, a float32 "
+    differs=N_("Paddle's CPU avg_pool2d gradient multiplies dout by float scale = 1.0f / pool_size, a float32 "
     "number also for float64 tensors: a relative error of 2.98e-8 for windows of 3 or 6 elements and "
-    "7.45e-9 for 9 (exact for 2 and 4), far above float64 rounding. The forward pass is exact.",
+    "7.45e-9 for 9 (exact for 2 and 4), far above float64 rounding. The forward pass is exact."),
     naive=(
         Side("numpy", avg_pool_gradient),
         Side("paddle", implementation("paddle", "pooling.avg_pool2d"), gradient_of="x"),
@@ -300,9 +301,9 @@ PADDLE_AVGPOOL_FLOAT32_SCALE = Divergence(
         Side("numpy", avg_pool_gradient_float32_scale),
         Side("paddle", implementation("paddle", "pooling.avg_pool2d"), gradient_of="x"),
     ),
-    naive_mapping="the float64 reference gradient against Paddle's float64 gradient",
-    faithful_mapping="the reference gradient with 1 / pool_size rounded to float32, as Paddle's kernel does; "
-    "no argument makes Paddle's scale float64",
+    naive_mapping=N_("the float64 reference gradient against Paddle's float64 gradient"),
+    faithful_mapping=N_("the reference gradient with 1 / pool_size rounded to float32, as Paddle's kernel does; "
+    "no argument makes Paddle's scale float64"),
     source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/funcs/pooling.cc "
     "(Pool2dGradFunctor<CPUContext>: float scale = 1.0f / static_cast<float>(pool_size))",
     sample=Sample("4x5-k2x3", lambda rng: {"x": rng.standard_normal((1, 1, 4, 5))},

@@ -1,5 +1,6 @@
 """Catalog entries of the layer concepts: batch-norm momentum, epsilon and running variance, dropout, weight decay."""
 
+from comparisons.i18n import N_
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
 from reference import layers as ref
 
@@ -52,12 +53,12 @@ BN_SOURCE = (
 
 BATCHNORM_MOMENTUM = Divergence(
     id="batchnorm-momentum",
-    differs="torch's momentum (default 0.1) is the weight of the new batch, running = (1 - m) running + "
-    "m batch; Keras's (default 0.99) is the weight of the old value, moving = m moving + (1 - m) batch.",
+    differs=N_("torch's momentum (default 0.1) is the weight of the new batch, running = (1 - m) running + "
+    "m batch; Keras's (default 0.99) is the weight of the old value, moving = m moving + (1 - m) batch."),
     naive=(torch_bn("running_mean"), keras_bn("running_mean", momentum=0.1, epsilon=1e-5)),
     faithful=(torch_bn("running_mean"), keras_bn("running_mean", momentum=0.9, epsilon=1e-5)),
-    naive_mapping="Keras momentum = torch momentum = 0.1",
-    faithful_mapping="Keras momentum = 1 - torch momentum = 0.9",
+    naive_mapping=N_("Keras momentum = torch momentum = 0.1"),
+    faithful_mapping=N_("Keras momentum = 1 - torch momentum = 0.9"),
     source=BN_SOURCE,
     sample=BN_SAMPLE,
     quantity="running_mean",
@@ -67,13 +68,13 @@ BATCHNORM_MOMENTUM = Divergence(
 
 BATCHNORM_EPSILON = Divergence(
     id="batchnorm-epsilon",
-    differs="default eps: torch 1e-5, Keras 1e-3, added to the variance before the square root. "
+    differs=N_("default eps: torch 1e-5, Keras 1e-3, added to the variance before the square root. "
     "TensorFlow 2.21's fused kernel (tf.compat.v1.nn.fused_batch_norm) does not raise eps to 1.001e-5 "
-    "on CPU: 1e-6 is used as given (the clamp was in tf.keras 2's fused layer).",
+    "on CPU: 1e-6 is used as given (the clamp was in tf.keras 2's fused layer)."),
     naive=(torch_bn("out"), keras_bn("out", momentum=0.9)),
     faithful=(torch_bn("out"), keras_bn("out", momentum=0.9, epsilon=1e-5)),
-    naive_mapping="each framework's default epsilon",
-    faithful_mapping="the same epsilon passed to both (epsilon=1e-5 in Keras)",
+    naive_mapping=N_("each framework's default epsilon"),
+    faithful_mapping=N_("the same epsilon passed to both (epsilon=1e-5 in Keras)"),
     source=BN_SOURCE,
     sample=BN_SAMPLE,
     quantity="out",
@@ -83,12 +84,12 @@ BATCHNORM_EPSILON = Divergence(
 
 BATCHNORM_RUNNING_VARIANCE = Divergence(
     id="batchnorm-running-variance",
-    differs="torch updates running_var with the unbiased batch variance (divided by m - 1, m = N*H*W), "
-    "Keras updates moving_variance with the biased one (divided by m); both normalise with the biased one.",
+    differs=N_("torch updates running_var with the unbiased batch variance (divided by m - 1, m = N*H*W), "
+    "Keras updates moving_variance with the biased one (divided by m); both normalise with the biased one."),
     naive=(torch_bn("running_var"), keras_bn("running_var", momentum=0.9, epsilon=1e-5)),
     faithful=(torch_bn("running_var"), keras_bn("running_var", momentum=0.9, epsilon=1e-5, unbias_running_var=True)),
-    naive_mapping="compare running_var with moving_variance directly (momentum and eps mapped)",
-    faithful_mapping="scale Keras's new-batch share of moving_variance by m / (m - 1)",
+    naive_mapping=N_("compare running_var with moving_variance directly (momentum and eps mapped)"),
+    faithful_mapping=N_("scale Keras's new-batch share of moving_variance by m / (m - 1)"),
     source=BN_SOURCE,
     sample=BN_SAMPLE,
     quantity="running_var",
@@ -97,9 +98,9 @@ BATCHNORM_RUNNING_VARIANCE = Divergence(
 
 
 DROPOUT_SAMPLE = Sample("dense-p0.5", lambda rng: {"x": rng.uniform(0.5, 2.0, (8, 8))}, {"p": 0.5})
-DROPOUT_DIFFERS = ("both frameworks use inverted dropout, scaling kept units by 1 / (1 - p) in training "
+DROPOUT_DIFFERS = (N_("both frameworks use inverted dropout, scaling kept units by 1 / (1 - p) in training "
                    "(identity in eval); the original dropout paper kept units unscaled and multiplied the "
-                   "weights by 1 - p at test time. The masks come from different random streams.")
+                   "weights by 1 - p at test time. The masks come from different random streams."))
 
 
 def dropout_sides(framework, inverted):
@@ -119,8 +120,8 @@ DROPOUT_SCALING = Divergence(
     differs=DROPOUT_DIFFERS,
     naive=dropout_sides("torch", inverted=False),
     faithful=dropout_sides("torch", inverted=True),
-    naive_mapping="x * mask with torch's mask (unscaled, as in the original paper)",
-    faithful_mapping="x * mask / (1 - p) with the mask read back from torch's output",
+    naive_mapping=N_("x * mask with torch's mask (unscaled, as in the original paper)"),
+    faithful_mapping=N_("x * mask / (1 - p) with the mask read back from torch's output"),
     source="https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html (outputs are scaled by 1/(1-p))",
     sample=DROPOUT_SAMPLE,
     shows=Difference("values", at=None, at_least=0.5),  # the kept units: x against 2 x
@@ -132,8 +133,8 @@ DROPOUT_SCALING_TF = Divergence(
     differs=DROPOUT_DIFFERS,
     naive=dropout_sides("tensorflow", inverted=False),
     faithful=dropout_sides("tensorflow", inverted=True),
-    naive_mapping="x * mask with TensorFlow's mask (unscaled)",
-    faithful_mapping="x * mask / (1 - p) with the mask read back from TensorFlow's output",
+    naive_mapping=N_("x * mask with TensorFlow's mask (unscaled)"),
+    faithful_mapping=N_("x * mask / (1 - p) with the mask read back from TensorFlow's output"),
     source="https://www.tensorflow.org/api_docs/python/tf/nn/dropout (kept elements scaled up by 1 / (1 - rate))",
     sample=DROPOUT_SAMPLE,
     shows=Difference("values", at=None, at_least=0.5),  # the kept units: x against 2 x
@@ -150,8 +151,8 @@ ADAM = {"beta1": 0.875, "beta2": 1 - 2.0**-10, "eps": 1e-30}
 
 WEIGHT_DECAY = Divergence(
     id="weight-decay",
-    differs="torch weight_decay=l adds l * theta to the gradient; keras.regularizers.L2(l) adds "
-    "l * sum(theta**2) to the loss, whose gradient is 2 l theta.",
+    differs=N_("torch weight_decay=l adds l * theta to the gradient; keras.regularizers.L2(l) adds "
+    "l * sum(theta**2) to the loss, whose gradient is 2 l theta."),
     naive=(
         Side("torch", implementation("torch", "regularization.sgd_weight_decay_trajectory")),
         # the Keras implementation adds L2(weight_decay / 2); twice the decay makes it L2(l)
@@ -162,8 +163,8 @@ WEIGHT_DECAY = Divergence(
         Side("torch", implementation("torch", "regularization.sgd_weight_decay_trajectory")),
         Side("tensorflow", implementation("tensorflow", "regularization.sgd_weight_decay_trajectory")),
     ),
-    naive_mapping="torch SGD(weight_decay=l) against Keras L2(l) in the loss",
-    faithful_mapping="torch SGD(weight_decay=l) against Keras L2(l / 2)",
+    naive_mapping=N_("torch SGD(weight_decay=l) against Keras L2(l) in the loss"),
+    faithful_mapping=N_("torch SGD(weight_decay=l) against Keras L2(l / 2)"),
     source="https://github.com/keras-team/keras/blob/master/keras/src/regularizers/regularizers.py "
     "(L2: self.l2 * ops.sum(ops.square(x))); https://github.com/pytorch/pytorch/blob/main/torch/optim/sgd.py "
     "(grad = grad.add(param, alpha=weight_decay))",
@@ -175,9 +176,9 @@ WEIGHT_DECAY = Divergence(
 
 WEIGHT_DECAY_ADAM = Divergence(
     id="weight-decay-adam",
-    differs="Keras optimisers' weight_decay is decoupled (AdamW: theta -= lr * wd * theta, outside the "
+    differs=N_("Keras optimisers' weight_decay is decoupled (AdamW: theta -= lr * wd * theta, outside the "
     "adaptive step); torch.optim.Adam's weight_decay adds wd * theta to the gradient (an L2 term, then "
-    "rescaled by Adam). torch.optim.AdamW is the decoupled one.",
+    "rescaled by Adam). torch.optim.AdamW is the decoupled one."),
     naive=(
         Side("torch", implementation("torch", "regularization.adam_weight_decay"), ADAM),
         Side("tensorflow", implementation("tensorflow", "regularization.adam_weight_decay"), ADAM),
@@ -186,8 +187,8 @@ WEIGHT_DECAY_ADAM = Divergence(
         Side("torch", implementation("torch", "regularization.adam_weight_decay"), {**ADAM, "decoupled": True}),
         Side("tensorflow", implementation("tensorflow", "regularization.adam_weight_decay"), ADAM),
     ),
-    naive_mapping="torch Adam(weight_decay=wd) against Keras Adam(weight_decay=wd)",
-    faithful_mapping="torch AdamW(weight_decay=wd) against Keras Adam(weight_decay=wd)",
+    naive_mapping=N_("torch Adam(weight_decay=wd) against Keras Adam(weight_decay=wd)"),
+    faithful_mapping=N_("torch AdamW(weight_decay=wd) against Keras Adam(weight_decay=wd)"),
     source="https://github.com/keras-team/keras/blob/master/keras/src/optimizers/base_optimizer.py "
     "(_apply_weight_decay: variable.assign(variable - variable * wd * lr)); "
     "https://github.com/pytorch/pytorch/blob/main/torch/optim/adamw.py (param.mul_(1 - lr * weight_decay))",
@@ -207,13 +208,13 @@ PADDLE_BN_SOURCE = (
 
 PADDLE_BATCHNORM_MOMENTUM = Divergence(
     id="paddle-batchnorm-momentum",
-    differs="Paddle's batch-norm momentum (default 0.9) is the weight of the old running value, as in "
+    differs=N_("Paddle's batch-norm momentum (default 0.9) is the weight of the old running value, as in "
     "Keras: running = m running + (1 - m) batch; torch's (default 0.1) is the weight of the new batch. "
-    "Passing torch's 0.1 puts the running mean off by up to 0.49 on the catalog sample.",
+    "Passing torch's 0.1 puts the running mean off by up to 0.49 on the catalog sample."),
     naive=(torch_bn("running_mean"), paddle_bn("running_mean", momentum=0.1)),
     faithful=(torch_bn("running_mean"), paddle_bn("running_mean", momentum=0.9)),
-    naive_mapping="Paddle momentum = torch momentum = 0.1",
-    faithful_mapping="Paddle momentum = 1 - torch momentum = 0.9 (Paddle's default)",
+    naive_mapping=N_("Paddle momentum = torch momentum = 0.1"),
+    faithful_mapping=N_("Paddle momentum = 1 - torch momentum = 0.9 (Paddle's default)"),
     source=PADDLE_BN_SOURCE,
     sample=BN_SAMPLE,
     quantity="running_mean",
@@ -222,15 +223,15 @@ PADDLE_BATCHNORM_MOMENTUM = Divergence(
 
 PADDLE_BATCHNORM_RUNNING_VARIANCE = Divergence(
     id="paddle-batchnorm-running-variance",
-    differs="Paddle updates the running variance with the biased batch variance (divided by m, m = N*H*W), "
+    differs=N_("Paddle updates the running variance with the biased batch variance (divided by m, m = N*H*W), "
     "torch with the unbiased one (divided by m - 1); both normalise with the biased one: 0.028 (2%) on "
-    "the catalog sample, m = 8.",
+    "the catalog sample, m = 8."),
     naive=(torch_bn("running_var"), paddle_bn("running_var", momentum=0.9)),
     faithful=(torch_bn("running_var"), Side("paddle", implementation("paddle", "layers.batch_norm_output"),
                                              {"output": "running_var"})),
-    naive_mapping="compare running_var with Paddle's directly (momentum mapped, eps 1e-5 on both)",
-    faithful_mapping="scale Paddle's new-batch share of the running variance by m / (m - 1) "
-    "(framework_impls/paddle_impl/layers.py batch_norm)",
+    naive_mapping=N_("compare running_var with Paddle's directly (momentum mapped, eps 1e-5 on both)"),
+    faithful_mapping=N_("scale Paddle's new-batch share of the running variance by m / (m - 1) "
+    "(framework_impls/paddle_impl/layers.py batch_norm)"),
     source=PADDLE_BN_SOURCE,
     sample=BN_SAMPLE,
     quantity="running_var",
@@ -239,10 +240,10 @@ PADDLE_BATCHNORM_RUNNING_VARIANCE = Divergence(
 
 PADDLE_BATCHNORM_FLOAT32_ATTRIBUTES = Divergence(
     id="paddle-batchnorm-float32-attributes",
-    differs="Paddle's batch_norm keeps momentum and epsilon as float32 op attributes, also for float64 "
+    differs=N_("Paddle's batch_norm keeps momentum and epsilon as float32 op attributes, also for float64 "
     "tensors: momentum 0.9 acts as 0.89999998 and epsilon 1e-3 as 1.0000000475e-3, a relative "
     "difference of 2.6e-8 in the running statistics (4.6e-8 absolute on the catalog sample), far above "
-    "float64 rounding.",
+    "float64 rounding."),
     naive=(
         Side("numpy", reference_batch_norm_output, {"output": "running_mean", "momentum": 0.1}),
         Side("paddle", implementation("paddle", "layers.batch_norm_output"),
@@ -253,8 +254,8 @@ PADDLE_BATCHNORM_FLOAT32_ATTRIBUTES = Divergence(
         Side("paddle", implementation("paddle", "layers.batch_norm_output"),
              {"output": "running_mean", "momentum": 0.125}),
     ),
-    naive_mapping="torch momentum 0.1 (Paddle 0.9) in a float64 run",
-    faithful_mapping="hyper-parameters exact in float32 (momentum 0.125, Paddle 0.875; eps a power of two)",
+    naive_mapping=N_("torch momentum 0.1 (Paddle 0.9) in a float64 run"),
+    faithful_mapping=N_("hyper-parameters exact in float32 (momentum 0.125, Paddle 0.875; eps a power of two)"),
     source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/batch_norm_kernel.h "
     "(BatchNormKernel(..., float momentum, float epsilon, ...)); np.float32(0.9) - 0.9 = -2.4e-8",
     sample=BN_SAMPLE,
@@ -265,9 +266,9 @@ PADDLE_BATCHNORM_FLOAT32_ATTRIBUTES = Divergence(
 
 PADDLE_DROPOUT_MODE = Divergence(
     id="paddle-dropout-mode",
-    differs="Paddle's F.dropout has two modes: 'upscale_in_train' (the default, inverted dropout like torch: "
+    differs=N_("Paddle's F.dropout has two modes: 'upscale_in_train' (the default, inverted dropout like torch: "
     "kept units / (1 - p) in training, identity in eval) and 'downscale_in_infer' (kept units unscaled in "
-    "training, everything times 1 - p in eval), the default of the old paddle.fluid.layers.dropout.",
+    "training, everything times 1 - p in eval), the default of the old paddle.fluid.layers.dropout."),
     naive=(
         Side("paddle", implementation("paddle", "layers.inverted_dropout_of_seeded_mask"),
              {"mode": "downscale_in_infer"}),
@@ -277,8 +278,8 @@ PADDLE_DROPOUT_MODE = Divergence(
         Side("paddle", implementation("paddle", "layers.inverted_dropout_of_seeded_mask")),
         Side("paddle", implementation("paddle", "layers.seeded_dropout")),
     ),
-    naive_mapping="torch's F.dropout(x, p) ported as F.dropout(x, p, mode='downscale_in_infer')",
-    faithful_mapping="mode='upscale_in_train' (Paddle's default): x * mask / (1 - p) with Paddle's own mask",
+    naive_mapping=N_("torch's F.dropout(x, p) ported as F.dropout(x, p, mode='downscale_in_infer')"),
+    faithful_mapping=N_("mode='upscale_in_train' (Paddle's default): x * mask / (1 - p) with Paddle's own mask"),
     source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/common.py "
     "(dropout(..., mode='upscale_in_train'))",
     sample=DROPOUT_SAMPLE,

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from comparisons.i18n import N_
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
 from reference import losses as ref
 
@@ -51,9 +52,9 @@ def torch_smooth_l1(y_pred, y_true, *, delta):
 
 BCE_CLIPPING = Divergence(
     id="bce-clipping",
-    differs="for p outside [1e-7, 1 - 1e-7] Keras clips p (largest loss -log(1e-7) = 16.12 as p -> 0; "
+    differs=N_("for p outside [1e-7, 1 - 1e-7] Keras clips p (largest loss -log(1e-7) = 16.12 as p -> 0; "
     "in float32 1 - 1e-7 rounds to 1 - 2^-23, so 15.94 as p -> 1); torch clamps the log at -100 "
-    "(largest loss 100).",
+    "(largest loss 100)."),
     naive=(
         Side("torch", implementation("torch", "losses.binary_cross_entropy"), {"reduction": "none"}),
         Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy"), {"reduction": "none"}),
@@ -62,8 +63,8 @@ BCE_CLIPPING = Divergence(
         Side("torch", implementation("torch", "losses.binary_cross_entropy_clipped"), {"reduction": "none"}),
         Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy"), {"reduction": "none"}),
     ),
-    naive_mapping="F.binary_cross_entropy(p, y) against keras.ops.binary_crossentropy(y, p) on p = 0, 1e-9, 1",
-    faithful_mapping="clip p to [1e-7, 1 - 1e-7] on the torch side too (or compare on logits on both sides)",
+    naive_mapping=N_("F.binary_cross_entropy(p, y) against keras.ops.binary_crossentropy(y, p) on p = 0, 1e-9, 1"),
+    faithful_mapping=N_("clip p to [1e-7, 1 - 1e-7] on the torch side too (or compare on logits on both sides)"),
     source="https://github.com/keras-team/keras/blob/master/keras/src/backend/tensorflow/nn.py "
     "(binary_crossentropy: tf.clip_by_value(output, epsilon(), 1.0 - epsilon())); "
     "aten/src/ATen/native/Loss.cpp (binary_cross_entropy: log clamped at -100)",
@@ -73,8 +74,8 @@ BCE_CLIPPING = Divergence(
 
 BCE_LOGITS_FORMULA = Divergence(
     id="bce-logits-formula",
-    differs="through probabilities, log(sigmoid(z)) is log(0) = -inf once sigmoid rounds to 0 or 1; "
-    "TF computes max(z, 0) - z y + log(1 + exp(-|z|)).",
+    differs=N_("through probabilities, log(sigmoid(z)) is log(0) = -inf once sigmoid rounds to 0 or 1; "
+    "TF computes max(z, 0) - z y + log(1 + exp(-|z|))."),
     naive=(
         Side("numpy", bce_through_probabilities),
         Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy_with_logits"),
@@ -85,8 +86,8 @@ BCE_LOGITS_FORMULA = Divergence(
         Side("tensorflow", implementation("tensorflow", "losses.binary_cross_entropy_with_logits"),
              {"reduction": "none"}),
     ),
-    naive_mapping="p = 1 / (1 + exp(-z)), then the binary cross-entropy of p",
-    faithful_mapping="max(z, 0) - z y + np.log1p(np.exp(-|z|)) (reference binary_cross_entropy_with_logits)",
+    naive_mapping=N_("p = 1 / (1 + exp(-z)), then the binary cross-entropy of p"),
+    faithful_mapping=N_("max(z, 0) - z y + np.log1p(np.exp(-|z|)) (reference binary_cross_entropy_with_logits)"),
     source="https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/ops/nn_impl.py "
     "(sigmoid_cross_entropy_with_logits: relu_logits - logits * labels + log1p(exp(neg_abs_logits)))",
     sample=Sample(
@@ -99,9 +100,9 @@ BCE_LOGITS_FORMULA = Divergence(
 
 CE_TARGETS = Divergence(
     id="ce-targets",
-    differs="torch's cross_entropy takes logits and class indices; Keras's CategoricalCrossentropy "
+    differs=N_("torch's cross_entropy takes logits and class indices; Keras's CategoricalCrossentropy "
     "takes one-hot targets and, by default, probabilities (from_logits=False): given logits it "
-    "renormalises and clips them instead of applying the softmax.",
+    "renormalises and clips them instead of applying the softmax."),
     naive=(
         Side("torch", implementation("torch", "losses.cross_entropy")),
         Side("tensorflow", implementation("tensorflow", "losses.keras_categorical_crossentropy_default")),
@@ -110,9 +111,9 @@ CE_TARGETS = Divergence(
         Side("torch", implementation("torch", "losses.cross_entropy")),
         Side("tensorflow", implementation("tensorflow", "losses.cross_entropy")),
     ),
-    naive_mapping="F.cross_entropy(logits, target) against CategoricalCrossentropy()(one_hot(target), logits)",
-    faithful_mapping="SparseCategoricalCrossentropy(from_logits=True)(target, logits): indices kept, "
-    "softmax inside; both reduce by the batch mean",
+    naive_mapping=N_("F.cross_entropy(logits, target) against CategoricalCrossentropy()(one_hot(target), logits)"),
+    faithful_mapping=N_("SparseCategoricalCrossentropy(from_logits=True)(target, logits): indices kept, "
+    "softmax inside; both reduce by the batch mean"),
     source="https://github.com/keras-team/keras/blob/master/keras/src/losses/losses.py "
     "(CategoricalCrossentropy(from_logits=False, ..., reduction='sum_over_batch_size'))",
     sample=Sample(
@@ -127,15 +128,15 @@ CE_TARGETS = Divergence(
 
 MSE_HALF = Divergence(
     id="mse-half",
-    differs="the tutorials' cost 1/2 (y_hat - y)^2 has gradient y_hat - y; torch MSELoss (and Keras "
-    "MeanSquaredError) is the mean of (y_hat - y)^2 with no 1/2, gradient 2 (y_hat - y) / N.",
+    differs=N_("the tutorials' cost 1/2 (y_hat - y)^2 has gradient y_hat - y; torch MSELoss (and Keras "
+    "MeanSquaredError) is the mean of (y_hat - y)^2 with no 1/2, gradient 2 (y_hat - y) / N."),
     naive=(
         Side("numpy", half_squared_error_gradient),
         Side("torch", implementation("torch", "losses.mse"), gradient_of="y_pred"),
     ),
     faithful=(Side("numpy", mse_gradient), Side("torch", implementation("torch", "losses.mse"), gradient_of="y_pred")),
-    naive_mapping="the tutorial's gradient y_hat - y against the gradient of F.mse_loss",
-    faithful_mapping="scale the tutorial's gradient by 2 / N",
+    naive_mapping=N_("the tutorial's gradient y_hat - y against the gradient of F.mse_loss"),
+    faithful_mapping=N_("scale the tutorial's gradient by 2 / N"),
     source="https://pytorch.org/docs/stable/generated/torch.nn.MSELoss.html "
     "(l_n = (x_n - y_n)^2, mean over all elements)",
     sample=Sample(
@@ -150,9 +151,9 @@ MSE_HALF = Divergence(
 
 PADDLE_CROSS_ENTROPY_CLIP = Divergence(
     id="paddle-cross-entropy-clip",
-    differs="Paddle's F.cross_entropy computes its log-softmax with the CPU softmax kernel, which clips "
+    differs=N_("Paddle's F.cross_entropy computes its log-softmax with the CPU softmax kernel, which clips "
     "the max-shifted logits at -64: a target 2000 below the largest logit costs 64 instead of 2000. "
-    "Losses of targets within 64 of the largest logit are exact (catalog entry paddle-softmax-clip).",
+    "Losses of targets within 64 of the largest logit are exact (catalog entry paddle-softmax-clip)."),
     naive=(
         Side("numpy", reference_cross_entropy),
         Side("paddle", implementation("paddle", "losses.cross_entropy")),
@@ -161,9 +162,9 @@ PADDLE_CROSS_ENTROPY_CLIP = Divergence(
         Side("numpy", reference_cross_entropy),
         Side("paddle", implementation("paddle", "losses.cross_entropy_by_logsumexp")),
     ),
-    naive_mapping="F.cross_entropy(logits, target) in Paddle for F.cross_entropy in torch",
-    faithful_mapping="F.nll_loss(logits - paddle.logsumexp(logits, axis, keepdim=True), target): the "
-    "log-softmax outside the clipping kernel (or keep logit gaps below 64)",
+    naive_mapping=N_("F.cross_entropy(logits, target) in Paddle for F.cross_entropy in torch"),
+    faithful_mapping=N_("F.nll_loss(logits - paddle.logsumexp(logits, axis, keepdim=True), target): the "
+    "log-softmax outside the clipping kernel (or keep logit gaps below 64)"),
     source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/funcs/softmax_impl.h "
     "(ValueClip: x < -64 ? -64 : x, applied to the shifted logits before exp)",
     sample=Sample(
@@ -179,11 +180,11 @@ PADDLE_CROSS_ENTROPY_CLIP = Divergence(
 
 PADDLE_BCE_LOGITS_GRAD_AT_ZERO = Divergence(
     id="paddle-bce-logits-grad-at-zero",
-    differs="Paddle's F.binary_cross_entropy_with_logits without pos_weight has a wrong gradient at "
+    differs=N_("Paddle's F.binary_cross_entropy_with_logits without pos_weight has a wrong gradient at "
     "exactly z = 0: sigmoid(0) - y - 1, so -1.5 instead of -0.5 for y = 1 and -0.5 instead of 0.5 for "
     "y = 0 (its kernel's max(z, 0) and |z| take opposite sides of the kink). The loss values are right; "
     "passing pos_weight selects another branch of the kernel, whose gradient is right. A logistic "
-    "regression started from zero weights has every logit exactly 0 on its first step.",
+    "regression started from zero weights has every logit exactly 0 on its first step."),
     naive=(
         Side("numpy", bce_with_logits_gradient),
         Side("paddle", implementation("paddle", "losses.binary_cross_entropy_with_logits_default"), gradient_of="z"),
@@ -192,8 +193,8 @@ PADDLE_BCE_LOGITS_GRAD_AT_ZERO = Divergence(
         Side("numpy", bce_with_logits_gradient),
         Side("paddle", implementation("paddle", "losses.binary_cross_entropy_with_logits"), gradient_of="z"),
     ),
-    naive_mapping="F.binary_cross_entropy_with_logits(z, y) in Paddle, gradient at z = 0",
-    faithful_mapping="pass pos_weight=paddle.ones_like(z) (no change in value, the correct gradient branch)",
+    naive_mapping=N_("F.binary_cross_entropy_with_logits(z, y) in Paddle, gradient at z = 0"),
+    faithful_mapping=N_("pass pos_weight=paddle.ones_like(z) (no change in value, the correct gradient branch)"),
     source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/cpu/"
     "sigmoid_cross_entropy_with_logits_grad_kernel.cc (the gradient without pos_weight)",
     sample=Sample("at-zero", {"z": np.array([0.0, 0.0, 1.0, -2.0]), "y": np.array([1.0, 0.0, 1.0, 0.0])},
@@ -204,10 +205,10 @@ PADDLE_BCE_LOGITS_GRAD_AT_ZERO = Divergence(
 
 PADDLE_SMOOTH_L1_HUBER = Divergence(
     id="paddle-smooth-l1-huber",
-    differs="Paddle's SmoothL1Loss(delta) / F.smooth_l1_loss (is_huber=True by default) is the Huber loss: "
+    differs=N_("Paddle's SmoothL1Loss(delta) / F.smooth_l1_loss (is_huber=True by default) is the Huber loss: "
     "0.5 e^2 below delta, delta (|e| - delta / 2) above; torch's SmoothL1Loss(beta) is Huber / beta. "
     "Errors [0.5, 3] with delta = beta = 2 give Paddle [0.125, 4], torch [0.0625, 2]. torch's HuberLoss, "
-    "Keras Huber and optax.huber_loss equal Paddle's.",
+    "Keras Huber and optax.huber_loss equal Paddle's."),
     naive=(
         Side("numpy", torch_smooth_l1),
         Side("paddle", implementation("paddle", "losses.smooth_l1_loss")),
@@ -216,8 +217,8 @@ PADDLE_SMOOTH_L1_HUBER = Divergence(
         Side("numpy", torch_smooth_l1),
         Side("paddle", implementation("paddle", "losses.smooth_l1_loss"), {"divide_by_delta": True}),
     ),
-    naive_mapping="paddle F.smooth_l1_loss(delta=beta) for torch F.smooth_l1_loss(beta=beta)",
-    faithful_mapping="divide Paddle's loss by delta (or map torch's HuberLoss(delta) to it unchanged)",
+    naive_mapping=N_("paddle F.smooth_l1_loss(delta=beta) for torch F.smooth_l1_loss(beta=beta)"),
+    faithful_mapping=N_("divide Paddle's loss by delta (or map torch's HuberLoss(delta) to it unchanged)"),
     source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/loss.py "
     "(smooth_l1_loss: 0.5 * x^2 if |x| < delta else delta * |x| - 0.5 * delta^2); "
     "https://pytorch.org/docs/stable/generated/torch.nn.SmoothL1Loss.html (0.5 x^2 / beta, |x| - 0.5 beta)",

@@ -4,6 +4,7 @@ import functools
 
 import numpy as np
 
+from comparisons.i18n import N_
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
 from reference import networks as ref
 
@@ -18,9 +19,9 @@ def logistic_regression_inputs(rng):
 
 KERAS_LR_FLOAT32 = Divergence(
     id="keras-lr-float32",
-    differs="keras.optimizers.SGD stores learning_rate in a float32 variable and casts it to the variable's "
+    differs=N_("keras.optimizers.SGD stores learning_rate in a float32 variable and casts it to the variable's "
     "dtype at each step, so float64 training with lr = 0.1 steps by 0.10000000149; torch.optim.SGD uses "
-    "the Python float 0.1. The float64 trajectories drift apart by about 1.5e-8 relative per unit lr.",
+    "the Python float 0.1. The float64 trajectories drift apart by about 1.5e-8 relative per unit lr."),
     naive=(
         Side("torch", implementation("torch", "networks.logistic_regression_final_w")),
         Side("tensorflow", implementation("tensorflow", "networks.logistic_regression_final_w")),
@@ -29,9 +30,9 @@ KERAS_LR_FLOAT32 = Divergence(
         Side("torch", implementation("torch", "networks.logistic_regression_final_w"), {"lr_as_keras": True}),
         Side("tensorflow", implementation("tensorflow", "networks.logistic_regression_final_w")),
     ),
-    naive_mapping="lr = 0.1 in torch.optim.SGD and keras.optimizers.SGD, float64 weights",
-    faithful_mapping="torch lr = float(np.float32(0.1)); or keras.config.set_floatx('float64'); or "
-    "learning rates exact in float32 (0.5, 0.125), as every training concept here uses",
+    naive_mapping=N_("lr = 0.1 in torch.optim.SGD and keras.optimizers.SGD, float64 weights"),
+    faithful_mapping=N_("torch lr = float(np.float32(0.1)); or keras.config.set_floatx('float64'); or "
+    "learning rates exact in float32 (0.5, 0.125), as every training concept here uses"),
     source="keras 3.15 keras/src/optimizers/base_optimizer.py, BaseOptimizer.__init__: "
     "backend.Variable(learning_rate, name='learning_rate', dtype=backend.floatx()) (float32 unless "
     "keras.config.set_floatx('float64')); keras/src/optimizers/sgd.py, update_step: "

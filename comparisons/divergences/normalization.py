@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from comparisons.i18n import N_
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
 
 # NumPy halves ------------------------------------------------------------------------
@@ -26,8 +27,8 @@ FLAX_LAYERNORM_SOURCE = (
 
 FLAX_LAYERNORM_EPSILON = Divergence(
     id="flax-layernorm-epsilon",
-    differs="flax.linen.LayerNorm's epsilon defaults to 1e-6, torch's nn.LayerNorm eps to 1e-5 (Keras 1e-3); "
-    "on features of variance 1e-4 the normalised values differ by up to 6% (1.39 against 1.30).",
+    differs=N_("flax.linen.LayerNorm's epsilon defaults to 1e-6, torch's nn.LayerNorm eps to 1e-5 (Keras 1e-3); "
+    "on features of variance 1e-4 the normalised values differ by up to 6% (1.39 against 1.30)."),
     naive=(
         Side("numpy", layer_norm, {"eps": 1e-5}),
         Side("jax", implementation("jax", "normalization.flax_layer_norm")),
@@ -36,20 +37,20 @@ FLAX_LAYERNORM_EPSILON = Divergence(
         Side("numpy", layer_norm, {"eps": 1e-5}),
         Side("jax", implementation("jax", "normalization.flax_layer_norm"), {"epsilon": 1e-5}),
     ),
-    naive_mapping="nn.LayerNorm() for torch's nn.LayerNorm(d), both with their defaults",
-    faithful_mapping="pass the epsilon: nn.LayerNorm(epsilon=1e-5)",
+    naive_mapping=N_("nn.LayerNorm() for torch's nn.LayerNorm(d), both with their defaults"),
+    faithful_mapping=N_("pass the epsilon: nn.LayerNorm(epsilon=1e-5)"),
     source=FLAX_LAYERNORM_SOURCE,
     sample=Sample("small-variance", lambda rng: {"x": 0.01 * rng.standard_normal((3, 8))},
-                  note="features of standard deviation 0.01: eps is 1-10% of the variance"),
+                  note=N_("features of standard deviation 0.01: eps is 1-10% of the variance")),
     shows=Difference("values", at=None, at_least=0.03),  # 0.089 measured
 )
 
 FLAX_LAYERNORM_FAST_VARIANCE = Divergence(
     id="flax-layernorm-fast-variance",
-    differs="flax.linen.LayerNorm computes the variance as mean(x^2) - mean(x)^2 by default "
+    differs=N_("flax.linen.LayerNorm computes the variance as mean(x^2) - mean(x)^2 by default "
     "(use_fast_variance=True): on 1000 + [0, 0.1, 0.2, 0.3] in float32 that difference of two numbers "
     "near 1e6 cancels to nothing, and the normalised row is [-150, -50, 50, 150] instead of "
-    "[-1.34, -0.45, 0.45, 1.34] (the variance is clamped at 0, so x / sqrt(eps)). A centred row is fine.",
+    "[-1.34, -0.45, 0.45, 1.34] (the variance is clamped at 0, so x / sqrt(eps)). A centred row is fine."),
     naive=(
         Side("numpy", layer_norm, {"eps": 1e-6}),
         Side("jax", implementation("jax", "normalization.flax_layer_norm")),
@@ -58,19 +59,19 @@ FLAX_LAYERNORM_FAST_VARIANCE = Divergence(
         Side("numpy", layer_norm, {"eps": 1e-6}),
         Side("jax", implementation("jax", "normalization.flax_layer_norm"), {"use_fast_variance": False}),
     ),
-    naive_mapping="nn.LayerNorm() (epsilon 1e-6 on both sides) on features with a large common offset",
-    faithful_mapping="nn.LayerNorm(use_fast_variance=False): the two-pass mean((x - mean)^2)",
+    naive_mapping=N_("nn.LayerNorm() (epsilon 1e-6 on both sides) on features with a large common offset"),
+    faithful_mapping=N_("nn.LayerNorm(use_fast_variance=False): the two-pass mean((x - mean)^2)"),
     source=FLAX_LAYERNORM_SOURCE,
     sample=Sample("offset-1000", {"x": np.array([[1000.0, 1000.1, 1000.2, 1000.3], [-1.5, -0.5, 0.5, 1.5]])},
-                  note="the first row sits at 1000 with a spread of 0.3; the second is centred"),
+                  note=N_("the first row sits at 1000 with a spread of 0.3; the second is centred")),
     shows=Difference("values", at=(0, 1, 2, 3), at_least=50.0),  # the offset row only: 148.7 measured
 )
 
 PADDLE_STD_UNBIASED = Divergence(
     id="paddle-std-unbiased",
-    differs="paddle.std and paddle.var default to the unbiased estimate (divided by n - 1, unbiased=True), "
+    differs=N_("paddle.std and paddle.var default to the unbiased estimate (divided by n - 1, unbiased=True), "
     "like torch.std; jnp.std, np.std, tf.math.reduce_std and keras.ops.std divide by n: "
-    "std([0, 1, 2, 3]) is 1.291 in Paddle, 1.118 in JAX.",
+    "std([0, 1, 2, 3]) is 1.291 in Paddle, 1.118 in JAX."),
     naive=(
         Side("jax", implementation("jax", "normalization.std")),
         Side("paddle", implementation("paddle", "normalization.std")),
@@ -79,8 +80,8 @@ PADDLE_STD_UNBIASED = Divergence(
         Side("jax", implementation("jax", "normalization.std")),
         Side("paddle", implementation("paddle", "normalization.std"), {"unbiased": False}),
     ),
-    naive_mapping="paddle.std(x, axis) for jnp.std(x, axis)",
-    faithful_mapping="paddle.std(x, axis, unbiased=False) (or jnp.std(x, axis, ddof=1) the other way)",
+    naive_mapping=N_("paddle.std(x, axis) for jnp.std(x, axis)"),
+    faithful_mapping=N_("paddle.std(x, axis, unbiased=False) (or jnp.std(x, axis, ddof=1) the other way)"),
     source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/tensor/stat.py "
     "(def std(x, axis=None, unbiased=True, ...)); https://docs.jax.dev/en/latest/_autosummary/jax.numpy.std.html "
     "(ddof=0)",

@@ -7,6 +7,7 @@ conversions both halves rely on are in :mod:`framework_impls.conversions.recurre
 
 import numpy as np
 
+from comparisons.i18n import N_
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
 from reference import recurrent as ref
 
@@ -88,9 +89,9 @@ LSTM_SAMPLE = Sample("N4-T6-in3-H5", sequence_inputs("lstm", 4, 6, 3, 5))
 
 LSTM_BIASES = Divergence(
     id="lstm-biases",
-    differs="torch keeps two biases b_ih + b_hh (4H each) and weights (4H, in) / (4H, H); Keras keeps one "
+    differs=N_("torch keeps two biases b_ih + b_hh (4H each) and weights (4H, in) / (4H, H); Keras keeps one "
     "bias and kernels (in, 4H) / (H, 4H), the same gate order (i, f, c, o). Copying b_ih alone (dropping "
-    "b_hh) shifts every gate pre-activation by b_hh.",
+    "b_hh) shifts every gate pre-activation by b_hh."),
     naive=(
         Side("torch", implementation("torch", "recurrent.lstm")),
         Side("tensorflow", implementation("tensorflow", "recurrent.lstm_dropping_b_hh")),
@@ -99,8 +100,8 @@ LSTM_BIASES = Divergence(
         Side("torch", implementation("torch", "recurrent.lstm")),
         Side("tensorflow", implementation("tensorflow", "recurrent.lstm")),
     ),
-    naive_mapping="Keras LSTM weights [w_ih.T, w_hh.T, b_ih]",
-    faithful_mapping="framework_impls.conversions.recurrent.torch_lstm_to_keras: [w_ih.T, w_hh.T, b_ih + b_hh]",
+    naive_mapping=N_("Keras LSTM weights [w_ih.T, w_hh.T, b_ih]"),
+    faithful_mapping=N_("framework_impls.conversions.recurrent.torch_lstm_to_keras: [w_ih.T, w_hh.T, b_ih + b_hh]"),
     source="https://github.com/keras-team/keras/blob/master/keras/src/layers/rnn/lstm.py (LSTMCell.call: "
     "z = x @ kernel + h @ recurrent_kernel + bias, split into i, f, c, o); "
     "https://pytorch.org/docs/stable/generated/torch.nn.LSTM.html (bias_ih_l[k], bias_hh_l[k]); "
@@ -112,10 +113,10 @@ LSTM_BIASES = Divergence(
 
 GRU_RESET_AFTER = Divergence(
     id="gru-gates-reset-after",
-    differs="torch's GRU orders the gates (r, z, n) and applies the reset gate after the recurrent product, "
+    differs=N_("torch's GRU orders the gates (r, z, n) and applies the reset gate after the recurrent product, "
     "n = tanh(W_in x + b_in + r (W_hn h + b_hn)); Keras orders (z, r, h); Keras reset_after=True (the default "
     "since 2.3) is torch's formula with a (2, 3H) bias; reset_after=False (Keras <= 2.2, ONNX "
-    "linear_before_reset=0) is n = tanh(W_in x + (r h) W_hn + b), another function of the same weights.",
+    "linear_before_reset=0) is n = tanh(W_in x + (r h) W_hn + b), another function of the same weights."),
     naive=(
         Side("torch", implementation("torch", "recurrent.gru")),
         Side("tensorflow", implementation("tensorflow", "recurrent.gru"), {"reset_after": False}),
@@ -124,9 +125,9 @@ GRU_RESET_AFTER = Divergence(
         Side("torch", implementation("torch", "recurrent.gru")),
         Side("tensorflow", implementation("tensorflow", "recurrent.gru")),
     ),
-    naive_mapping="the torch weights, gates reordered, in keras.layers.GRU(reset_after=False) with bias b_ih + b_hh",
-    faithful_mapping="framework_impls.conversions.recurrent.torch_gru_to_keras(reset_after=True): rows (r, z, n) "
-    "-> (z, r, h), transposed, bias stack([b_ih, b_hh]), in keras.layers.GRU(reset_after=True)",
+    naive_mapping=N_("the torch weights, gates reordered, in keras.layers.GRU(reset_after=False) with bias b_ih + b_hh"),
+    faithful_mapping=N_("framework_impls.conversions.recurrent.torch_gru_to_keras(reset_after=True): rows (r, z, n) "
+    "-> (z, r, h), transposed, bias stack([b_ih, b_hh]), in keras.layers.GRU(reset_after=True)"),
     source="https://github.com/keras-team/keras/blob/master/keras/src/layers/rnn/gru.py (GRUCell.call, "
     "reset_after branches); https://onnx.ai/onnx/operators/onnx__GRU.html (linear_before_reset); "
     "keras-team/keras#8720",
@@ -137,9 +138,9 @@ GRU_RESET_AFTER = Divergence(
 
 BATCH_FIRST = Divergence(
     id="batch-first",
-    differs="torch.nn.LSTM defaults to batch_first=False and reads (T, N, in); Keras (and flax, and Paddle's "
+    differs=N_("torch.nn.LSTM defaults to batch_first=False and reads (T, N, in); Keras (and flax, and Paddle's "
     "time_major=False) read (N, T, in). A batch-major tensor fed to a default torch LSTM runs the recurrence "
-    "across the batch instead of across time, without any error when N and T are both plausible.",
+    "across the batch instead of across time, without any error when N and T are both plausible."),
     naive=(
         Side("torch", implementation("torch", "recurrent.lstm_default_layout")),
         Side("tensorflow", implementation("tensorflow", "recurrent.lstm")),
@@ -148,8 +149,8 @@ BATCH_FIRST = Divergence(
         Side("torch", implementation("torch", "recurrent.lstm")),
         Side("tensorflow", implementation("tensorflow", "recurrent.lstm")),
     ),
-    naive_mapping="torch nn.LSTM() (batch_first=False, default zero states) on the (N, T, in) tensor Keras receives",
-    faithful_mapping="torch nn.LSTM(batch_first=True), or x.transpose(0, 1) in and out",
+    naive_mapping=N_("torch nn.LSTM() (batch_first=False, default zero states) on the (N, T, in) tensor Keras receives"),
+    faithful_mapping=N_("torch nn.LSTM(batch_first=True), or x.transpose(0, 1) in and out"),
     source="https://pytorch.org/docs/stable/generated/torch.nn.LSTM.html (batch_first: default False); "
     "https://keras.io/api/layers/recurrent_layers/lstm/ (inputs: (batch, timesteps, feature))",
     # zero initial states: the naive port passes none, and torch's default is zeros
@@ -160,11 +161,11 @@ BATCH_FIRST = Divergence(
 
 HARD_SIGMOID = Divergence(
     id="hard-sigmoid",
-    differs="Keras <= 2.2.5 RNNs defaulted recurrent_activation to hard_sigmoid = clip(0.2 x + 0.5, 0, 1); "
+    differs=N_("Keras <= 2.2.5 RNNs defaulted recurrent_activation to hard_sigmoid = clip(0.2 x + 0.5, 0, 1); "
     "Keras 3's keras.activations.hard_sigmoid (and torch's F.hardsigmoid) is relu6(x + 3) / 6 = "
     "clip(x / 6 + 0.5, 0, 1): 0.7 against 0.6667 at x = 1. An old Keras LSTM checkpoint with "
     "recurrent_activation='hard_sigmoid' loaded in Keras 3 runs a different LSTM. Keras 2 cannot be "
-    "installed beside Keras 3, so its side is its formula in NumPy (keras2_hard_sigmoid_lstm).",
+    "installed beside Keras 3, so its side is its formula in NumPy (keras2_hard_sigmoid_lstm)."),
     naive=(
         Side("numpy", keras2_hard_sigmoid_lstm),
         Side("tensorflow", implementation("tensorflow", "recurrent.lstm_recurrent_activation"),
@@ -175,9 +176,9 @@ HARD_SIGMOID = Divergence(
         Side("tensorflow", implementation("tensorflow", "recurrent.lstm_recurrent_activation"),
              {"recurrent_activation": "keras2_hard_sigmoid"}),
     ),
-    naive_mapping="the Keras 2 LSTM's gate formula clip(0.2 a + 0.5) (NumPy) against Keras 3 "
-    "LSTM(recurrent_activation='hard_sigmoid') on the same weights",
-    faithful_mapping="Keras 3 LSTM with recurrent_activation=lambda a: keras.ops.clip(0.2 * a + 0.5, 0, 1)",
+    naive_mapping=N_("the Keras 2 LSTM's gate formula clip(0.2 a + 0.5) (NumPy) against Keras 3 "
+    "LSTM(recurrent_activation='hard_sigmoid') on the same weights"),
+    faithful_mapping=N_("Keras 3 LSTM with recurrent_activation=lambda a: keras.ops.clip(0.2 * a + 0.5, 0, 1)"),
     source="https://github.com/keras-team/keras/blob/2.2.5/keras/backend/tensorflow_backend.py (hard_sigmoid: "
     "0.2 * x + 0.5, clipped); https://github.com/keras-team/keras/blob/master/keras/src/activations/"
     "activations.py (hard_sigmoid: relu6(x + 3) / 6); minimaxir/textgenrnn#153",
@@ -188,10 +189,10 @@ HARD_SIGMOID = Divergence(
 
 PADDING_MASK = Divergence(
     id="padding-mask",
-    differs="A torch LSTM runs over padding steps like any other and its last output has seen the pads; "
+    differs=N_("A torch LSTM runs over padding steps like any other and its last output has seen the pads; "
     "Keras Embedding(mask_zero=True) (or a Masking layer) makes the LSTM skip masked steps, carrying the "
     "state through. Sequences of lengths 6, 4, 2 padded to 6: the final states of the two padded "
-    "sequences differ, the full-length one agrees.",
+    "sequences differ, the full-length one agrees."),
     naive=(
         Side("torch", implementation("torch", "recurrent.lstm_last_step_over_padding")),
         Side("tensorflow", implementation("tensorflow", "recurrent.masked_lstm_final_state")),
@@ -200,8 +201,8 @@ PADDING_MASK = Divergence(
         Side("torch", implementation("torch", "recurrent.lstm_packed_final_state")),
         Side("tensorflow", implementation("tensorflow", "recurrent.masked_lstm_final_state")),
     ),
-    naive_mapping="torch nn.LSTM on the padded batch, output at the last column, against Keras LSTM with a mask",
-    faithful_mapping="torch.nn.utils.rnn.pack_padded_sequence(lengths) and the packed run's h_n",
+    naive_mapping=N_("torch nn.LSTM on the padded batch, output at the last column, against Keras LSTM with a mask"),
+    faithful_mapping=N_("torch.nn.utils.rnn.pack_padded_sequence(lengths) and the packed run's h_n"),
     source="https://pytorch.org/docs/stable/generated/torch.nn.utils.rnn.pack_padded_sequence.html; "
     "https://github.com/keras-team/keras/blob/master/keras/src/layers/rnn/rnn.py (masked steps keep the "
     "previous state)",
@@ -215,11 +216,11 @@ TWO_BIASES_STEPS = 100
 
 TWO_BIASES_SGD = Divergence(
     id="rnn-two-biases-sgd",
-    differs="torch's RNN / LSTM / GRU train two biases, b_ih and b_hh, that enter every step only as their sum and "
+    differs=N_("torch's RNN / LSTM / GRU train two biases, b_ih and b_hh, that enter every step only as their sum and "
     "get the same gradient, so plain SGD moves the sum by 2 lr g; Keras's SimpleRNN / LSTM (and flax's cells) "
     "keep one bias, which moves by lr g. The same initial weights and batches give different training runs "
     "(losses up to 2.9e-3 apart in 100 steps on the catalog sample), although the forward passes agree "
-    "exactly: the first loss, before any update, is the same.",
+    "exactly: the first loss, before any update, is the same."),
     naive=(
         Side("torch", implementation("torch", "recurrent.binary_addition_rnn_losses"), {"train_b_hh": True}),
         Side("tensorflow", implementation("tensorflow", "recurrent.binary_addition_rnn_losses")),
@@ -228,9 +229,9 @@ TWO_BIASES_SGD = Divergence(
         Side("torch", implementation("torch", "recurrent.binary_addition_rnn_losses")),
         Side("tensorflow", implementation("tensorflow", "recurrent.binary_addition_rnn_losses")),
     ),
-    naive_mapping="torch nn.RNN with b_ih = b, b_hh = 0, both trained, against Keras SimpleRNN with bias b",
-    faithful_mapping="torch rnn.bias_hh_l0.requires_grad_(False) (zero and frozen); or double the merged bias's "
-    "learning rate on the Keras side",
+    naive_mapping=N_("torch nn.RNN with b_ih = b, b_hh = 0, both trained, against Keras SimpleRNN with bias b"),
+    faithful_mapping=N_("torch rnn.bias_hh_l0.requires_grad_(False) (zero and frozen); or double the merged bias's "
+    "learning rate on the Keras side"),
     source="https://github.com/pytorch/pytorch/blob/main/torch/nn/modules/rnn.py (bias_ih_l[k] and bias_hh_l[k], "
     "both Parameters); https://github.com/keras-team/keras/blob/master/keras/src/layers/rnn/simple_rnn.py "
     "(SimpleRNNCell: one bias)",

@@ -243,13 +243,14 @@ def curve_plots(concept: Concept, known: dict, lang: Language | None = None) -> 
     order = {w: i for i, w in enumerate(WITNESS_ORDER)}
     by_witness = dict(sorted(by_witness.items(), key=lambda item: order.get(item[0], len(order))))
     plots_ = [plots.line_chart(by_witness, title=_("{concept}: training loss per witness").format(concept=concept.name),
-                               ylabel=_("loss"), xlabel=_("step"), nothing=nothing)]
+                               ylabel=_("loss"), xlabel=_("step"), nothing=nothing, colours=plots.WITNESS_COLOURS)]
     differences = curves.step_differences(by_witness)
+    colours = {f"|{w} - numpy|": c for w, c in plots.WITNESS_COLOURS.items()}  # each framework keeps its colour
     identical = [name for name, difference in differences.items() if np.all(difference == 0)]
     shown = {name: difference for name, difference in differences.items() if name not in identical}
     if shown:
         plots_.append(plots.line_chart(shown, title=_("per-step difference from NumPy"), ylabel=_("|difference|"),
-                                       xlabel=_("step"), log_y=True, nothing=nothing))
+                                       xlabel=_("step"), log_y=True, nothing=nothing, colours=colours))
     if identical:  # nothing to draw on a log scale: say so instead of leaving them out silently
         plots_.append(Markup('<p class="hint identical">{}</p>').format(
             _("Identical to NumPy at every step (difference 0, not drawn): {names}").format(names=", ".join(identical))))

@@ -41,6 +41,7 @@ def line_chart(
     width: int = 460,
     height: int = 240,
     nothing: str = "nothing to plot (all values are zero or not finite)",
+    colours: Mapping[str, str] | None = None,
 ) -> Markup:
     """A line per named series against its index (the training step), or against ``x``.
 
@@ -57,6 +58,9 @@ def line_chart(
         Plot ``log10(value)`` (per-step differences span many decades).
     nothing : str
         Said (after the title) instead of a plot when no value is plottable.
+    colours : mapping of str to str, optional
+        A colour per label (the same witness in the same colour on every plot);
+        :data:`PALETTE` in order otherwise.
 
     Returns
     -------
@@ -64,7 +68,8 @@ def line_chart(
         An ``<svg>`` element with a legend; an explanatory ``<p>`` when nothing is plottable.
     """
     left, right, top, bottom = 58, 12, 42, 34
-    width = max(width, left + right + 130 * len(series))  # room for the legend row
+    legend_step = max(130, 34 + 7 * max((len(str(label)) for label in series), default=0))
+    width = max(width, left + right + legend_step * len(series))  # room for the legend row
     cleaned = {}
     for label, values in series.items():
         y = np.asarray(values, dtype=float).ravel()
@@ -109,12 +114,12 @@ def line_chart(
     parts.append(Markup('<text x="12" y="{y}" class="tick" text-anchor="middle" transform="rotate(-90 12 {y})">{l}</text>')
                  .format(y=top + plot_h / 2, l=("log10 " if log_y else "") + ylabel))
     for number, (label, (index, y)) in enumerate(cleaned.items()):
-        colour = PALETTE[number % len(PALETTE)]
+        colour = (colours or {}).get(label) or PALETTE[number % len(PALETTE)]
         dash = ' stroke-dasharray="5 3"' if number % 2 else ""  # overlapping curves stay visible
         points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in zip(index, y))
         parts.append(Markup('<polyline fill="none" stroke="{}" stroke-width="1.6"{} points="{}"><title>{}</title></polyline>')
                      .format(colour, Markup(dash), points, label))
-        legend_x = left + 130 * number  # one row above the plot, clear of the curves
+        legend_x = left + legend_step * number  # one row above the plot, clear of the curves
         parts.append(Markup('<line x1="{a}" x2="{b}" y1="30" y2="30" stroke="{c}" stroke-width="2"{d}/>'
                             '<text x="{t}" y="34" class="legend">{l}</text>')
                      .format(a=legend_x, b=legend_x + 20, c=colour, d=Markup(dash), t=legend_x + 24, l=label))

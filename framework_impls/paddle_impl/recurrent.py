@@ -60,7 +60,7 @@ class _OnGivenWeights(paddle.autograd.PyLayer):
             tensor.stop_gradient = False
         layer.clear_gradients()
         with paddle.enable_grad():
-            # Tensor.backward, not paddle.grad: a paddle.grad inside a PyLayer's backward crashes Paddle 3.3.
+            # Tensor.backward, not paddle.grad: a paddle.grad inside a PyLayer's backward segfaults Paddle 3.3.1.
             (_call(layer, inputs[0], inputs[1:]) * dout).sum().backward()
         grads = (t.grad for t in (*inputs, *layer.parameters()))
         return tuple(g if needed else None for g, needed in zip(grads, ctx.needs_grad))  # None where not asked
