@@ -9,9 +9,13 @@ depend on the executor.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from typing import Iterator
 
 from comparisons import harness
 from comparisons.progress import progress_bar
@@ -21,24 +25,36 @@ class WorkerLost(RuntimeError):
     """A harness process died (killed, out of memory): the run cannot be completed."""
 
 
+@functools.cache
+def process_pool() -> harness.WorkerPool:
+    """This harness process's witness workers, started once and kept for every task it runs."""
+    pool = harness.WorkerPool()
+    atexit.register(pool.close)
+    return pool
+
+
 def run_concept_units(name: str, dtypes: list[str], seeds: list[int], config: harness.RunConfig) -> harness.RunResult:
     """Every dtype and seed of one concept, with this process's witness workers (one task)."""
     concept = harness.load_all()[name]
     result = harness.RunResult()
-    with harness.WorkerPool() as pool:
-        for dtype in dtypes:
-            for seed in seeds:
-                result.extend(harness.run_concept(concept, dtype, seed, pool, config))
+    for dtype in dtypes:
+        for seed in seeds:
+            result.extend(harness.run_concept(concept, dtype, seed, process_pool(), config))
     return result
 
 
-def _executor(workers: int, scheduler: str | None) -> Executor:
+@contextlib.contextmanager
+def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
+    """Local harness processes, or a Dask cluster's workers (the client is closed afterwards)."""
     if scheduler:
         from distributed import Client
 
-        return Client(scheduler, set_as_default=False).get_executor()
+        with Client(scheduler, set_as_default=False) as client, client.get_executor() as executor:
+            yield executor
+        return
     context = multiprocessing.get_context("spawn")  # fork after importing a framework is unsafe
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
+        yield executor
 
 
 def run_with_progress(

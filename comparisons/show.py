@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from comparisons.registry import Concept
-from comparisons.report.html import FRAMEWORK_LABELS, WITNESS_ORDER
+from comparisons.report.html import FRAMEWORK_LABELS, WITNESS_ORDER, shown_blocks
 from comparisons.report.sources import CodeBlock, code_block
 from comparisons.summary import STYLE
 
@@ -90,14 +90,15 @@ def show_concept(concept: Concept, console, results_dir: Path | None = None) -> 
     for label, latex in (("forward", concept.forward_math), ("gradient", concept.backward_math)):
         if latex:
             console.print(Text.assemble((f"{label}: ", "dim"), latex))
-    numpy_blocks = [code_block("forward", concept.reference[0])]
+    numpy_blocks = [code_block(title, f) for title, f in shown_blocks(concept, "numpy", "forward")]
     if concept.reference[1] is not None:
         numpy_blocks.append(code_block("backward", concept.reference[1]))
     panels = [_panel("NumPy (forward + hand-derived backward)", numpy_blocks)]
     for framework, label in FRAMEWORK_LABELS.items():
         missing = concept.no_version.get(framework, f"no {label} version")
+        blocks = [code_block(title, f) for title, f in shown_blocks(concept, framework, "forward")]
         panels.append(_panel(f"{label} (gradient: {GRADIENT_BY[framework]})",
-                             [code_block("forward", concept.implementations.get(framework), missing=missing)]))
+                             blocks or [code_block("forward", None, missing=missing)]))
     if console.width >= COLUMN_WIDTH * len(panels):
         grid = Table.grid(expand=True, padding=(0, 1))
         for _ in panels:

@@ -80,6 +80,7 @@ register(
             "onnxruntime-torch-export": _onnx("onnxruntime_on_torch_export"),
             "onnxruntime-tf-export": _onnx("onnxruntime_on_tensorflow_export"),
         },
+        optional_packages=("onnxruntime", "tf2onnx"),
         tutorial=N_("Deployment: trained weights become a model file that runs without the training code."),
         forward_math=r"a_0 = x,\quad a_k = f_k\!\left(a_{k-1} W_k^\top + b_k\right),\quad \hat y = \arg\max a_L",
     )

@@ -265,6 +265,15 @@ def tolerance_table(concept: Concept, dtypes: list[str]) -> list[dict]:
     ]
 
 
+def shown_blocks(concept: Concept, witness: str, forward_title: str) -> list[tuple[str, object]]:
+    """(title, function) of the code shown for a witness: its ``forward``, or the functions it
+    declares in ``Concept.shown`` under their own names (an optimiser's step and construction)."""
+    code = concept.code_for(witness)
+    if witness not in concept.shown:
+        return [(forward_title, f) for f in code]
+    return [(f.target.split(":")[1] if hasattr(f, "target") else f.__name__, f) for f in code]
+
+
 def code_panes(concept: Concept, lang: Language | None = None) -> dict:
     """The side-by-side view: the NumPy pane (forward and hand-derived backward) and one tab per other witness.
 
@@ -273,7 +282,7 @@ def code_panes(concept: Concept, lang: Language | None = None) -> dict:
     witnesses (ONNX) get a tab each.
     """
     _ = (lang or language()).gettext
-    numpy_blocks = [code_block(_("forward"), concept.reference[0])]
+    numpy_blocks = [code_block(title, f) for title, f in shown_blocks(concept, "numpy", _("forward"))]
     if concept.grad_wrt or concept.reference[1] is not None:
         numpy_blocks.append(code_block(_("backward (derived by hand)"), concept.reference[1], missing=_("no hand-written backward")))
     tabs = []
@@ -282,7 +291,8 @@ def code_panes(concept: Concept, lang: Language | None = None) -> dict:
             missing = _(concept.no_version[framework])
         else:
             missing = _("{concept} has no {framework} version").format(concept=concept.name, framework=label)
-        blocks = [code_block(_("forward"), concept.implementations.get(framework), missing=missing)]
+        blocks = [code_block(title, f) for title, f in shown_blocks(concept, framework, _("forward"))]
+        blocks = blocks or [code_block(_("forward"), None, missing=missing)]
         if concept.grad_wrt and not blocks[0].missing:
             blocks.append(code_block(_("gradient"), None, missing=_(AUTOGRAD_NOTE[framework])))
         tabs.append((label, framework, blocks))

@@ -74,7 +74,7 @@ FRAMEWORKS: dict[str, Framework] = {
             required=False, extra="paddle",
         ),
         Framework(
-            ONNX, "comparisons.witnesses.adapter:ArrayAdapter", "onnxruntime", ("onnxruntime",),
+            ONNX, "comparisons.witnesses.adapter:ArrayAdapter", "onnx", ("onnx",),
             required=False, extra="deployment",
         ),
     )

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from reference.im2col import same_padding
+
 
 def tf_padding(padding):
     """'SAME' / 'VALID', or TensorFlow's explicit NHWC form [[0, 0], [top, bottom], [left, right], [0, 0]]."""
@@ -19,6 +21,10 @@ def pair(value):
 def _convolution(x, w, stride, padding, dilation):
     """One NHWC / HWIO convolution (tf.nn.convolution: its dilated path has CPU gradients)."""
     (sh, sw), dilation = pair(stride), pair(dilation)
+    if isinstance(padding, str) and padding.lower() == "same" and max(sh, sw) > 1 and max(dilation) > 1:
+        # Below, the convolution runs at stride 1, where 'SAME' would pad for stride 1: pad for the real
+        # stride explicitly (TensorFlow's rule, the same numbers tf.nn.conv2d uses).
+        padding = tuple(same_padding(n, k, s, d) for n, k, s, d in zip(x.shape[1:3], w.shape[:2], (sh, sw), dilation))
     padding = tf_padding(padding)
     if not isinstance(padding, str):
         x, padding = tf.pad(x, padding), "VALID"  # tf.nn.convolution takes no explicit pads: zeros first
