@@ -1,9 +1,11 @@
 """Recurrent concepts: Elman RNN, LSTM and GRU with backpropagation through time, and an RNN that learns to add."""
 
+import dataclasses
+
 from comparisons.divergences import recurrent as catalog
 from comparisons.divergences.recurrent import GATES, sequence_inputs
 from comparisons.i18n import N_
-from comparisons.registry import Concept, Sample, Tolerance, implementations, register
+from comparisons.registry import Concept, LazyFunction, Sample, Tolerance, implementations, register
 from reference import recurrent as ref
 
 
@@ -29,8 +31,20 @@ def rnn_samples(rng):
                  note=N_("nonlinearity='relu': h_t = max(0, ...), unbounded; gradient 0 where the sum is <= 0"))
 
 
+ONNX_LSTM = "onnxruntime-torch-export"
+"""The LSTM exported by torch.onnx and run by ONNX Runtime: a forward-only witness."""
+
+ONNX_LSTM_ONCE = N_(
+    "the exported LSTM is checked on the onnx-export sample (ONNX Runtime's LSTM kernel is float32 only: "
+    "'LSTM operator does not support double yet')"
+)
+
+
 def lstm_samples(rng):
-    yield from _common_samples("lstm")
+    for sample in _common_samples("lstm"):
+        yield dataclasses.replace(sample, skip={**sample.skip, ONNX_LSTM: ONNX_LSTM_ONCE})
+    yield Sample("onnx-export", sequence_inputs("lstm", 3, 7, 3, 5), dtypes=("float32",),
+                 note=N_("the LSTM exported to ONNX by torch.onnx and run by ONNX Runtime, beside every other witness"))
 
 
 TORCH_HAS_NO_RESET_BEFORE = (
@@ -171,6 +185,8 @@ register(
         samples=lstm_samples,
         reference=(ref.lstm_forward, ref.lstm_backward),
         implementations=implementations("recurrent.lstm"),
+        extra_witnesses={ONNX_LSTM: LazyFunction("framework_impls.onnx_impl.recurrent:onnxruntime_on_torch_lstm")},
+        optional_packages=("onnxruntime",),
         grad_wrt=("x", "h0", "c0", "w_ih", "w_hh", "b_ih", "b_hh"),
         tolerance={("float32", "paddle"): LSTM_FLOAT32_PADDLE},
         divergences=catalog.LSTM,

@@ -41,7 +41,7 @@ FLAX_LAYERNORM_EPSILON = Divergence(
     faithful_mapping=N_("pass the epsilon: nn.LayerNorm(epsilon=1e-5)"),
     source=FLAX_LAYERNORM_SOURCE,
     sample=Sample("small-variance", lambda rng: {"x": 0.01 * rng.standard_normal((3, 8))},
-                  note=N_("features of standard deviation 0.01: eps is 1-10% of the variance")),
+                  note=N_("features of standard deviation 0.01: eps is 1 to 10 percent of the variance")),
     shows=Difference("values", at=None, at_least=0.03),  # 0.089 measured
 )
 

@@ -52,13 +52,17 @@ def dense_network_to_onnx(weights, activations, *, name="dense_network"):
 
 
 def run_onnxruntime(model_bytes, x):
-    """Run a serialized model on the CPU execution provider; return its first output."""
+    """Run a serialized model on the CPU execution provider; return its first output.
+
+    ``x`` is the model's only input, or a dict of its inputs by name.
+    """
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # deterministic, like the other witnesses
     session = onnxruntime.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
-    return session.run(None, {session.get_inputs()[0].name: x})[0]
+    feeds = x if isinstance(x, dict) else {session.get_inputs()[0].name: x}
+    return session.run(None, feeds)[0]
 
 
 def _with_prediction(probabilities):
