@@ -88,20 +88,20 @@ def test_a_planted_bug_makes_the_run_exit_1(tmp_path, monkeypatch, registry):
 
     planted = dataclasses.replace(registry["sigmoid"], reference=(activations.sigmoid_forward, backward_off_by_a_little))
     monkeypatch.setitem(REGISTRY, "sigmoid", planted)
-    assert cli.main(["run", "--concept", "sigmoid", "--dtype", "float64", "--out", str(tmp_path)]) == 1
+    assert cli.main(["run", "--concept", "sigmoid", "--dtype", "float64", "--framework", "torch", "--out", str(tmp_path)]) == 1
     rows = pd.read_csv(tmp_path / "results.csv")
     assert "disagree" in set(rows[rows.quantity == "dx"].verdict)
 
 
 def test_an_interrupted_run_leaves_the_previous_report_intact(tmp_path, monkeypatch):
-    assert cli.main(["run", "--concept", "sigmoid", "--dtype", "float64", "--out", str(tmp_path)]) == 0
+    assert cli.main(["run", "--concept", "sigmoid", "--dtype", "float64", "--framework", "torch", "--out", str(tmp_path)]) == 0
     before = {name: (tmp_path / name).read_bytes() for name in REPORT_FILES}
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("comparisons.report.html.write_html", interrupted)
-    assert cli.main(["run", "--concept", "linear", "--dtype", "float32", "--out", str(tmp_path)]) == 130
+    assert cli.main(["run", "--concept", "linear", "--dtype", "float32", "--framework", "torch", "--out", str(tmp_path)]) == 130
     assert {name: (tmp_path / name).read_bytes() for name in REPORT_FILES} == before
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".rosetta-")]
 

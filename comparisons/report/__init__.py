@@ -76,7 +76,7 @@ def write_report(result, out: Path, *, seeds, console=None, lang: str = "en", no
         with progress_bar(console) as bar:
             task = bar.add_task(lang.gettext("writing the report"), total=results["concept"].nunique() + 1)
             html.write_html(
-                results, summary, environment, staging, console=console, bench_csv=out / "bench.csv",
+                results, environment, staging, bench_csv=out / "bench.csv",
                 progress=lambda page: bar.update(task, advance=1, description=lang.gettext("report: {page}").format(page=page)),
                 curves_by_concept=result.curves, lang=lang, notebooks=written,
             )

@@ -393,7 +393,7 @@ def write_bench_page(out: Path, lang: Language | str = "en") -> bool:
     return True
 
 
-def write_html(results, summary, environment, out: Path, console=None, *, bench_csv: Path | None = None,
+def write_html(results, environment, out: Path, *, bench_csv: Path | None = None,
                progress: Callable[[str], None] | None = None, curves_by_concept: dict | None = None,
                lang: Language | str = "en", notebooks: frozenset[str] | set[str] = frozenset()) -> int:
     """Write index.html, concepts/NAME.html, divergences.html (and bench.html) into ``out``.

@@ -34,8 +34,9 @@ class TensorflowAdapter(Adapter):
         with silenced_stderr():
             import tensorflow as tf
         tf.get_logger().setLevel("ERROR")
-        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
-        tf.config.threading.set_inter_op_parallelism_threads(THREADS)
+        with contextlib.suppress(RuntimeError):  # set up once already in this process (export, bench)
+            tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+            tf.config.threading.set_inter_op_parallelism_threads(THREADS)
         tf.config.experimental.enable_op_determinism()
         self.tf = tf
 

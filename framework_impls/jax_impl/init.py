@@ -2,6 +2,7 @@
 
 import jax
 import numpy as np
+# private (jax._src): no public API gives the fans this initialiser uses
 from jax._src.nn.initializers import _compute_fans
 from jax.nn import initializers
 

@@ -30,5 +30,6 @@ def init(like, *, scheme, shape, seed):
     finally:
         paddle.set_rng_state(state)
     # the fan computation the initializers themselves use
+    # private: no public API gives the fans this initialiser uses
     fan_in, fan_out = init_fn._compute_fans(w)
     return describe(w.numpy(), scheme, fan_in, fan_out)

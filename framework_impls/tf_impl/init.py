@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+# private (keras.src): no public API gives the fans this initialiser uses
 from keras.src.initializers.random_initializers import compute_fans
 
 from reference.init import describe

@@ -20,7 +20,7 @@ INITIALIZERS = {
 def init(like, *, scheme, shape, seed):
     w = torch.empty(shape, dtype=like.dtype)  # (out, in) or (out, in, kh, kw)
     INITIALIZERS[scheme](w, torch.Generator().manual_seed(seed))
-    # the fan computation nn.init itself uses
+    # private: no public API gives the fans this initialiser uses
     fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(w)
     return describe(w.numpy(), scheme, fan_in, fan_out)
 
