@@ -4,7 +4,6 @@ import dataclasses
 
 import numpy as np
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import activations as catalog
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
@@ -150,7 +149,7 @@ register(
         summary=N_("Logistic sigmoid sigma(x) = 1 / (1 + exp(-x)) and its derivative sigma(1 - sigma)."),
         samples=sigmoid_samples,
         reference=(ref.sigmoid_forward, ref.sigmoid_backward),
-        implementations=implementations("activations.sigmoid", frameworks=MERGED),
+        implementations=implementations("activations.sigmoid"),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -172,7 +171,7 @@ register(
         summary=N_("Hyperbolic tangent and its derivative 1 - tanh^2."),
         samples=tanh_samples,
         reference=(ref.tanh_forward, ref.tanh_backward),
-        implementations=implementations("activations.tanh", frameworks=MERGED),
+        implementations=implementations("activations.tanh"),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -192,7 +191,7 @@ register(
         summary=N_("Rectified linear unit max(x, 0); its derivative is taken as 0 at x = 0."),
         samples=relu_samples,
         reference=(ref.relu_forward, ref.relu_backward),
-        implementations=implementations("activations.relu", frameworks=MERGED),
+        implementations=implementations("activations.relu"),
         grad_wrt=("x",),
         divergences=(catalog.RELU_GRAD_AT_ZERO, catalog.JAX_RELU_MAXIMUM_GRAD),
         tutorial=N_("The hidden activation of deep networks: cheap, and no vanishing gradient for x > 0."),
@@ -205,7 +204,7 @@ register(
         summary=N_("Leaky relu: x for x > 0, negative_slope * x otherwise (slope passed explicitly)."),
         samples=leaky_relu_samples,
         reference=(ref.leaky_relu_forward, ref.leaky_relu_backward),
-        implementations=implementations("activations.leaky_relu", frameworks=MERGED),
+        implementations=implementations("activations.leaky_relu"),
         grad_wrt=("x",),
         tolerance={
             ("float64", "tensorflow"): Tolerance(
@@ -228,7 +227,7 @@ register(
         summary=N_("Exponential linear unit: x for x > 0, alpha (exp(x) - 1) otherwise."),
         samples=elu_samples,
         reference=(ref.elu_forward, ref.elu_backward),
-        implementations=implementations("activations.elu", frameworks=MERGED),
+        implementations=implementations("activations.elu"),
         grad_wrt=("x",),
         tolerance={
             ("float32", "tensorflow"): Tolerance(
@@ -248,7 +247,7 @@ register(
         summary=N_("Softplus log(1 + exp(x)), the smooth relu whose derivative is the sigmoid."),
         samples=softplus_samples,
         reference=(ref.softplus_forward, ref.softplus_backward),
-        implementations=implementations("activations.softplus", frameworks=MERGED),
+        implementations=implementations("activations.softplus"),
         grad_wrt=("x",),
         tolerance={
             "float32": EXP_KERNELS_FLOAT32,
@@ -269,7 +268,7 @@ register(
         summary=N_("Gaussian error linear unit x Phi(x), exact (erf) or with the tanh approximation."),
         samples=gelu_samples,
         reference=(ref.gelu_forward, ref.gelu_backward),
-        implementations=implementations("activations.gelu", frameworks=MERGED),
+        implementations=implementations("activations.gelu"),
         grad_wrt=("x",),
         tolerance={
             "float32": Tolerance(
@@ -304,7 +303,7 @@ register(
         summary=N_("Softmax along an axis, max-shifted so that large logits do not overflow."),
         samples=softmax_samples,
         reference=(ref.softmax_forward, ref.softmax_backward),
-        implementations=implementations("activations.softmax", frameworks=MERGED),
+        implementations=implementations("activations.softmax"),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
         divergences=(catalog.SOFTMAX_OVERFLOW,),
@@ -318,7 +317,7 @@ register(
         summary=N_("Log-softmax along an axis by log-sum-exp: finite for logits of any size."),
         samples=log_softmax_samples,
         reference=(ref.log_softmax_forward, ref.log_softmax_backward),
-        implementations=implementations("activations.log_softmax", frameworks=MERGED),
+        implementations=implementations("activations.log_softmax"),
         grad_wrt=("x",),
         tolerance={"float32": SOFTMAX_GRADIENT_FLOAT32},
         divergences=(catalog.PADDLE_SOFTMAX_CLIP,),

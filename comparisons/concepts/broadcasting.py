@@ -1,6 +1,5 @@
 """Broadcasting concepts: broadcast arithmetic, matrix products and the neuron as a matrix product."""
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import broadcasting as catalog
 from comparisons.divergences.broadcasting import linear_inputs, normal_pair
 from comparisons.i18n import N_
@@ -49,7 +48,7 @@ register(
         summary=N_("a + b with NumPy broadcasting; the backward pass sums the gradient over broadcast axes."),
         samples=broadcast_samples,
         reference=(ref.broadcast_add_forward, ref.broadcast_add_backward),
-        implementations=implementations("broadcasting.broadcast_add", frameworks=MERGED),
+        implementations=implementations("broadcasting.broadcast_add"),
         grad_wrt=("a", "b"),
         tutorial=N_("Vectorisation: adding a bias to every row without a loop, and the rank-1 pitfall."),
         forward_math=r"\mathrm{out}_{i} = a_{i \bmod A} + b_{i \bmod B}",
@@ -62,7 +61,7 @@ register(
         summary=N_("Element-wise a * b with broadcasting (not the matrix product); gradients un-broadcast."),
         samples=broadcast_samples,
         reference=(ref.broadcast_mul_forward, ref.broadcast_mul_backward),
-        implementations=implementations("broadcasting.broadcast_mul", frameworks=MERGED),
+        implementations=implementations("broadcasting.broadcast_mul"),
         grad_wrt=("a", "b"),
         divergences=(catalog.FLOAT_DEFAULTS,),
         tutorial=N_("x * w element by element, the first half of the neuron's sum(x * w)."),
@@ -75,7 +74,7 @@ register(
         summary=N_("Matrix product a @ b, batched over broadcast leading axes; gradients for both operands."),
         samples=matmul_samples,
         reference=(ref.matmul_forward, ref.matmul_backward),
-        implementations=implementations("broadcasting.matmul", frameworks=MERGED),
+        implementations=implementations("broadcasting.matmul"),
         grad_wrt=("a", "b"),
         divergences=(catalog.DOT_VS_MATMUL, catalog.JAX_X64),
         tutorial=N_("np.dot versus element-wise *: the neuron's sum(x * w) is one dot product."),
@@ -88,7 +87,7 @@ register(
         summary=N_("Fully connected layer out = x w^T + b: the neuron v = sum(x w) + b for a whole batch."),
         samples=linear_samples,
         reference=(layers_ref.linear_forward, layers_ref.linear_backward),
-        implementations=implementations("layers.linear", frameworks=MERGED),
+        implementations=implementations("layers.linear"),
         grad_wrt=("x", "w", "b"),
         divergences=(catalog.DENSE_KERNEL_LAYOUT, catalog.PADDLE_LINEAR_LAYOUT),
         tutorial=N_("The neuron v = sum(x * w) + b, vectorised over a batch."),

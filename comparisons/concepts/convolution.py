@@ -1,6 +1,5 @@
 """Convolution concepts: conv2d (vectorised and loop versions), max and average pooling."""
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import convolution as catalog
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
@@ -141,7 +140,7 @@ register(
         summary=N_("2-D cross-correlation with stride, padding (incl. TensorFlow 'SAME'), dilation and groups; im2col."),
         samples=conv2d_samples,
         reference=(ref_conv.conv2d_forward, ref_conv.conv2d_backward),
-        implementations=implementations("conv.conv2d", frameworks=MERGED),
+        implementations=implementations("conv.conv2d"),
         grad_wrt=("x", "w", "b"),
         divergences=(catalog.SAME_PADDING, catalog.CONV_LAYOUT, catalog.CROSS_CORRELATION, catalog.FLAX_CONV_PADDING),
         tutorial=N_("A filter slid over the image: each output pixel is a dot product of the filter "
@@ -156,7 +155,7 @@ register(
         summary=N_("The same conv2d written as loops over image, group, row and column: the sliding window itself."),
         samples=conv2d_naive_samples,
         reference=(ref_conv.conv2d_forward_naive, ref_conv.conv2d_backward_naive),
-        implementations=implementations("conv.conv2d", frameworks=MERGED),
+        implementations=implementations("conv.conv2d"),
         grad_wrt=("x", "w", "b"),
         tutorial=N_("The tutorials' picture of a convolution: slide the window, multiply, sum."),
         benchmarks=conv2d_naive_benchmarks,
@@ -168,7 +167,7 @@ register(
         summary=N_("Maximum over each window; the gradient goes to the first maximum; padding never wins."),
         samples=max_pool2d_samples,
         reference=(ref_pool.max_pool2d_forward, ref_pool.max_pool2d_backward),
-        implementations=implementations("pooling.max_pool2d", frameworks=MERGED),
+        implementations=implementations("pooling.max_pool2d"),
         grad_wrt=("x",),
         divergences=(catalog.MAXPOOL_TIES, catalog.FLAX_MAX_POOL_STRIDE),
         tutorial=N_("Down-sampling a feature map by keeping the strongest response of each window."),
@@ -184,7 +183,7 @@ register(
         summary=N_("Mean over each window, dividing by the kernel area or by the real (unpadded) elements."),
         samples=avg_pool2d_samples,
         reference=(ref_pool.avg_pool2d_forward, ref_pool.avg_pool2d_backward),
-        implementations=implementations("pooling.avg_pool2d", frameworks=MERGED),
+        implementations=implementations("pooling.avg_pool2d"),
         grad_wrt=("x",),
         tolerance={("float64", "paddle"): PADDLE_AVG_POOL_FLOAT64},
         divergences=(

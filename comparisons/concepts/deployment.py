@@ -13,7 +13,6 @@ import functools
 
 import numpy as np
 
-from comparisons.concepts import MERGED
 from comparisons.i18n import N_
 from comparisons.registry import Concept, LazyFunction, Sample, implementations, register
 from reference import deployment as ref
@@ -72,7 +71,7 @@ register(
         summary=N_("A trained NumPy network exported to ONNX: ONNX Runtime and the ONNX reference evaluator reproduce it."),
         samples=deployment_samples,
         reference=(ref.dense_network_forward, None),
-        implementations=implementations("deployment.dense_network", frameworks=MERGED),
+        implementations=implementations("deployment.dense_network"),
         grad_wrt=(),
         extra_witnesses={
             "onnxruntime": _onnx("onnxruntime_inference"),

@@ -15,7 +15,6 @@ flags are the same on every run; a flag that flips is a real difference in the l
 
 import numpy as np
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import init as catalog
 from comparisons.divergences.init import SEED
 from comparisons.i18n import N_
@@ -65,7 +64,7 @@ for _scheme in ref.SCHEMES:
             summary=SUMMARY[_scheme],
             samples=init_samples(_scheme),
             reference=(ref.init_forward, None),
-            implementations=implementations("init.init", frameworks=MERGED),
+            implementations=implementations("init.init"),
             grad_wrt=(),
             tutorial=N_("Random initialisation breaks symmetry; its scale decides whether signals vanish."),
             forward_math=MATH[_scheme],

@@ -1,6 +1,5 @@
 """Layer concepts: batch normalisation, dropout and L2 regularisation in training."""
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import layers as catalog
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, implementations, register
@@ -82,7 +81,7 @@ register(
         summary=N_("Batch normalisation in training (batch statistics, running-statistics update) and eval mode."),
         samples=batch_norm_samples,
         reference=(ref.batch_norm_forward, ref.batch_norm_backward),
-        implementations=implementations("layers.batch_norm", frameworks=MERGED),
+        implementations=implementations("layers.batch_norm"),
         grad_wrt=("x", "gamma", "beta"),
         divergences=catalog.BATCH_NORM,
         tutorial=N_("Normalising activations inside the network, as the input normalisation does for x."),
@@ -100,7 +99,7 @@ register(
         summary=N_("Inverted dropout with an injected keep-mask: x * mask / (1 - p), the same mask in the backward pass."),
         samples=dropout_samples,
         reference=(ref.dropout_forward, ref.dropout_backward),
-        implementations=implementations("layers.dropout", frameworks=MERGED),
+        implementations=implementations("layers.dropout"),
         grad_wrt=("x",),
         divergences=catalog.DROPOUT,
         tutorial=N_("Ng's inverted dropout: d3 = rand < keep_prob; a3 = a3 * d3 / keep_prob."),
@@ -113,7 +112,7 @@ register(
         summary=N_("L2 regularisation: weight_decay in torch.optim.SGD against a keras L2 penalty in the loss (50 steps)."),
         samples=weight_decay_samples,
         reference=(reg.sgd_weight_decay_trajectory, None),
-        implementations=implementations("regularization.sgd_weight_decay", frameworks=MERGED),
+        implementations=implementations("regularization.sgd_weight_decay"),
         grad_wrt=(),
         divergences=catalog.L2_REGULARIZATION,
         tutorial=N_("L2-regularised cost J + lambda / (2m) * sum ||W||^2 and its gradient term lambda / m * W."),

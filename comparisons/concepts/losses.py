@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import losses as catalog
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
@@ -135,7 +134,7 @@ register(
         summary=N_("Mean squared error mean((y_pred - y_true)^2), as torch MSELoss and Keras MeanSquaredError."),
         samples=regression_samples,
         reference=(ref.mse_forward, ref.mse_backward),
-        implementations=implementations("losses.mse", frameworks=MERGED),
+        implementations=implementations("losses.mse"),
         grad_wrt=("y_pred",),
         divergences=(catalog.MSE_HALF,),
         tutorial=N_("The regression cost; the frameworks' version has no 1/2, so its gradient has a 2."),
@@ -148,7 +147,7 @@ register(
         summary=N_("The tutorials' cost 1/2 (y_pred - y_true)^2, whose gradient is the error itself."),
         samples=regression_samples,
         reference=(ref.half_squared_error_forward, ref.half_squared_error_backward),
-        implementations=implementations("losses.half_squared_error", frameworks=MERGED),
+        implementations=implementations("losses.half_squared_error"),
         grad_wrt=("y_pred",),
         divergences=(catalog.PADDLE_SMOOTH_L1_HUBER,),
         tutorial=N_("The perceptron and delta-rule cost E = 1/2 (t - y)^2, dE/dy = y - t."),
@@ -161,7 +160,7 @@ register(
         summary=N_("Cross-entropy of predicted probabilities p against 0/1 targets y."),
         samples=bce_samples,
         reference=(ref.binary_cross_entropy_forward, ref.binary_cross_entropy_backward),
-        implementations=implementations("losses.binary_cross_entropy", frameworks=MERGED),
+        implementations=implementations("losses.binary_cross_entropy"),
         grad_wrt=("p",),
         tolerance={
             "float32": Tolerance(
@@ -185,7 +184,7 @@ register(
         summary=N_("Binary cross-entropy of logits z (sigmoid folded in), stable for any z."),
         samples=bce_logits_samples,
         reference=(ref.binary_cross_entropy_with_logits_forward, ref.binary_cross_entropy_with_logits_backward),
-        implementations=implementations("losses.binary_cross_entropy_with_logits", frameworks=MERGED),
+        implementations=implementations("losses.binary_cross_entropy_with_logits"),
         grad_wrt=("z",),
         divergences=(catalog.BCE_LOGITS_FORMULA, catalog.PADDLE_BCE_LOGITS_GRAD_AT_ZERO),
         tutorial=N_("Logistic regression's cost written on the scores: its gradient is sigma(z) - y."),
@@ -198,7 +197,7 @@ register(
         summary=N_("Softmax cross-entropy of logits against integer class indices."),
         samples=cross_entropy_samples,
         reference=(ref.cross_entropy_forward, ref.cross_entropy_backward),
-        implementations=implementations("losses.cross_entropy", frameworks=MERGED),
+        implementations=implementations("losses.cross_entropy"),
         grad_wrt=("logits",),
         divergences=(catalog.CE_TARGETS, catalog.PADDLE_CROSS_ENTROPY_CLIP),
         tutorial=N_("The digits classifier's cost: softmax output, one-hot targets, gradient s - y."),

@@ -2,7 +2,6 @@
 
 import functools
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import networks as catalog
 from comparisons.divergences.networks import logistic_regression_inputs
 from comparisons.i18n import N_
@@ -81,7 +80,7 @@ register(
         samples=three_layer_samples,
         reference=(ref.three_layer_network_training_forward, None),
         tolerance={"float32": FULL_BATCH_FLOAT32},
-        implementations=implementations("networks.three_layer_network_training", frameworks=MERGED),
+        implementations=implementations("networks.three_layer_network_training"),
         grad_wrt=(),
         tutorial=N_("'A neural network in 11 lines of Python': backpropagation through a whole network."),
         forward_math=r"l_1 = \sigma(x\, W_0),\quad l_2 = \sigma(l_1 W_1),\quad L = \tfrac12 \textstyle\sum (y - l_2)^2",
@@ -94,7 +93,7 @@ register(
         summary=N_("Logistic regression in the course's X (n_x, m) convention, gradient descent on breast-cancer data."),
         samples=logistic_regression_samples,
         reference=(ref.logistic_regression_training_forward, None),
-        implementations=implementations("networks.logistic_regression_training", frameworks=MERGED),
+        implementations=implementations("networks.logistic_regression_training"),
         grad_wrt=(),
         divergences=(catalog.KERAS_LR_FLOAT32,),
         tutorial=N_("Andrew Ng's logistic regression as a neural network: A = sigma(w^T X + b), dw = X dZ^T / m."),
@@ -109,7 +108,7 @@ register(
         samples=xor_samples,
         reference=(ref.xor_network_training_forward, None),
         tolerance={"float32": FULL_BATCH_FLOAT32},
-        implementations=implementations("networks.xor_network_training", frameworks=MERGED),
+        implementations=implementations("networks.xor_network_training"),
         grad_wrt=(),
         tutorial=N_("Why hidden layers: XOR is not linearly separable."),
         forward_math=r"h = \sigma(x W_1^\top + b_1),\quad z = h W_2^\top + b_2,\quad L = \mathrm{BCE}(\sigma(z), y)",
@@ -122,7 +121,7 @@ register(
         summary=N_("A 64-32-10 ReLU/softmax MLP on scikit-learn's handwritten digits, mini-batch SGD, accuracy reported."),
         samples=digits_samples,
         reference=(ref.digits_mlp_training_forward, None),
-        implementations=implementations("networks.digits_mlp_training", frameworks=MERGED),
+        implementations=implementations("networks.digits_mlp_training"),
         grad_wrt=(),
         tutorial=N_("Mini-batch SGD with a train / validation / test split on real handwritten digits."),
         forward_math=r"p = \mathrm{softmax}(\mathrm{relu}(x W_1^\top + b_1) W_2^\top + b_2),\quad "

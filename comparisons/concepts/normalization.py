@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import normalization as catalog
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, implementations, register
@@ -72,7 +71,7 @@ register(
         summary=N_("Column-wise min-max scaling (x - min) / (max - min) to [0, 1]; constant columns become 0."),
         samples=normalization_samples,
         reference=(ref.min_max_normalize_forward, ref.min_max_normalize_backward),
-        implementations=implementations("normalization.min_max_normalize", frameworks=MERGED),
+        implementations=implementations("normalization.min_max_normalize"),
         grad_wrt=("x",),
         tutorial=N_("Scaling the inputs to [0, 1] before training (pixel values / 16 for the digits)."),
         forward_math=r"\hat x_{ij} = \frac{x_{ij} - \min_k x_{kj}}{\max_k x_{kj} - \min_k x_{kj}}",
@@ -85,7 +84,7 @@ register(
         summary=N_("Column-wise z-score (x - mean) / std with the population std; constant columns become 0."),
         samples=standardize_samples,
         reference=(ref.standardize_forward, ref.standardize_backward),
-        implementations=implementations("normalization.standardize", frameworks=MERGED),
+        implementations=implementations("normalization.standardize"),
         grad_wrt=("x",),
         divergences=catalog.STANDARDIZE,
         tutorial=N_("Standardising features to mean 0 and variance 1 so gradient descent converges faster."),

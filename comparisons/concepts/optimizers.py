@@ -18,11 +18,10 @@ keras-float32-hyperparameters).
 
 import numpy as np
 
-from comparisons.concepts import MERGED
 from comparisons.divergences import optimizers as catalog
 from comparisons.divergences.optimizers import NEGLIGIBLE_EPS, STEPS, fed_gradients, small_gradients
 from comparisons.i18n import N_
-from comparisons.registry import Concept, Sample, Tolerance, implementation, implementations, register
+from comparisons.registry import FRAMEWORKS, Concept, Sample, Tolerance, implementation, implementations, register
 from reference import optimizers as ref
 
 HYPER = {
@@ -129,7 +128,7 @@ for _name in HYPER:
             summary=SUMMARY[_name],
             samples=fed_samples(_name),
             reference=(getattr(ref, f"{_name}_trajectory"), None),
-            implementations=implementations(f"optimizers.{_name}", frameworks=MERGED),
+            implementations=implementations(f"optimizers.{_name}"),
             grad_wrt=(),
             tolerance=TRAJECTORY_TOLERANCE,
             tutorial=N_("The update step of gradient descent, theta := theta - alpha * dJ/dtheta."),
@@ -141,7 +140,7 @@ for _name in HYPER:
                 **{
                     framework: (implementation(framework, f"optimizers.{_name}_optimizer"),
                                 implementation(framework, "optimizers.fed_trajectory"))
-                    for framework in MERGED
+                    for framework in FRAMEWORKS
                 },
             },
         )
@@ -191,7 +190,7 @@ register(
         summary=N_("Each optimiser minimising a convex quadratic with its own gradients A theta - b (50 steps)."),
         samples=driven_samples(quadratic_problem),
         reference=(ref.quadratic_descent, None),
-        implementations=implementations("optimizers.quadratic_descent", frameworks=MERGED),
+        implementations=implementations("optimizers.quadratic_descent"),
         grad_wrt=(),
         tolerance=TRAJECTORY_TOLERANCE,
         tutorial=N_("Gradient descent on a bowl-shaped cost: the loss falls step by step."),
@@ -203,7 +202,7 @@ register(
         summary=N_("Each optimiser training a 3-4-1 tanh network on mean squared error, full batch (50 steps)."),
         samples=driven_samples(mlp_problem),
         reference=(ref.mlp_descent, None),
-        implementations=implementations("optimizers.mlp_descent", frameworks=MERGED),
+        implementations=implementations("optimizers.mlp_descent"),
         grad_wrt=(),
         tolerance=TRAJECTORY_TOLERANCE,
         tutorial=N_("The training loop: forward, cost, backward, update."),
