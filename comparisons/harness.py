@@ -124,8 +124,8 @@ def cast_inputs(raw: Mapping[str, np.ndarray], dtype: str) -> dict[str, np.ndarr
     return {k: v.astype(dtype) if np.issubdtype(v.dtype, np.floating) else v for k, v in raw.items()}
 
 
-def framework_witnesses(concept: Concept, config: RunConfig) -> list[str]:
-    """The selected framework witnesses of a concept, in comparison order."""
+def framework_witnesses(config: RunConfig) -> list[str]:
+    """The selected framework witnesses, in comparison order."""
     return [name for name in FRAMEWORKS if name != ONNX and name in config.frameworks]
 
 
@@ -136,7 +136,7 @@ def extra_witnesses(concept: Concept, config: RunConfig) -> list[str]:
 
 def witness_order(concept: Concept, config: RunConfig = RunConfig()) -> tuple[str, ...]:
     """Every witness of a concept in pair order: numpy, the frameworks, the extras, finite-diff."""
-    return (NUMPY, *framework_witnesses(concept, config), *extra_witnesses(concept, config), finite_diff.NAME)
+    return (NUMPY, *framework_witnesses(config), *extra_witnesses(concept, config), finite_diff.NAME)
 
 
 def host_of(witness: str) -> str:
@@ -447,13 +447,9 @@ def check_divergence(concept: Concept, divergence: Divergence, seed: int, pool: 
         # The dtype's tolerance, never a witness's own: that one exists because of differences such
         # as the one an entry documents, and would hide it.
         tolerance = concept.tolerance_for(dtype)
-        unavailable = [
-            _unavailable(pool, host_of(w)) for w in (a, b) if w != NUMPY and host_of(w) in FRAMEWORKS
-        ]
-        unavailable = [u for u in unavailable if u[0]]
-        deselected = [w for w in (a, b) if w != NUMPY and host_of(w) not in config.frameworks]
-        if deselected:
-            continue
+        if any(w != NUMPY and host_of(w) not in config.frameworks for w in (a, b)):
+            continue  # a deselected witness: no row, and no worker started for it
+        unavailable = [u for u in (_unavailable(pool, host_of(w)) for w in (a, b) if w != NUMPY) if u[0]]
         if unavailable:
             agreement = Agreement(unavailable[0][0], "", detail=unavailable[0][1])
         else:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-CURVE_QUANTITY = "loss"
-
 
 def step_differences(curves: dict[str, np.ndarray], reference: str = "numpy") -> dict[str, np.ndarray]:
     """``|curve - reference curve|`` per step for every other witness ("torch - numpy")."""

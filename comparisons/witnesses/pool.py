@@ -105,11 +105,6 @@ class WorkerProcess:
         self.submit(request)
         return self.result(time_limit)
 
-    def tell(self, request: tuple) -> None:
-        """Send a request that has no reply (release), if the worker is running."""
-        if self.process is not None and self.process.is_alive():
-            send(self.conn, request)
-
     def _wait(self, time_limit: float):
         if not self.conn.poll(time_limit):
             self.kill()

@@ -11,12 +11,11 @@ Requests
     name. With ``dout`` given (the usual case: the harness knows the output's shape
     from the reference) the gradients of ``sum(out * dout)`` come in the same reply,
     or ``gradient_error`` says why they could not be taken; with ``dout`` None the
-    pullback is kept under ``key`` when ``grad_wrt`` is not empty.
+    pullback is kept under ``key`` (the witness's name; the next forward replaces it)
+    when ``grad_wrt`` is not empty.
 ``("pullback", key, dout)``
     Gradients of ``sum(out * dout)`` for the forward kept under ``key``, which is
     then released. Reply ``("ok", {"dx": ..., ...}, seconds, "")``.
-``("release", key)``
-    Drop a pullback that will not be asked for. No reply.
 ``("call", function, inputs, params, gradient_of)``
     One side of a catalog mapping: ``{"out": result}``, or with ``gradient_of`` the
     gradient of ``sum(out)`` with respect to that input. Reply ``("ok", {"out": ...}, seconds, "")``.

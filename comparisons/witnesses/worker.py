@@ -69,9 +69,6 @@ def serve(conn: Connection, framework: str) -> None:
         kind = request[0]
         if kind == "stop":
             return
-        if kind == "release":
-            pullbacks.pop(request[1], None)
-            continue
         start = time.perf_counter()
         gradient_error = ""
         try:
