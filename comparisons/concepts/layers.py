@@ -60,9 +60,11 @@ def dropout_inputs(shape, p):
 
 def dropout_samples(rng):
     yield Sample("dense-p0.5", dropout_inputs((4, 5), 0.5), {"p": 0.5}, note=N_("kept units doubled"))
-    yield Sample("conv-p0.2", dropout_inputs((2, 3, 2, 2), 0.2), {"p": 0.2}, note=N_("kept units scaled by 1.25"))
-    yield Sample("keep-prob-0.8", dropout_inputs((3, 4), 0.2), {"p": 0.2},
-                 note=N_("Ng's keep_prob = 0.8 is p = 0.2: a3 = a3 * d3 / keep_prob"))
+    yield Sample("conv-p0.25", dropout_inputs((2, 3, 2, 2), 0.25), {"p": 0.25},
+                 note=N_("kept units scaled by 4/3; p exact in float32, which Paddle's kernel uses also in float64 "
+                 "(catalog entry paddle-dropout-float32-p)"))
+    yield Sample("keep-prob-0.75", dropout_inputs((3, 4), 0.25), {"p": 0.25},
+                 note=N_("Ng's keep_prob is 1 - p: a3 = a3 * d3 / keep_prob (keep_prob 0.75 here, exact in float32)"))
 
 
 def weight_decay_samples(rng):
@@ -96,7 +98,9 @@ register(
     Concept(
         name="dropout",
         family="layers",
-        summary=N_("Inverted dropout with an injected keep-mask: x * mask / (1 - p), the same mask in the backward pass."),
+        summary=N_("Inverted dropout, x * mask / (1 - p): each framework's built-in draws its own keep-mask from a seed, and "
+                    "the reference runs on the mask it drew, the same mask in the backward pass."),
+        drawn_by_framework="mask",
         samples=dropout_samples,
         reference=(ref.dropout_forward, ref.dropout_backward),
         implementations=implementations("layers.dropout"),

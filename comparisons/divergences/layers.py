@@ -287,9 +287,32 @@ PADDLE_DROPOUT_MODE = Divergence(
 )
 
 
+PADDLE_DROPOUT_FLOAT32_P = Divergence(
+    id="paddle-dropout-float32-p",
+    differs=N_("Paddle's dropout kernel reads p as a float32 scalar also for float64 tensors: p = 0.2 scales kept "
+    "units by 1 / (1 - float32(0.2)) = 1.2499999814 instead of 1.25, a relative difference of 1.5e-8, far above "
+    "float64 rounding. Like the batch-norm attributes, a p exact in float32 avoids it."),
+    naive=(
+        Side("paddle", implementation("paddle", "layers.inverted_dropout_of_seeded_mask"), {"p": 0.2}),
+        Side("paddle", implementation("paddle", "layers.seeded_dropout"), {"p": 0.2}),
+    ),
+    faithful=(
+        Side("paddle", implementation("paddle", "layers.inverted_dropout_of_seeded_mask"), {"p": 0.25}),
+        Side("paddle", implementation("paddle", "layers.seeded_dropout"), {"p": 0.25}),
+    ),
+    naive_mapping=N_("p = 0.2 in a float64 run: x * mask / 0.8 in float64 against Paddle's dropout"),
+    faithful_mapping=N_("a p exact in float32 (0.25)"),
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/cpu/dropout_kernel.cc "
+    "(DropoutRawKernel(..., const Scalar& p, ...), the probability read as float)",
+    sample=Sample("dense-p0.2", lambda rng: {"x": rng.uniform(0.5, 2.0, (8, 8))}),
+    dtype="float64",
+    shows=Difference("values", at=None, at_least=5e-9),  # every kept unit, 1.5e-8 times x (0.5 to 2) * 1.25
+)
+
+
 BATCH_NORM = (
     BATCHNORM_MOMENTUM, BATCHNORM_EPSILON, BATCHNORM_RUNNING_VARIANCE,
     PADDLE_BATCHNORM_MOMENTUM, PADDLE_BATCHNORM_RUNNING_VARIANCE, PADDLE_BATCHNORM_FLOAT32_ATTRIBUTES,
 )
-DROPOUT = (DROPOUT_SCALING, DROPOUT_SCALING_TF, PADDLE_DROPOUT_MODE)
+DROPOUT = (DROPOUT_SCALING, DROPOUT_SCALING_TF, PADDLE_DROPOUT_MODE, PADDLE_DROPOUT_FLOAT32_P)
 L2_REGULARIZATION = (WEIGHT_DECAY, WEIGHT_DECAY_ADAM)

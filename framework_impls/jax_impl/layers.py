@@ -1,5 +1,6 @@
 """Layers with flax.linen; jax.vjp supplies the gradients."""
 
+import jax
 from flax import linen as nn
 
 
@@ -27,6 +28,7 @@ def batch_norm(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1
     return {"out": out, "running_mean": new_mean, "running_var": new_var}
 
 
-def dropout(x, mask, *, p):
-    # flax's nn.Dropout draws its own mask from an rng; with an injected one, inverted dropout is this product.
-    return x * mask / (1 - p)
+def dropout(x, *, p, seed=0):
+    """flax's nn.Dropout in training mode, and the keep-mask it drew from ``seed`` read back from its output."""
+    out = nn.Dropout(rate=p, deterministic=False).apply({}, x, rngs={"dropout": jax.random.key(seed)})
+    return {"out": out, "mask": (out != 0).astype(x.dtype)}  # x has no zeros: a zero output is a dropped unit

@@ -29,10 +29,10 @@ def batch_norm(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1
     return {"out": out, "running_mean": new_mean, "running_var": new_var}
 
 
-def dropout(x, mask, *, p):
-    # F.dropout draws its own mask; with an injected one, inverted dropout (Paddle's default
-    # mode="upscale_in_train") is this product.
-    return x * mask / (1 - p)
+def dropout(x, *, p, seed=0):
+    """F.dropout in training mode (mode="upscale_in_train"), and the keep-mask it drew read back from its output."""
+    out = seeded_dropout(x, p=p, seed=seed)
+    return {"out": out, "mask": (out != 0).astype(x.dtype)}  # x has no zeros: a zero output is a dropped unit
 
 
 # Catalog sides (comparisons/divergences/layers.py, broadcasting.py): a side returns one array.
@@ -71,4 +71,4 @@ def inverted_dropout_of_seeded_mask(x, *, p, seed=0, mode="upscale_in_train"):
     The mask is read back from the output (x has no zeros); ``mode`` only selects the same draw.
     """
     mask = (seeded_dropout(x, p=p, seed=seed, mode=mode) != 0).astype(x.dtype)
-    return dropout(x, mask, p=p)
+    return x * mask / (1 - p)

@@ -27,9 +27,10 @@ def batch_norm(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1
     return {"out": out, "running_mean": running_mean, "running_var": running_var}
 
 
-def dropout(x, mask, *, p):
-    # tf.nn.dropout draws its own mask; with an injected one, inverted dropout is this product.
-    return x * mask / (1 - p)
+def dropout(x, *, p, seed=(1, 2)):
+    """tf.nn's stateless dropout, and the keep-mask it drew from ``seed`` read back from its output."""
+    out = seeded_dropout(x, p=p, seed=seed)
+    return {"out": out, "mask": tf.cast(out != 0, x.dtype)}  # x has no zeros: a zero output is a dropped unit
 
 
 def keras_dense(x, w, b, *, transpose_weight):
@@ -80,7 +81,7 @@ def mask_of_seeded_dropout(x, *, p, seed=(1, 2), inverted):
     """x times the keep-mask :func:`seeded_dropout` draws, read back from its output (x has no zeros).
 
     ``inverted=False`` is the original paper's dropout, ``x * mask``; ``inverted=True``
-    the hand-written inverted dropout :func:`dropout`, ``x * mask / (1 - p)``.
+    the hand-written inverted dropout of the reference, ``x * mask / (1 - p)``.
     """
     mask = tf.cast(seeded_dropout(x, p=p, seed=seed) != 0, x.dtype)
-    return dropout(x, mask, p=p) if inverted else x * mask  # the paper scaled the weights by 1 - p at test time instead
+    return x * mask / (1 - p) if inverted else x * mask  # the paper scaled the weights by 1 - p at test time instead
