@@ -43,7 +43,8 @@ def resize(x, *, size, mode="nearest", coordinate_transformation_mode="half_pixe
                   "cubic": tf.compat.v1.image.ResizeMethod.BICUBIC}[mode]
         out = tf.compat.v1.image.resize(images, _pair(size), method=method, align_corners=rule == "align_corners")
     else:
-        raise ValueError(f"coordinate_transformation_mode {rule!r} (antialias={antialias}) has no TensorFlow equivalent")
+        raise ValueError(f"coordinate_transformation_mode {rule!r} (antialias={antialias}) has no TensorFlow "
+                         "equivalent")
     # The bilinear and bicubic kernels compute in float32 and return float32, also for float64 images.
     return tf.cast(tf.transpose(out, (0, 3, 1, 2)), x.dtype)  # NHWC -> NCHW, back to x's dtype
 

@@ -10,7 +10,8 @@ def _torch_mode(mode, rule, nearest_mode, cubic_coeff_a, antialias, exclude_outs
             return "nearest", None, False  # src = floor(i * in / out)
         if (rule, nearest_mode) == ("half_pixel", "round_prefer_ceil"):
             return "nearest-exact", None, False  # src = floor((i + 0.5) * in / out)
-        raise ValueError(f"coordinate_transformation_mode {rule!r} with nearest_mode {nearest_mode!r} has no torch mode")
+        raise ValueError(f"coordinate_transformation_mode {rule!r} with nearest_mode {nearest_mode!r} has no "
+                         "torch mode")
     if rule not in ("half_pixel", "align_corners"):
         raise ValueError(f"coordinate_transformation_mode {rule!r}: torch knows half_pixel and align_corners only")
     align_corners = rule == "align_corners"
