@@ -302,7 +302,8 @@ TF_RESIZE_FLOAT64 = Tolerance(
     "TensorFlow's ResizeBilinear, ResizeBicubic and ScaleAndTranslate kernels compute their weights in float "
     "and return float32 also for float64 images (tf.image.resize: 'The return value has type float32, unless "
     "the method is NEAREST_NEIGHBOR'), and so do their gradient kernels: float32 rounding of values up to "
-    "about 4 in size (rtol), and of gradients summing a few such terms (atol); measured at most 6.2e-7",
+    "about 4 in size (rtol), and of gradients summing a few such terms (atol); measured at most 6.2e-7. "
+    "ScaleAndTranslateGrad (antialias=True) takes float32 only, so that version resizes float64 images as float32",
 )
 
 register(
