@@ -87,6 +87,7 @@ def _environment(lang: Language | None = None) -> jinja2.Environment:
     env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not part of its msgid
     env.install_gettext_translations(lang.translations, newstyle=True)
     env.filters["num"] = format_number
+    env.filters["margin"] = compact_margin
     env.filters["notes"] = lambda block: note_text(block, lang)
     env.filters["shade"] = shade
     env.filters["cell_title"] = lambda cell: cell_title(cell, lang)
@@ -109,6 +110,29 @@ def verdict_label(verdict: str, lang: Language) -> str:
 def breakable(name: str) -> Markup:
     """A snake_case name that may wrap after its underscores (a long concept name in a narrow column)."""
     return Markup("_<wbr>").join(str(name).split("_"))
+
+
+def compact_margin(value) -> str:
+    """A scoreboard margin in at most six characters (the cell's tooltip has three digits).
+
+    ``0``, ``2e-5`` below 0.001, two significant digits below 10 (``0.0094``, ``1.5``),
+    whole numbers below 10 000 (``123``), then ``1e5``.
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if np.isnan(value):
+        return "-"
+    if value == 0 or np.isinf(value):
+        return format_number(value)
+    if value < 1e-3:
+        return f"{value:.0e}".replace("e-0", "e-")
+    if value < 10:
+        return f"{value:.2g}"
+    if value < 1e4:
+        return f"{value:.0f}"
+    return f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
 
 
 def format_number(value, digits: int = 3) -> str:
