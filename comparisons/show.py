@@ -104,9 +104,9 @@ def show_concept(concept: Concept, console, results_dir: Path | None = None, lan
     lang = lang or language()
     _ = lang.gettext
     family = _(FAMILY_LABELS.get(concept.family, concept.family))
-    console.print(Text.assemble((concept.name, "bold"), f" ({family}): ", _(concept.summary)))
+    console.print(Text.assemble((concept.name, "bold"), _(" ({family}): ").format(family=family), _(concept.summary)))
     if concept.tutorial:
-        console.print(Text.assemble((_("tutorial idea:"), "dim"), " ", _(concept.tutorial)))
+        console.print(Text(_("tutorial idea: {idea}").format(idea=_(concept.tutorial))))
     for label, latex in ((_("forward"), concept.forward_math), (_("gradient"), concept.backward_math)):
         if latex:
             console.print(Text.assemble((_("{label}: ").format(label=label), "dim"), latex))
