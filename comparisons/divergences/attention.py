@@ -138,5 +138,45 @@ ATTENTION_LAYOUT = Divergence(
 )
 
 
-SCALED_DOT_PRODUCT = (ATTENTION_LAYOUT,)
+TORCH_SDPA = Side("torch", implementation("torch", "attention.scaled_dot_product_attention"))
+
+
+JAX_FLOAT32_SOFTMAX = Divergence(
+    id="jax-attention-float32-softmax",
+    differs=N_("jax.nn.dot_product_attention casts the scores to float32 before its softmax whatever the input "
+    "dtype ('always carried out in fp32'), so float64 inputs get float32-rounded attention weights (about 1e-7 "
+    "off); torch, Paddle, Keras and flax.linen.dot_product_attention keep float64."),
+    naive=(TORCH_SDPA, Side("jax", implementation("jax", "attention.scaled_dot_product_attention"))),
+    faithful=(TORCH_SDPA, Side("jax", implementation("jax", "attention.flax_dot_product_attention"))),
+    naive_mapping=N_("jax.nn.dot_product_attention on float64 arrays"),
+    faithful_mapping=N_("flax.linen.dot_product_attention (softmax in the input dtype), or write the softmax with "
+    "jax.nn.softmax"),
+    source="https://github.com/jax-ml/jax/blob/main/jax/_src/nn/functions.py (_dot_product_attention_core: "
+    "padded_logits.astype(np.float32), 'Softmax and it is always carried out in fp32')",
+    sample=Sample("N2-H3-L5-S6-E4", attention_inputs(2, 3, 5, 6, 4)),
+    dtype="float64",
+    shows=Difference("values", at=None, at_least=1e-9),
+)
+
+
+KERAS_FLOAT32_SCALE = Divergence(
+    id="keras-attention-scale-float32",
+    differs=N_("On the TensorFlow backend keras.ops.dot_product_attention computes its default scale as "
+    "1 / sqrt(tf.cast(E, 'float32')) and applies any scale with tf.cast, which turns a Python float into a "
+    "float32 tensor first: in float64 the scores are scaled by a float32-rounded 1 / sqrt(E) (relative error up "
+    "to 3e-8; exact only when E is a power of 4). keras.layers.MultiHeadAttention passes its Python float "
+    "1 / sqrt(head_dim) the same way."),
+    naive=(TORCH_SDPA, Side("tensorflow", implementation("tensorflow", "attention.scaled_dot_product_attention_default_scale"))),
+    faithful=(TORCH_SDPA, Side("tensorflow", implementation("tensorflow", "attention.scaled_dot_product_attention"))),
+    naive_mapping=N_("keras.ops.dot_product_attention(q, k, v) on float64 tensors, scale left to its default"),
+    faithful_mapping=N_("scale=tf.constant(1 / sqrt(E), dtype=tf.float64)"),
+    source="https://github.com/keras-team/keras/blob/master/keras/src/backend/tensorflow/nn.py (dot_product_attention: "
+    "scale = 1.0 / tf.sqrt(tf.cast(H, 'float32')); _dot_product_attention_xla: tf.cast(scale, logits.dtype))",
+    sample=Sample("N2-H3-L5-S6-E3", attention_inputs(2, 3, 5, 6, 3)),
+    dtype="float64",
+    shows=Difference("values", at=None, at_least=1e-10),
+)
+
+
+SCALED_DOT_PRODUCT = (ATTENTION_LAYOUT, JAX_FLOAT32_SOFTMAX, KERAS_FLOAT32_SCALE)
 MULTI_HEAD = (MHA_MASK_PACKING, BATCH_FIRST_MHA)

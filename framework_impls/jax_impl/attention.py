@@ -55,3 +55,9 @@ def scaled_dot_product_attention_torch_layout(q, k, v):
     With H == L == S every shape check passes, and the softmax runs over the heads axis.
     """
     return jax.nn.dot_product_attention(q, k, v)
+
+
+def flax_dot_product_attention(q, k, v):
+    """flax.linen.dot_product_attention: the same layout and default scale as jax.nn's, the softmax in q's dtype."""
+    q, k, v = (heads_first_to_sequence_first(a, xp=jnp) for a in (q, k, v))  # (N, L, H, E)
+    return heads_first_to_sequence_first(nn.dot_product_attention(q, k, v), xp=jnp)

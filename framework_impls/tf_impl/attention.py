@@ -25,6 +25,8 @@ from framework_impls.conversions.attention import (
 def scaled_dot_product_attention(q, k, v, *, mask=None, is_causal=False, scale=None):
     q, k, v = (heads_first_to_sequence_first(a, xp=tnp) for a in (q, k, v))  # (N, H, L, E) -> (N, L, H, E)
     boolean = mask is not None and mask.dtype == tf.bool
+    # the scale as a tensor of q's dtype: Keras's own default, and tf.cast of a Python float, round it to float32
+    scale = tf.constant(q.shape[-1] ** -0.5 if scale is None else scale, dtype=q.dtype)
     out = keras.ops.dot_product_attention(
         q, k, v,
         mask=mask if boolean else None,  # True = attend; masks stay (N, H, L, S), heads first
@@ -56,6 +58,12 @@ def multi_head_attention(query, key, value, in_proj_weight, in_proj_bias, out_pr
 
 
 # Catalog sides (comparisons/divergences/attention.py): a side returns one array.
+
+
+def scaled_dot_product_attention_default_scale(q, k, v):
+    """keras.ops.dot_product_attention with its default scale, 1 / sqrt(tf.cast(E, "float32")): float32 in float64 runs."""
+    q, k, v = (heads_first_to_sequence_first(a, xp=tnp) for a in (q, k, v))
+    return heads_first_to_sequence_first(keras.ops.dot_product_attention(q, k, v), xp=tnp)
 
 
 def multi_head_attention_naive_port(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
