@@ -35,6 +35,7 @@ FAMILIES = (
     "networks",
     "convolution",
     "recurrent",
+    "attention",
     "optimizers",
     "layers",
     "init",
