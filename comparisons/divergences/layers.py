@@ -416,8 +416,8 @@ FLAX_LAYERNORM_FAST_VARIANCE = Divergence(
     id="flax-layernorm-fast-variance",
     differs=N_("flax.linen.LayerNorm (and GroupNorm) compute the variance as mean(x^2) - mean(x)^2 by default "
     "(use_fast_variance=True). At a large mean with a small spread this cancels: 1000 + [0, 0.1, 0.2, 0.3] in "
-    "float32 normalises to about +-150 instead of +-1.34 (in float64 it is off by 2e-8). torch, Keras and the "
-    "reference take mean((x - mu)^2)."),
+    "float32 normalises to about +-47 with eps 1e-5 (+-150 with flax's default 1e-6) instead of +-1.34; in float64 "
+    "it is off by 2e-8. torch, Keras and the reference take mean((x - mu)^2)."),
     naive=(Side("numpy", reference_layer_norm),
            Side("jax", implementation("jax", "layers.flax_layer_norm"), {"epsilon": 1e-5})),
     faithful=(Side("numpy", reference_layer_norm),
@@ -434,7 +434,7 @@ PADDLE_GROUP_NORM_VARIANCE = Divergence(
     id="paddle-group-norm-variance",
     differs=N_("Paddle's F.group_norm (CPU kernel) computes the variance in one pass, mean(x^2) - mean(x)^2, and "
     "cancels at a large mean with a small spread: 1000 + [0, 0.125, 0.25, 0.375] (exact in float32) normalises "
-    "to about +-47 instead of +-1.34, 1000 + [0, 0.1] to +-15.8 instead of +-1; in float64 it is off by 1e-8. Its "
+    "to about +-59 instead of +-1.34, 1000 + [0, 0.1] to +-15.8 instead of +-1; in float64 it is off by 1e-8. Its "
     "F.layer_norm takes the two-pass variance."),
     naive=(Side("numpy", reference_group_norm, {"num_groups": 1}),
            Side("paddle", implementation("paddle", "layers.builtin_group_norm"), {"num_groups": 1})),
