@@ -347,7 +347,7 @@ NORM_SOURCE = (
 NORM_EPSILONS = Divergence(
     id="norm-epsilons",
     differs=N_("LayerNorm's default epsilon: torch (and Paddle) 1e-5, Keras 1e-3, flax 1e-6, added to the "
-    "variance before the square root; on activations of variance 0.01 Keras's default shrinks the output by 5%."),
+    "variance before the square root; on activations of variance 0.01 Keras's default shrinks the output by 5 percent."),
     naive=(torch_side("builtin_layer_norm"), Side("tensorflow", implementation("tensorflow", "layers.keras_layer_norm"))),
     faithful=(torch_side("builtin_layer_norm"),
               Side("tensorflow", implementation("tensorflow", "layers.keras_layer_norm"), {"epsilon": 1e-5})),
@@ -381,7 +381,7 @@ NORM_EPSILONS_RMS_NORM = Divergence(
     differs=N_("RMSNorm's default epsilon: torch eps=None, the dtype's machine epsilon (1.2e-7 in float32, 2.2e-16 "
     "in float64); keras.layers.RMSNormalization and flax RMSNorm 1e-6; keras.ops.rms_normalization "
     "keras.config.epsilon() = 1e-7. It matters where the mean square is small: activations of size 1e-3 come "
-    "out 30% smaller in Keras."),
+    "out 30 percent smaller in Keras."),
     naive=(torch_side("builtin_rms_norm"), Side("tensorflow", implementation("tensorflow", "layers.keras_rms_norm"))),
     faithful=(torch_side("builtin_rms_norm"),
               Side("tensorflow", implementation("tensorflow", "layers.keras_rms_norm"), {"epsilon": FLOAT32_EPS})),
@@ -400,7 +400,7 @@ FLAX_NORM_SOURCE = (
 FLAX_LAYERNORM_EPSILON = Divergence(
     id="flax-layernorm-epsilon",
     differs=N_("flax.linen.LayerNorm's default epsilon is 1e-6, torch's 1e-5 (Keras's 1e-3): on activations of "
-    "variance 1e-4 the outputs differ by 4%."),
+    "variance 1e-4 the outputs differ by 4 percent."),
     naive=(torch_side("builtin_layer_norm"), Side("jax", implementation("jax", "layers.flax_layer_norm"))),
     faithful=(torch_side("builtin_layer_norm"),
               Side("jax", implementation("jax", "layers.flax_layer_norm"),
