@@ -1,4 +1,5 @@
-"""Catalog entries of the layer concepts: batch-norm momentum, epsilon and running variance, dropout, weight decay, normalisation epsilons and variances, embedding padding."""
+"""Catalog entries of the layer concepts: batch-norm momentum, epsilon and running variance, dropout,
+weight decay, normalisation epsilons and variances, embedding padding."""
 
 import numpy as np
 
@@ -347,8 +348,10 @@ NORM_SOURCE = (
 NORM_EPSILONS = Divergence(
     id="norm-epsilons",
     differs=N_("LayerNorm's default epsilon: torch (and Paddle) 1e-5, Keras 1e-3, flax 1e-6, added to the "
-    "variance before the square root; on activations of variance 0.01 Keras's default shrinks the output by 5 percent."),
-    naive=(torch_side("builtin_layer_norm"), Side("tensorflow", implementation("tensorflow", "layers.keras_layer_norm"))),
+    "variance before the square root; on activations of variance 0.01 Keras's default shrinks the output by "
+    "5 percent."),
+    naive=(torch_side("builtin_layer_norm"),
+           Side("tensorflow", implementation("tensorflow", "layers.keras_layer_norm"))),
     faithful=(torch_side("builtin_layer_norm"),
               Side("tensorflow", implementation("tensorflow", "layers.keras_layer_norm"), {"epsilon": 1e-5})),
     naive_mapping=N_("nn.LayerNorm(D) ported as keras.layers.LayerNormalization() (each default epsilon)"),

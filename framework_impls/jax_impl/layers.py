@@ -47,7 +47,7 @@ def layer_norm(x, gamma, beta, *, eps=1e-5):
     layer = nn.LayerNorm(
         epsilon=eps,  # flax's default is 1e-6
         reduction_axes=axes, feature_axes=axes,  # gamma and beta span every normalised axis, as in torch
-        use_fast_variance=False,  # the two-pass mean((x - mu)^2): flax's default mean(x^2) - mu^2 cancels at a large mean
+        use_fast_variance=False,  # two-pass mean((x - mu)^2): flax's default mean(x^2) - mu^2 cancels at a large mean
     )
     return layer.apply({"params": {"scale": gamma, "bias": beta}}, x)
 
@@ -76,5 +76,5 @@ def embedding(ids, table, *, padding_idx=None):
 
 
 def flax_layer_norm(x, gamma, beta, **options):
-    """flax.linen.LayerNorm over the last axis with flax's defaults (epsilon=1e-6, use_fast_variance=True) except ``options``."""
+    """flax.linen.LayerNorm over the last axis, flax's defaults (epsilon=1e-6, use_fast_variance=True) but ``options``."""
     return nn.LayerNorm(**options).apply({"params": {"scale": gamma, "bias": beta}}, x)

@@ -103,7 +103,8 @@ def _trailing_axes(x, gamma):
 
 
 def layer_norm(x, gamma, beta, *, eps=1e-5):
-    layer = keras.layers.LayerNormalization(axis=_trailing_axes(x, gamma), epsilon=eps, dtype=x.dtype.name)  # Keras eps 1e-3
+    # axis: the trailing axes gamma covers; Keras's default epsilon is 1e-3
+    layer = keras.layers.LayerNormalization(axis=_trailing_axes(x, gamma), epsilon=eps, dtype=x.dtype.name)
     return _stateless(layer, x, [gamma, beta])
 
 
