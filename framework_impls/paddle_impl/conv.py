@@ -60,5 +60,11 @@ def conv_transpose2d(x, w, b, *, stride=1, padding=0, output_padding=0, dilation
         output_padding = [max(-bottom, 0), max(-right, 0)]
     else:
         padding = paddle_padding(x.shape[2:], w.shape[2:], stride, padding, dilation)
+    extra_h, extra_w = pair(output_padding)
+    if extra_h >= pair(stride)[0] or extra_w >= pair(stride)[1]:
+        # Paddle refuses output_padding >= stride (torch allows it below the dilation): the rows it
+        # would add lie beyond every input's reach, so pad them with zeros, then add the bias.
+        out = F.conv2d_transpose(x, w, stride=stride, padding=padding, groups=groups, dilation=dilation)
+        return F.pad(out, [0, extra_w, 0, extra_h]) + b.reshape([-1, 1, 1])  # F.pad NCHW: (left, right, top, bottom)
     return F.conv2d_transpose(x, w, b, stride=stride, padding=padding, output_padding=output_padding,
                               groups=groups, dilation=dilation)
