@@ -267,7 +267,7 @@ ADAM_WEIGHT_DECAY = Divergence(
     differs=N_("torch's Adam(weight_decay) adds weight_decay * theta to the gradient (L2), which Adam then "
     "normalises away; every Keras 3 optimizer's weight_decay is decoupled, so Keras's Adam(weight_decay) is "
     "AdamW: theta -= lr * weight_decay * theta apart from the gradient. With weight_decay 0.25 the two "
-    "trajectories part by up to 0.1 in 50 steps."),
+    "trajectories part by up to 0.04 in 50 steps."),
     naive=(torch_side("Adam", **TORCH_ADAM, weight_decay=0.25), keras_side("Adam", **KERAS_ADAM, weight_decay=0.25)),
     faithful=(torch_side("AdamW", **TORCH_ADAM, weight_decay=0.25),
               keras_side("Adam", **KERAS_ADAM, weight_decay=0.25)),
