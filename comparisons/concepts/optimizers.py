@@ -334,7 +334,7 @@ def clip_samples(rng):
         clip_problem(1e-6),
         {"lr": 2.0**16, "max_norm": 2.0**-20},
         skip=CLIP_EPSILON_SKIP,
-        note=N_("gradients of size 1e-6: torch's + 1e-6 on the norm halves every clipped step"),
+        note=N_("gradients of size 1e-6: torch's + 1e-6 on the norm shrinks every clipped step by about a quarter"),
     )
 
 

@@ -474,7 +474,7 @@ CLIP_NORM_EPSILON = Divergence(
     id="clip-norm-epsilon",
     differs=N_("torch's clip_grad_norm_ scales by max_norm / (norm + 1e-6); Keras's global_clipnorm, optax's "
     "clip_by_global_norm and Paddle's ClipGradByGlobalNorm by max_norm / norm. Negligible for norms far above "
-    "1e-6; with gradients of size 1e-6 torch's clipped steps are about half as long."),
+    "1e-6; with gradients of size 1e-6 torch's clipped steps shrink by norm / (norm + 1e-6), about 0.75."),
     naive=(Side("torch", implementation("torch", "optimizers.clipped_sgd"), {"lr": 2.0**16, "max_norm": 2.0**-20}),
            Side("tensorflow", implementation("tensorflow", "optimizers.clipped_sgd"),
                 {"learning_rate": 2.0**16, "global_clipnorm": 2.0**-20})),
