@@ -393,7 +393,8 @@ NADAM_MOMENTUM_SCHEDULE = Divergence(
     "Paddle default to momentum_decay 0.004 (mu climbs from 0.45 towards 0.9 over thousands of steps), Keras's "
     "Nadam hard-codes 0.96 ** t (momentum_decay 1, mu near 0.9 within 100 steps). torch's momentum_decay=1 "
     "matches Keras exactly: no hand-written schedule is needed in this direction, but Keras cannot take "
-    "torch's default (that would need a custom optimizer)."),
+    "torch's default (that would need a custom optimizer). tf.keras 2's Nadam (optimizer_v2) used torch's "
+    "0.96 ** (0.004 t): checkpoints trained with it follow torch's default."),
     naive=(torch_side("NAdam", **NADAM_HYPER),
            keras_side("Nadam", learning_rate=2.0**-6, beta_1=0.875, beta_2=1 - 2.0**-10, epsilon=NEGLIGIBLE_EPS)),
     faithful=(torch_side("NAdam", **NADAM_HYPER, momentum_decay=1.0),
@@ -402,7 +403,8 @@ NADAM_MOMENTUM_SCHEDULE = Divergence(
     faithful_mapping=N_("torch NAdam(momentum_decay=1.0): its schedule is then Keras's 0.96 ** t"),
     source="https://github.com/keras-team/keras/blob/master/keras/src/optimizers/nadam.py (u_t = beta_1 * "
     "(1.0 - 0.5 * ops.power(decay, local_step)), decay = 0.96); https://github.com/pytorch/pytorch/blob/main/"
-    "torch/optim/nadam.py (mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay))))",
+    "torch/optim/nadam.py (mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))); tf.keras 2.0 "
+    "tensorflow/python/keras/optimizer_v2/nadam.py (mu_t = beta_1 * (1 - 0.5 * 0.96 ** (0.004 * t)))",
     sample=Sample("gaussian-gradients", fed_gradients((3,))),
     quantity="theta",
     shows=Difference("values", at=None, at_least=0.01),
