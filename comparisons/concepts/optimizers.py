@@ -93,14 +93,15 @@ NADAM_TOLERANCE = {
         1e-9,
         1e-8,
         "torch's NAdam keeps the running product of its momentum coefficients in a float32 tensor unless "
-        "torch's default dtype is float64 (torch/optim/nadam.py, _get_scalar_dtype): a float64 run carries "
+        "torch's default dtype is float64 (catalog entry torch-nadam-float32-product): a float64 run carries "
         "float32 rounding of that product, about 1e-9 relative after 50 steps",
     ),
     ("float64", "tensorflow"): Tolerance(
         1e-8,
         1e-7,
         "Keras's Nadam casts its schedule constant 0.96 with ops.cast, through float32 (0.95999998): "
-        "the momentum coefficients of a float64 run are off by about 2e-8 relative",
+        "the momentum coefficients of a float64 run are off by about 2e-8 relative (the rule of catalog entry "
+        "keras-float32-hyperparameters, for a constant no argument reaches)",
     ),
 }
 """NAdam's float64 trajectories: two frameworks hold part of the schedule in float32."""
@@ -190,7 +191,7 @@ DIVERGENCES = {
     "adamw": (catalog.ADAM_WEIGHT_DECAY, catalog.PADDLE_ADAM_WEIGHT_DECAY, catalog.ADAMW_DEFAULT_DECAY,
               catalog.OPTAX_ADAMW_DEFAULT_DECAY),
     "adadelta": (catalog.OPTIMIZER_DEFAULTS_2, catalog.PADDLE_ADADELTA_DEFAULTS),
-    "nadam": (catalog.NADAM_MOMENTUM_SCHEDULE, catalog.OPTAX_NADAM_SCHEDULE),
+    "nadam": (catalog.NADAM_MOMENTUM_SCHEDULE, catalog.OPTAX_NADAM_SCHEDULE, catalog.TORCH_NADAM_FLOAT32_PRODUCT),
     "sgd_momentum": (catalog.SGD_MOMENTUM, catalog.KERAS_FLOAT32_HYPERPARAMETERS),
 }
 
@@ -385,7 +386,7 @@ register(
         tutorial=N_("Learning-rate decay: large steps first, small steps near the minimum."),
         forward_math=r"\eta_t = \eta \gamma^{\lfloor t / s \rfloor},\ \eta \gamma^t,\ "
         r"\eta_{\min} + (\eta - \eta_{\min}) \tfrac12 (1 + \cos(\pi t / T)),\quad \theta_t = \theta_{t-1} - \eta_t g_t",
-        divergences=(catalog.LR_SCHEDULE_EPOCHS,),
+        divergences=(catalog.LR_SCHEDULE_EPOCHS, catalog.COSINE_AFTER_T_MAX),
         shown={
             "numpy": (ref.step_lr, ref.exponential_lr, ref.cosine_lr, ref.lr_schedule_trajectory),
             **{

@@ -517,3 +517,45 @@ LR_SCHEDULE_EPOCHS = Divergence(
     # equal for the first two steps (lr not yet decayed on either side), different from the third on
     shows=Difference("values", at=tuple(range(6, 3 * STEPS)), at_least=0.05),
 )
+
+TORCH_NADAM_FLOAT32_PRODUCT = Divergence(
+    id="torch-nadam-float32-product",
+    differs=N_("torch's NAdam keeps the running product of its momentum coefficients in a scalar tensor of "
+    "torch's default dtype, float32 unless set: a float64 model carries float32 rounding into every step, "
+    "about 1e-9 relative after 50 steps, a hundred times float64's rounding."),
+    naive=(reference_side("nadam", **ADAM_HYPER, eps=NEGLIGIBLE_EPS, momentum_decay=1.0),
+           torch_side("NAdam", **NADAM_HYPER, momentum_decay=1.0)),
+    faithful=(reference_side("nadam", **ADAM_HYPER, eps=NEGLIGIBLE_EPS, momentum_decay=1.0),
+              Side("torch", implementation("torch", "optimizers.torch_trajectory_float64_state"),
+                   {"optimizer": "NAdam", **NADAM_HYPER, "momentum_decay": 1.0})),
+    naive_mapping=N_("torch NAdam on float64 parameters, default dtype float32"),
+    faithful_mapping=N_("torch.set_default_dtype(torch.float64) while the optimiser steps"),
+    source="https://github.com/pytorch/pytorch/blob/main/torch/optim/nadam.py (state['mu_product'] = "
+    "torch.ones((), dtype=_get_scalar_dtype())); torch/optim/optimizer.py (_get_scalar_dtype: float64 only "
+    "when torch.get_default_dtype() is float64)",
+    sample=Sample("gaussian-gradients", fed_gradients((3,))),
+    dtype="float64",
+    quantity="theta",
+    shows=Difference("values", at=None, at_least=1e-11),
+)
+
+COSINE_AFTER_T_MAX = Divergence(
+    id="cosine-after-t-max",
+    differs=N_("Past T_max, torch's CosineAnnealingLR keeps following the cosine and climbs back to the initial "
+    "learning rate at 2 T_max; Keras's CosineDecay and optax's cosine_decay_schedule stay at their floor "
+    "(alpha * lr) once decay_steps is reached. Both agree up to T_max."),
+    naive=(Side("torch", implementation("torch", "optimizers.scheduled_rates"), {"t_max": 20}),
+           Side("tensorflow", implementation("tensorflow", "optimizers.scheduled_rates"), {"t_max": 20})),
+    faithful=(Side("torch", implementation("torch", "optimizers.scheduled_rates"), {"t_max": STEPS}),
+              Side("tensorflow", implementation("tensorflow", "optimizers.scheduled_rates"), {"t_max": STEPS})),
+    naive_mapping=N_("CosineAnnealingLR(T_max=20) for CosineDecay(decay_steps=20) over 50 steps"),
+    faithful_mapping=N_("T_max = decay_steps = the length of the run (or stop calling scheduler.step() at T_max)"),
+    source="https://github.com/pytorch/pytorch/blob/main/torch/optim/lr_scheduler.py (CosineAnnealingLR.get_lr: "
+    "recursive form of eta_min + (lr - eta_min) (1 + cos(pi t / T_max)) / 2 for every t); "
+    "https://github.com/keras-team/keras/blob/master/keras/src/optimizers/schedules/learning_rate_schedule.py "
+    "(CosineDecay: global_step_recomp = ops.minimum(global_step_recomp, decay_steps))",
+    sample=Sample("gaussian-gradients", fed_gradients((3,)), {"schedule": "cosine", "lr": 2.0**-3, "eta_min": 2.0**-8}),
+    quantity="lr",
+    # equal up to step 20, different from step 21 on (torch climbs, Keras stays at eta_min)
+    shows=Difference("values", at=tuple(range(21, STEPS)), at_least=0.1),
+)

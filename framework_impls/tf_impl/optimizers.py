@@ -241,3 +241,8 @@ def staircase_sgd(theta0, grads, *, lr, decay_steps, gamma):
     """SGD under ExponentialDecay(staircase=True), which counts optimiser steps: theta after each step."""
     schedule = keras.optimizers.schedules.ExponentialDecay(lr, decay_steps=decay_steps, decay_rate=gamma, staircase=True)
     return keras_trajectory(theta0, grads, optimizer="SGD", learning_rate=schedule)
+
+
+def scheduled_rates(theta0, grads, *, schedule, lr, **schedule_hyper):
+    """The learning rate of each update of :func:`lr_schedule`."""
+    return lr_schedule(theta0, grads, schedule=schedule, lr=lr, **schedule_hyper)["lr"]

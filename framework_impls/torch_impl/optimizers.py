@@ -251,3 +251,22 @@ def epoch_scheduled_sgd(theta0, grads, *, lr, step_size, gamma, steps_per_epoch)
         if (t + 1) % steps_per_epoch == 0:
             scheduler.step()  # the usual place: after each epoch, so step_size counts epochs
     return torch.stack(rows)
+
+
+def torch_trajectory_float64_state(theta0, grads, *, optimizer, **options):
+    """:func:`torch_trajectory` with torch's default dtype float64 while it runs.
+
+    NAdam (and other optimisers' step counters) create their scalar state in the default
+    dtype, float32 unless it is set: a float64 port sets it.
+    """
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        return torch_trajectory(theta0, grads, optimizer=optimizer, **options)
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def scheduled_rates(theta0, grads, *, schedule, lr, **schedule_hyper):
+    """The learning rate of each update of :func:`lr_schedule`."""
+    return lr_schedule(theta0, grads, schedule=schedule, lr=lr, **schedule_hyper)["lr"]
