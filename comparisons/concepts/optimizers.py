@@ -21,7 +21,9 @@ import numpy as np
 from comparisons.divergences import optimizers as catalog
 from comparisons.divergences.optimizers import NEGLIGIBLE_EPS, STEPS, fed_gradients, small_gradients
 from comparisons.i18n import N_
-from comparisons.registry import DTYPES, FRAMEWORKS, Concept, Sample, Tolerance, implementation, implementations, register
+from comparisons.registry import (
+    DTYPES, FRAMEWORKS, Concept, Sample, Tolerance, implementation, implementations, register,
+)
 from reference import optimizers as ref
 
 HYPER = {
@@ -363,7 +365,8 @@ register(
         tolerance=TRAJECTORY_TOLERANCE,
         tutorial=N_("Exploding gradients: rescale them when their norm grows too large."),
         forward_math=r"\|g\| = \sqrt{\textstyle\sum_i \|g_i\|^2},\quad "
-        r"g_i \leftarrow g_i \min\!\left(1, \frac{c}{\|g\| + 10^{-6}}\right),\quad \theta_i \leftarrow \theta_i - \eta g_i",
+        r"g_i \leftarrow g_i \min\!\left(1, \frac{c}{\|g\| + 10^{-6}}\right),\quad "
+        r"\theta_i \leftarrow \theta_i - \eta g_i",
         divergences=(catalog.CLIP_GRAD_NORM, catalog.PADDLE_CLIP_GRAD_BY_NORM, catalog.CLIP_NORM_EPSILON),
         shown={
             "numpy": (ref.clip_grad_norm, ref.clip_grad_norm_trajectory),

@@ -502,7 +502,8 @@ LR_SCHEDULE_EPOCHS = Divergence(
     differs=N_("A torch scheduler changes the learning rate when scheduler.step() is called, usually once per "
     "epoch, so StepLR's step_size counts epochs; Keras schedules are evaluated at every optimiser step, so "
     "decay_steps counts batches. With 5 batches per epoch, step_size 2 means 10 optimiser steps in torch."),
-    naive=(Side("torch", implementation("torch", "optimizers.epoch_scheduled_sgd"), {"step_size": 2, "steps_per_epoch": 5}),
+    naive=(Side("torch", implementation("torch", "optimizers.epoch_scheduled_sgd"),
+                {"step_size": 2, "steps_per_epoch": 5}),
            Side("tensorflow", implementation("tensorflow", "optimizers.staircase_sgd"), {"decay_steps": 2})),
     faithful=(Side("torch", implementation("torch", "optimizers.epoch_scheduled_sgd"),
                    {"step_size": 2, "steps_per_epoch": 5}),

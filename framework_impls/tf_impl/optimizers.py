@@ -239,7 +239,8 @@ def clipped_sgd(w0, b0, w_grads, b_grads, *, learning_rate, **clipping):
 
 def staircase_sgd(theta0, grads, *, lr, decay_steps, gamma):
     """SGD under ExponentialDecay(staircase=True), which counts optimiser steps: theta after each step."""
-    schedule = keras.optimizers.schedules.ExponentialDecay(lr, decay_steps=decay_steps, decay_rate=gamma, staircase=True)
+    schedules = keras.optimizers.schedules
+    schedule = schedules.ExponentialDecay(lr, decay_steps=decay_steps, decay_rate=gamma, staircase=True)
     return keras_trajectory(theta0, grads, optimizer="SGD", learning_rate=schedule)
 
 

@@ -206,7 +206,7 @@ def sgd_momentum_lr_halved(theta0, grads, *, lr, momentum, from_step):
 
 
 def torch_trajectory(theta0, grads, *, optimizer, **options):
-    """torch.optim.<optimizer>(**options), in torch's own names and defaults, fed ``grads[t]``: theta after each step."""
+    """torch.optim.<optimizer>(**options), in torch's own names and defaults, fed ``grads[t]``: theta after each."""
     theta = theta0.clone().requires_grad_(True)
     step = getattr(torch.optim, optimizer)([theta], **options)
     rows = []
