@@ -31,9 +31,11 @@ def _reduce(losses, reduction, denominator=None):
     total = losses.sum(dtype=losses.dtype)
     if reduction == "sum":
         return total, 1.0
-    denominator = losses.size if denominator is None else denominator
+    denominator = losses.dtype.type(losses.size if denominator is None else denominator)
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is torch's NaN for an empty mean
-        return (total / losses.dtype.type(denominator)).astype(losses.dtype), 1.0 / losses.dtype.type(denominator)
+        loss = (total / denominator).astype(losses.dtype)
+    # Nothing to average (no losses, every position ignored): torch's gradient is 0, not 0 * inf.
+    return loss, (1 / denominator if denominator else losses.dtype.type(0))
 
 
 def binary_cross_entropy_forward(p, y, *, reduction="mean", weight=None):
