@@ -279,3 +279,25 @@ def test_torch_mse_broadcasts_n_by_1_against_n_with_a_warning():
     with pytest.warns(UserWarning, match="target size"):
         loss = F.mse_loss(torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([1.0, 2.0, 3.0]))
     assert float(loss) == pytest.approx(12 / 9)
+
+
+def cross_entropy_with_float32_smoothing(logits, target, *, label_smoothing=0.0, **params):
+    """The planted rounding: label smoothing taken as a float32 number, about 1e-8 relative off."""
+    return ref.cross_entropy_forward(logits, target, label_smoothing=float(np.float32(label_smoothing)), **params)
+
+
+def test_paddles_float64_smoothing_tolerance_does_not_hide_a_bug_from_torch(registry, pool):
+    """cross_entropy's looser float64 tolerance is Paddle's alone: numpy ~ torch keeps the tight one."""
+    import dataclasses
+
+    from comparisons import harness
+    from comparisons.agreement import DISAGREE
+
+    concept = registry["cross_entropy"]
+    assert ("float64", "paddle") in concept.tolerance and "float64" not in concept.tolerance
+    planted = dataclasses.replace(concept, divergences=(),
+                                  reference=(cross_entropy_with_float32_smoothing, concept.reference[1]))
+    records = harness.run_concept(planted, "float64", 0, pool, harness.RunConfig(frameworks=("torch",))).records
+    smoothed = [r for r in records if r.quantity == "out" and r.sample == "label-smoothing"
+                and (r.witness_a, r.witness_b) == ("numpy", "torch")]
+    assert smoothed and {r.verdict for r in smoothed} == {DISAGREE}

@@ -31,9 +31,9 @@ def mse_gradient(y_pred, y_true):
     return (2 / y_pred.size) * (y_pred - y_true)  # no 1/2 in the frameworks' MSE, and the mean over N
 
 
-def reference_cross_entropy(logits, target, *, reduction="mean"):
+def reference_cross_entropy(logits, target, *, reduction="mean", **options):
     """The reference softmax cross-entropy by log-sum-exp: exact for logits of any spread."""
-    return ref.cross_entropy_forward(logits, target, reduction=reduction)[0]
+    return ref.cross_entropy_forward(logits, target, reduction=reduction, **options)[0]
 
 
 def bce_with_logits_gradient(z, y, *, reduction="none"):
@@ -201,6 +201,60 @@ PADDLE_BCE_LOGITS_GRAD_AT_ZERO = Divergence(
                   {"reduction": "none"}),
     quantity="dz",
     shows=Difference("values", at=(0, 1), at_least=0.3),  # off by exactly 1 at z = 0, right elsewhere
+)
+
+PADDLE_CE_IGNORE_MEAN = Divergence(
+    id="paddle-ce-ignore-mean",
+    differs=N_("Paddle's F.cross_entropy with reduction 'mean' divides the summed losses by every position, "
+    "ignored ones included; torch divides by the positions kept (by their summed class weights with a weight). "
+    "Two of four targets ignored: Paddle's mean is half of torch's."),
+    naive=(
+        Side("numpy", reference_cross_entropy),
+        Side("paddle", implementation("paddle", "losses.cross_entropy_axis1")),
+    ),
+    faithful=(
+        Side("numpy", reference_cross_entropy),
+        Side("paddle", implementation("paddle", "losses.cross_entropy")),
+    ),
+    naive_mapping=N_("F.cross_entropy(logits, target, ignore_index=-100) in Paddle for torch's"),
+    faithful_mapping=N_("reduction='sum', divided by the number (or summed weights) of the targets not ignored"),
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/loss.py "
+    "(cross_entropy: without a weight, 'mean' is paddle.mean(out) over every position)",
+    sample=Sample(
+        "two-ignored",
+        {"logits": np.array([[2.0, -1.0, 0.5], [-0.3, 1.2, 3.0], [0.1, 0.2, -2.0], [1.5, -0.5, 0.0]]),
+         "target": np.array([0, -100, 1, -100], dtype=np.int64)},
+    ),
+    shows=Difference("values", at=(0,), at_least=0.15),  # torch's mean 0.471 against Paddle's 0.236
+)
+
+PADDLE_SMOOTHING_AXIS = Divergence(
+    id="paddle-smoothing-axis",
+    differs=N_("Paddle's F.cross_entropy(axis=1, soft_label=True, label_smoothing=eps) on (N, C, d) logits "
+    "divides eps by the size of the last axis d, not by the C classes of axis 1: the smoothed targets do not "
+    "sum to 1 (a summed loss about 6 percent too large on the sample). With the class axis last "
+    "(Paddle's default) the loss is torch's."),
+    naive=(
+        Side("numpy", reference_cross_entropy, {"label_smoothing": 0.2, "reduction": "sum"}),
+        Side("paddle", implementation("paddle", "losses.cross_entropy_axis1"),
+             {"label_smoothing": 0.2, "reduction": "sum", "soft_label": True}),
+    ),
+    faithful=(
+        Side("numpy", reference_cross_entropy, {"label_smoothing": 0.2, "reduction": "sum"}),
+        Side("paddle", implementation("paddle", "losses.cross_entropy"), {"label_smoothing": 0.2, "reduction": "sum"}),
+    ),
+    naive_mapping=N_("F.cross_entropy(logits, p, axis=1, soft_label=True, label_smoothing=0.2) on (N, C, d) logits "
+    "in Paddle"),
+    faithful_mapping=N_("move the class axis last (paddle.moveaxis(logits, 1, -1)) and keep Paddle's axis=-1"),
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/loss.py "
+    "(cross_entropy: label_smooth(..., epsilon) over the one-hot of the last axis)",
+    sample=Sample(
+        "n-c-d",
+        lambda rng: {"logits": 2.0 * rng.standard_normal((2, 4, 3)),
+                     "target": (lambda g: g / g.sum(axis=1, keepdims=True))(rng.gamma(1.0, size=(2, 4, 3)))},
+        note=N_("(N, C, d) = (2, 4, 3) logits and class probabilities along axis 1"),
+    ),
+    shows=Difference("values", at=(0,), at_least=0.3),
 )
 
 PADDLE_SMOOTH_L1_HUBER = Divergence(

@@ -77,6 +77,11 @@ def cross_entropy_by_logsumexp(logits, target, *, reduction="mean"):
     return F.nll_loss(logits - paddle.logsumexp(logits, axis=axis, keepdim=True), target, reduction=reduction)
 
 
+def cross_entropy_axis1(logits, target, *, reduction="mean", **options):
+    """F.cross_entropy(logits, target, axis=1) with Paddle's own reduction (catalog paddle-ce-ignore-mean, -smoothing-axis)."""
+    return F.cross_entropy(logits, target, axis=1, reduction=reduction, **options)
+
+
 def smooth_l1_loss(y_pred, y_true, *, delta, reduction="none", divide_by_delta=False):
     """F.smooth_l1_loss(delta): with its default is_huber=True this is the Huber loss, not torch's SmoothL1Loss."""
     loss = F.smooth_l1_loss(y_pred, y_true, reduction=reduction, delta=delta)
