@@ -6,7 +6,8 @@ import numpy as np
 
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
-from reference import lenet, networks
+from comparisons.divergences import networks as catalog
+from reference import lenet, networks, regularization
 from reference import regression as ref
 
 iris_data = functools.cache(ref.iris_data)
@@ -219,5 +220,40 @@ register(
         r"+ b_2))) + b_3),\quad L = -\tfrac1B \textstyle\sum_n \log p_{n, y_n}",
         backward_math=r"dz = \tfrac1B(p - \mathrm{onehot}(y)),\ dW_k = \mathrm{dout}_k\, \mathrm{cols}_k^\top,\ "
         r"v \leftarrow \mu v + dW,\ W \leftarrow W - \eta v",
+    ),
+)
+
+
+# ------------------------------------------------------------------- regularisation
+
+L1_PARAMS = {"steps": 300, "lr": 0.25, "lam": 0.125}
+
+
+def sparse_inputs(rng):
+    x, y = regularization.sparse_regression_data(rng)
+    w, b = networks.linear_init(rng, 1, x.shape[1])  # not 0: at exactly 0 JAX's |w| has gradient 1 (catalog)
+    return {"x": x, "y": y, "w": w, "b": b}
+
+
+def l1_samples(rng):
+    yield Sample("sparse-regression", sparse_inputs, params=L1_PARAMS,
+                 note=N_("64 rows, 6 features of which 2 matter (y = 3 x0 - 2 x1 + 1 + noise); lam 1/8: the four "
+                         "others end within a few hundredths of 0, chattering around it"))
+
+
+register(
+    Concept(
+        name="l1_regularization",
+        family="networks",
+        summary=N_("Linear regression with an L1 penalty: sub-gradient descent shrinks the useless weights to near 0."),
+        samples=l1_samples,
+        reference=(regularization.l1_regularization_forward, None),
+        implementations=implementations("regularization.l1_regularization"),
+        divergences=(catalog.L1_SUBGRADIENT_AT_ZERO,),
+        tutorial=N_("L1 (lasso) regularisation: a constant pull of lam towards 0 on every weight; its sub-gradient "
+                    "at 0 is a convention."),
+        forward_math=r"L = \tfrac1m \textstyle\sum (x w^\top + b - y)^2 + \lambda \textstyle\sum_j |w_j|",
+        backward_math=r"\frac{\partial L}{\partial w} = \tfrac2m (x w^\top + b - y)^\top x + \lambda\, \mathrm{sign}(w),"
+        r"\quad \mathrm{sign}(0) = 0",
     ),
 )
