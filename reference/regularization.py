@@ -4,8 +4,8 @@ import numpy as np
 
 from reference import checks
 from reference.layers import linear_backward, linear_forward
-from reference.losses import mse_backward, mse_forward
-from reference.regression import check_run, check_targets, descend
+from reference.losses import cross_entropy_backward, cross_entropy_forward, mse_backward, mse_forward
+from reference.regression import check_labels, check_run, check_targets, descend
 
 
 def l2_penalty_forward(w, *, lam):
@@ -149,3 +149,77 @@ def l1_regularization_forward(x, y, w, b, *, steps, lr, lam):
 
     losses, (w, b) = descend([w, b], loss_and_grads, steps, lr)
     return {"loss": losses, "w": w, "b": b}, None
+
+
+def early_stopping_forward(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta):
+    """Softmax regression trained until the validation loss stops improving (Keras's EarlyStopping rule).
+
+    Every epoch is one full-batch gradient-descent step on the mean cross-entropy of
+    the training set, then the validation loss at the new weights. An epoch improves
+    when its validation loss is below the best so far minus ``min_delta`` (the first
+    always does); training stops after the epoch that makes ``patience`` epochs in a
+    row without improvement, or after ``epochs``. The weights are the last epoch's
+    (Keras's default ``restore_best_weights=False``).
+
+    Parameters
+    ----------
+    x_train : ndarray, shape (m, n)
+    y_train : ndarray of int64, shape (m,)
+    x_val : ndarray, shape (m_val, n)
+    y_val : ndarray of int64, shape (m_val,)
+    w : ndarray, shape (k, n)
+    b : ndarray, shape (k,)
+    epochs : int
+        The most epochs to run.
+    lr : float
+    patience : int
+        Epochs without improvement to wait, >= 1.
+    min_delta : float
+        The least decrease that counts as an improvement, >= 0.
+
+    Returns
+    -------
+    outputs : dict
+        ``loss`` (run,): the training loss of every epoch's step, ``val_loss`` (run,),
+        ``epochs`` (): the number of epochs run, in the inputs' dtype, ``w``, ``b``.
+    cache : None
+
+    Raises
+    ------
+    TypeError
+        When a label array does not hold integers.
+    ValueError
+        Naming ``x_train``, ``w`` or ``b`` when they do not fit, ``x_val`` when its
+        features differ, ``y_train`` or ``y_val`` when not one class index in [0, k)
+        per row, ``epochs`` or ``patience`` when not a positive int, ``lr`` when not
+        positive and ``min_delta`` when negative.
+    """
+    n_classes = checks.dense_layers(x_train, [("w", w, "b", b)], x_name="x_train")
+    if np.ndim(x_val) != 2 or x_val.shape[1] != x_train.shape[1]:
+        raise ValueError(f"x_val must have shape (n, {x_train.shape[1]}) like x_train, got {np.shape(x_val)}")
+    check_labels(y_train, x_train, n_classes, "y_train", "x_train")
+    check_labels(y_val, x_val, n_classes, "y_val", "x_val")
+    checks.count(epochs, "epochs", minimum=1)
+    checks.positive(lr, "lr")
+    checks.count(patience, "patience", minimum=1)
+    checks.non_negative(min_delta, "min_delta")
+
+    losses, val_losses, best, wait = [], [], np.inf, 0
+    for _ in range(epochs):
+        logits, cache = linear_forward(x_train, w, b)
+        loss, loss_cache = cross_entropy_forward(logits, y_train)
+        _, dw, db = linear_backward(cross_entropy_backward(1.0, loss_cache), cache)
+        w, b = w - lr * dw, b - lr * db
+        losses.append(loss)
+        val_losses.append(cross_entropy_forward(linear_forward(x_val, w, b)[0], y_val)[0])
+        if val_losses[-1] < best - min_delta:
+            best, wait = val_losses[-1], 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    dtype = x_train.dtype
+    return {
+        "loss": np.array(losses, dtype=dtype), "val_loss": np.array(val_losses, dtype=dtype),
+        "epochs": np.asarray(len(losses), dtype=dtype), "w": w, "b": b,
+    }, None

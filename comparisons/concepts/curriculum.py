@@ -257,3 +257,33 @@ register(
         r"\quad \mathrm{sign}(0) = 0",
     ),
 )
+
+
+EARLY_STOPPING_PARAMS = {"epochs": 100, "lr": 0.5, "patience": 3, "min_delta": 0.01}
+"""Stops after 36 of 100 epochs: the validation loss still falls, but by less than 0.01 in 3 epochs (0.32 by
+then). The closest call, |best - val_loss - min_delta| over the run, is 2.3e-4: far above float32 rounding of
+the loss (3e-8), so every framework stops at the same epoch."""
+
+
+def early_stopping_samples(rng):
+    yield Sample("iris-patience-3", catalog.iris_early_stopping_inputs, params=EARLY_STOPPING_PARAMS,
+                 note=N_("softmax regression on iris, one full-batch step per epoch, the 45 held-out flowers as the "
+                         "validation set; patience 3, min_delta 0.01: stops after 36 of 100 epochs"))
+
+
+register(
+    Concept(
+        name="early_stopping",
+        family="networks",
+        summary=N_("Training stops when the validation loss has not improved by min_delta for patience epochs."),
+        samples=early_stopping_samples,
+        reference=(regularization.early_stopping_forward, None),
+        implementations=implementations("regularization.early_stopping"),
+        divergences=(catalog.EARLY_STOPPING_PATIENCE,),
+        tutorial=N_("Early stopping: watch a held-out set and stop when it no longer gets better. Keras has a callback "
+                    "(keras.callbacks.EarlyStopping), flax a helper with another count; torch has none, the loop is "
+                    "written by hand."),
+        forward_math=r"\text{improve}_e \iff L^{val}_e < \min_{e' < e} L^{val}_{e'}\big|_{\text{improved}} - \delta,"
+        r"\quad \text{stop after } p \text{ epochs in a row without}",
+    ),
+)

@@ -77,3 +77,40 @@ L1_SUBGRADIENT_AT_ZERO = Divergence(
     quantity="w",
     shows=Difference("values", at=None, at_least=0.03),  # lr * lam = 0.03125 on every weight after one step
 )
+
+
+def iris_early_stopping_inputs(rng):
+    from reference.regression import iris_data
+
+    data = iris_data()
+    w, b = ref.linear_init(rng, 3, 4)
+    return {"x_train": data["x_train"], "y_train": data["y_train"], "x_val": data["x_test"], "y_val": data["y_test"],
+            "w": w, "b": b}
+
+
+EARLY_STOPPING_PATIENCE = Divergence(
+    id="early-stopping-patience",
+    differs=N_("keras.callbacks.EarlyStopping(patience=p) stops after the p-th epoch in a row without improvement; "
+    "flax.training.early_stopping.EarlyStopping(patience=p) checks patience_count >= p before counting the "
+    "epoch, so it stops one epoch later, after p + 1. (paddle.callbacks.EarlyStopping counts as Keras does, "
+    "but patience=0 stops after the first epoch even when it improved.) The extra epoch can also reset the count: here Keras stops after 33 epochs, flax with the same patience after 46."),
+    naive=(
+        Side("tensorflow", implementation("tensorflow", "regularization.early_stopping_epochs")),
+        Side("jax", implementation("jax", "regularization.early_stopping_epochs"), {"flax_patience": 3}),
+    ),
+    faithful=(
+        Side("tensorflow", implementation("tensorflow", "regularization.early_stopping_epochs")),
+        Side("jax", implementation("jax", "regularization.early_stopping_epochs")),
+    ),
+    naive_mapping=N_("the same patience (3) for keras.callbacks.EarlyStopping and flax's EarlyStopping"),
+    faithful_mapping=N_("flax patience = Keras patience - 1"),
+    source="keras 3.15 keras/src/callbacks/early_stopping.py on_epoch_end: self.wait += 1 ... if self.wait >= "
+    "self.patience and epoch > 0: stop; flax 0.12 flax/training/early_stopping.py update: should_stop = "
+    "self.patience_count >= self.patience or self.should_stop, then patience_count + 1; paddle 3.3 "
+    "python/paddle/hapi/callbacks.py EarlyStopping.on_eval_end",
+    sample=Sample("iris-patience-3", iris_early_stopping_inputs,
+                  params={"epochs": 100, "lr": 0.5, "patience": 3, "min_delta": 0.01}),
+    dtype="float64",
+    quantity="epochs",
+    shows=Difference("values", at=None, at_least=1.0),  # at least one whole epoch (13 measured)
+)

@@ -4,8 +4,9 @@ import jax
 import jax.numpy as jnp
 import optax
 from flax import linen as nn
+from flax.training.early_stopping import EarlyStopping
 
-from framework_impls.jax_impl.regression import mean_squared_error
+from framework_impls.jax_impl.regression import cross_entropy, mean_squared_error
 
 
 def sgd_weight_decay(theta0, grads, *, lr, weight_decay):
@@ -52,3 +53,38 @@ def l1_regularization(x, y, w, b, *, steps, lr, lam, zero_subgradient=False):
 def l1_final_w(x, y, w, b, *, steps, lr, lam, zero_subgradient=False):
     """The weights after :func:`l1_regularization` (catalog entry l1-subgradient-at-zero)."""
     return l1_regularization(x, y, w, b, steps=steps, lr=lr, lam=lam, zero_subgradient=zero_subgradient)["w"]
+
+
+def early_stopping(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta, flax_patience=None):
+    """``flax_patience`` is what flax's EarlyStopping is given: patience - 1 unless set (early-stopping-patience)."""
+    model = nn.Dense(w.shape[0])
+    optimizer = optax.sgd(learning_rate=lr)
+
+    @jax.jit
+    def epoch(params, state):
+        loss, grads = jax.value_and_grad(lambda p: cross_entropy(model.apply({"params": p}, x_train), y_train))(params)
+        updates, state = optimizer.update(grads, state, params)
+        params = optax.apply_updates(params, updates)
+        return params, state, loss, cross_entropy(model.apply({"params": params}, x_val), y_val)
+
+    # flax stops on the non-improving update that finds patience_count >= patience already, one epoch
+    # after Keras's EarlyStopping(patience) would: patience - 1 gives Keras's rule.
+    stop = EarlyStopping(min_delta=min_delta, patience=patience - 1 if flax_patience is None else flax_patience)
+    params = {"kernel": w.T, "bias": b}  # torch (out, in) -> flax (in, out)
+    state, losses, val_losses = optimizer.init(params), [], []
+    for _ in range(epochs):
+        params, state, loss, val_loss = epoch(params, state)
+        losses.append(loss)
+        val_losses.append(val_loss)
+        stop = stop.update(float(val_loss))
+        if stop.should_stop:
+            break
+    dtype = x_train.dtype
+    return {"loss": jnp.stack(losses), "val_loss": jnp.stack(val_losses), "epochs": jnp.asarray(len(losses), dtype),
+            "w": params["kernel"].T, "b": params["bias"]}
+
+
+def early_stopping_epochs(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta, flax_patience=None):
+    """The number of epochs :func:`early_stopping` runs (catalog entry early-stopping-patience)."""
+    return early_stopping(x_train, y_train, x_val, y_val, w, b, epochs=epochs, lr=lr, patience=patience,
+                          min_delta=min_delta, flax_patience=flax_patience)["epochs"]

@@ -42,3 +42,27 @@ def l1_regularization(x, y, w, b, *, steps, lr, lam):
 def l1_final_w(x, y, w, b, *, steps, lr, lam):
     """The weights after :func:`l1_regularization` (catalog entry l1-subgradient-at-zero)."""
     return l1_regularization(x, y, w, b, steps=steps, lr=lr, lam=lam)["w"]
+
+
+def early_stopping(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta):
+    # paddle.callbacks.EarlyStopping applies the same rule (for patience >= 1) but only inside the high-level
+    # paddle.Model.fit; with a plain nn.Layer and optimiser the loop is written here, as in torch.
+    model = load_weights(nn.Linear(w.shape[1], w.shape[0]), w.T, b)  # torch (out, in) -> paddle.nn.Linear (in, out)
+    optimizer = paddle.optimizer.SGD(learning_rate=lr, parameters=model.parameters())
+    losses, val_losses, best, wait = [], [], float("inf"), 0
+    for _ in range(epochs):
+        loss = F.cross_entropy(model(x_train), y_train)
+        loss.backward()
+        optimizer.step()
+        optimizer.clear_grad()
+        losses.append(loss.detach())
+        with paddle.no_grad():
+            val_losses.append(F.cross_entropy(model(x_val), y_val))
+        if float(val_losses[-1]) < best - min_delta:  # an improvement
+            best, wait = float(val_losses[-1]), 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    return {"loss": paddle.stack(losses), "val_loss": paddle.stack(val_losses),
+            "epochs": paddle.to_tensor(len(losses), dtype=x_train.dtype), "w": model.weight.T, "b": model.bias}

@@ -60,3 +60,31 @@ def l1_regularization(x, y, w, b, *, steps, lr, lam):
 def l1_final_w(x, y, w, b, *, steps, lr, lam):
     """The weights after :func:`l1_regularization` (catalog entry l1-subgradient-at-zero)."""
     return l1_regularization(x, y, w, b, steps=steps, lr=lr, lam=lam)["w"]
+
+
+def early_stopping(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta):
+    dtype = x_train.dtype
+    floatx = keras.config.floatx()
+    # fit's loss trackers (keras.metrics.Mean) and SGD's learning rate live in floatx variables: float64 runs
+    # set floatx to float64 while they are built, or every logged loss is rounded to float32.
+    keras.config.set_floatx(dtype.name)
+    try:
+        model = keras.Sequential([keras.layers.Dense(w.shape[0], dtype=dtype)])
+        load_weights(model, w.shape[1], tf.transpose(w), b)  # torch (out, in) -> Keras (in, out)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta)
+        # One full batch per epoch, no shuffling: the same steps as NumPy.
+        history = model.fit(x_train, y_train, batch_size=len(x_train), epochs=epochs, shuffle=False, verbose=0,
+                            validation_data=(x_val, y_val), callbacks=[stop]).history
+    finally:
+        keras.config.set_floatx(floatx)
+    layer = model.layers[0]
+    return {"loss": tf.constant(history["loss"], dtype), "val_loss": tf.constant(history["val_loss"], dtype),
+            "epochs": tf.constant(len(history["loss"]), dtype), "w": tf.transpose(layer.kernel), "b": layer.bias}
+
+
+def early_stopping_epochs(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta):
+    """The number of epochs :func:`early_stopping` runs (catalog entry early-stopping-patience)."""
+    return early_stopping(x_train, y_train, x_val, y_val, w, b, epochs=epochs, lr=lr, patience=patience,
+                          min_delta=min_delta)["epochs"]

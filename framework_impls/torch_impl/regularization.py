@@ -55,3 +55,27 @@ def l1_regularization(x, y, w, b, *, steps, lr, lam):
 def l1_final_w(x, y, w, b, *, steps, lr, lam):
     """The weights after :func:`l1_regularization` (catalog entry l1-subgradient-at-zero)."""
     return l1_regularization(x, y, w, b, steps=steps, lr=lr, lam=lam)["w"]
+
+
+def early_stopping(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta):
+    # torch has no early stopping (Lightning's EarlyStopping callback is another package): the loop is written
+    # here, with Keras's rule, as every torch tutorial does.
+    model = load_weights(nn.Linear(w.shape[1], w.shape[0], dtype=x_train.dtype), w, b)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses, val_losses, best, wait = [], [], float("inf"), 0
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x_train), y_train)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.detach())
+        with torch.no_grad():
+            val_losses.append(F.cross_entropy(model(x_val), y_val))
+        if val_losses[-1] < best - min_delta:  # an improvement
+            best, wait = val_losses[-1], 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    return {"loss": torch.stack(losses), "val_loss": torch.stack(val_losses),
+            "epochs": torch.tensor(len(losses), dtype=x_train.dtype), "w": model.weight, "b": model.bias}
