@@ -39,7 +39,7 @@ def conv_init(rng, out_channels, in_channels, size=3):
     return rng.uniform(-bound, bound, (out_channels, in_channels, size, size)), rng.uniform(-bound, bound, out_channels)
 
 
-def lenet_inputs(rng, data, channels=(16, 32), epochs=1):
+def lenet_inputs(rng, data, channels=(32, 32), epochs=1):
     """The images, one batch order per epoch and PyTorch-style initial weights, drawn from ``rng``.
 
     Returns
@@ -177,7 +177,7 @@ def lenet_digits_training_forward(
     }, None
 
 
-def train_lenet(seed=0, channels=(16, 32), epochs=1, lr=0.03125, momentum=0.9, batch_size=32, dtype="float64"):
+def train_lenet(seed=0, channels=(32, 32), epochs=1, lr=0.0625, momentum=0.875, batch_size=32, dtype="float64"):
     """Draw a run with :func:`lenet_inputs` from ``seed`` and train it: the outputs dict."""
     rng = np.random.default_rng(seed)
     inputs = lenet_inputs(rng, digits_data(seed), channels, epochs)

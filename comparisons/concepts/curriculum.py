@@ -15,8 +15,8 @@ iris_data = functools.cache(ref.iris_data)
 
 # Learning rates are exact in float32 (0.5, 2, 0.125): Keras keeps lr in float32 (keras-lr-float32).
 
-LINEAR_STEPS = 300
-"""lr 0.5 on min-max normalised features: within 1e-9 of the least-squares fit after 300 steps (float64)."""
+LINEAR_STEPS = 1000
+"""lr 0.5 on min-max normalised features: within 1e-10 of the least-squares fit after 1000 steps (float64; 300 leave 2e-5)."""
 
 SINE_STEPS, SINE_HIDDEN, SINE_LR = 3000, 16, 0.125
 SINE_MSE = 0.005
@@ -165,23 +165,26 @@ register(
 digits_data = functools.cache(networks.digits_data)
 """The split is drawn once per process; the harness casts (copies) the arrays it is given."""
 
-LENET_CHANNELS = (16, 32)
+LENET_CHANNELS = (32, 32)
 LENET_EPOCHS = 10
 LENET_PARAMS = {"lr": 0.0625, "momentum": 0.875, "batch_size": 32}
 """momentum 0.875, not the usual 0.9: Keras and Paddle keep momentum in float32 (0.899999976), which moves
 float64 runs 3e-8 apart in one epoch; 0.875 is exact in both dtypes, like the learning rate."""
 LENET_ACCURACY = 0.97
-"""The stated figure: the default run's test accuracy is at least 97 percent."""
+"""The stated figure: the default run's test accuracy is at least 97 percent (0.978 measured; 0.975 and 0.983
+from the starts of seeds 1 and 2). With (16, 32) channels the same training gave 0.956 to 0.989 depending on the
+start: 32 channels in both convs are what keep every start tried above 0.97."""
 
 LENET_FLOAT32 = Tolerance(
-    atol=5e-6,
-    rtol=1e-5,
+    atol=2e-5,
+    rtol=2e-5,
     reason="measured float32 drift between the five witnesses after the 340 steps of the 10-epoch run: "
-    "1.4e-6 on w1 (conv weights up to 0.6), 1e-6 on b1, 9e-7 on the loss, the accuracies equal. Each framework "
-    "sums the convolutions and the batch gradients in its own order (im2col and BLAS, oneDNN, XLA, Eigen), and "
-    "every step starts from the previous step's rounding, so the difference grows with the steps; it reached "
-    "0.96 of the default tolerance (1e-6 + 1e-5 |b|). 5e-6 covers it 3.5 times and is still 1e-4 of the "
-    "weights' size: a wrong layout, gradient or update rule moves them by 1e-2 in the first step.",
+    "5.8e-6 on w1 and 5.7e-6 on b1 (the first conv, whose gradient sums the most terms; weights up to 0.4), "
+    "1.4e-6 on w3, 1.1e-6 on the loss, the accuracies equal. Each framework sums the convolutions and the "
+    "batch gradients in its own order (im2col and BLAS, oneDNN, XLA, Eigen), and every step starts from the "
+    "previous step's rounding, so the difference grows with the steps: it reached 0.84 of a 5e-6 tolerance. "
+    "2e-5 covers it about 3.5 times and is still 1e-3 of a typical update: a wrong layout, gradient or update "
+    "rule moves the weights by 1e-2 in the first step.",
 )
 
 
