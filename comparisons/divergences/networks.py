@@ -93,7 +93,8 @@ EARLY_STOPPING_PATIENCE = Divergence(
     differs=N_("keras.callbacks.EarlyStopping(patience=p) stops after the p-th epoch in a row without improvement; "
     "flax.training.early_stopping.EarlyStopping(patience=p) checks patience_count >= p before counting the "
     "epoch, so it stops one epoch later, after p + 1. (paddle.callbacks.EarlyStopping counts as Keras does, "
-    "but patience=0 stops after the first epoch even when it improved.) The extra epoch can also reset the count: here Keras stops after 33 epochs, flax with the same patience after 46."),
+    "but patience=0 stops after the first epoch even when it improved.) The extra epoch can also reset the "
+    "count: here Keras stops after 33 epochs, flax with the same patience after 46."),
     naive=(
         Side("tensorflow", implementation("tensorflow", "regularization.early_stopping_epochs")),
         Side("jax", implementation("jax", "regularization.early_stopping_epochs"), {"flax_patience": 3}),
