@@ -11,7 +11,7 @@ from reference import conv as ref_conv
 from reference import flatten as ref_flatten
 from reference import pooling as ref_pool
 
-TF_NO_DILATION = "TensorFlow's CPU Conv2DBackpropInput (tf.nn.conv2d_transpose, Keras Conv2DTranspose) refuses dilation > 1"
+TF_NO_DILATION = N_("TensorFlow's CPU Conv2DBackpropInput (tf.nn.conv2d_transpose, Keras Conv2DTranspose) refuses dilation > 1")
 
 
 def _transpose(n, c_in, hw, c_out, kernel, groups=1):
@@ -72,8 +72,8 @@ def conv_transpose2d_benchmarks(rng):
                  {"stride": 2, "padding": 1})
 
 
-JAX_NOT_DIVISIBLE = ("JAX and flax have no adaptive pooling; a fixed window and stride reproduce torch's "
-                     "windows only where the output size divides the input size")
+JAX_NOT_DIVISIBLE = (N_("JAX and flax have no adaptive pooling; a fixed window and stride reproduce torch's "
+                     "windows only where the output size divides the input size"))
 
 
 def adaptive_avg_pool2d_samples(rng):
@@ -96,13 +96,13 @@ def adaptive_avg_pool2d_samples(rng):
 PADDLE_ADAPTIVE_POOL_FLOAT64 = Tolerance(
     1e-7,
     6e-8,
-    "Paddle's CPU adaptive_avg_pool2d gradient scales dout by float scale = 1.0f / pool_size, a float32 number also "
+    N_("Paddle's CPU adaptive_avg_pool2d gradient scales dout by float scale = 1.0f / pool_size, a float32 number also "
     "for float64 tensors (paddle/phi/kernels/funcs/pooling.cc, Pool2dGradFunctor, as for avg_pool2d): the float64 "
     "gradient equals the reference with each window's 1 / count rounded to float32 exactly (measured 0.0), a "
     "relative error up to 2^-24 = 5.96e-8 (5.2e-8 for the 30-element global window; rtol). Where windows of "
     "different sizes overlap (7 -> 3) the errors no longer scale with the summed gradient, which can cancel to "
     "near 0: at most 5.96e-8 times sum |dout| / n over an element's windows, under 1e-7 here (measured 2.9e-9; "
-    "atol). The forward pass is exact",
+    "atol). The forward pass is exact"),
 )
 
 

@@ -178,13 +178,13 @@ start: 32 channels in both convs are what keep every start tried above 0.97."""
 LENET_FLOAT32 = Tolerance(
     atol=2e-5,
     rtol=2e-5,
-    reason="measured float32 drift between the five witnesses after the 340 steps of the 10-epoch run: "
+    reason=N_("measured float32 drift between the five witnesses after the 340 steps of the 10-epoch run: "
     "5.8e-6 on w1 and 5.7e-6 on b1 (the first conv, whose gradient sums the most terms; weights up to 0.4), "
     "1.4e-6 on w3, 1.1e-6 on the loss, the accuracies equal. Each framework sums the convolutions and the "
     "batch gradients in its own order (im2col and BLAS, oneDNN, XLA, Eigen), and every step starts from the "
     "previous step's rounding, so the difference grows with the steps: it reached 0.84 of a 5e-6 tolerance. "
     "2e-5 covers it about 3.5 times and is still 1e-3 of a typical update: a wrong layout, gradient or update "
-    "rule moves the weights by 1e-2 in the first step.",
+    "rule moves the weights by 1e-2 in the first step."),
 )
 
 

@@ -81,8 +81,8 @@ def bce_samples(rng):
         {"p": np.array([1e-7, 1 - 1e-7, 1e-7, 1 - 1e-7]), "y": np.array([1.0, 0.0, 0.0, 1.0])},
         {"reduction": "none"},
         skip={
-            "finite-diff": "the central-difference step h = 1e-6 is wider than the distance 1e-7 to "
-            "the edge of the domain (0, 1): p - h < 0 and p + h > 1 have no logarithm"
+            "finite-diff": N_("the central-difference step h = 1e-6 is wider than the distance 1e-7 to "
+            "the edge of the domain (0, 1): p - h < 0 and p + h > 1 have no logarithm")
         },
         note=N_("p exactly at Keras's clip bounds [1e-7, 1 - 1e-7]: the clip changes nothing there, "
         "and the loss reaches its largest Keras value -log(1e-7) = 16.12."),
@@ -124,8 +124,8 @@ def cross_entropy_samples(rng):
         },
         {"reduction": "none"},
         skip={
-            "paddle": "Paddle's F.cross_entropy clips the max-shifted logits at -64, so the first row costs 64 "
-            "instead of 2000 (catalog entry paddle-cross-entropy-clip)"
+            "paddle": N_("Paddle's F.cross_entropy clips the max-shifted logits at -64, so the first row costs 64 "
+            "instead of 2000 (catalog entry paddle-cross-entropy-clip)")
         },
         note=N_("exp(1000) overflows: the loss must be computed by log-sum-exp (losses up to 2000)."),
     )
@@ -142,12 +142,12 @@ def cross_entropy_samples(rng):
 
 
 KERAS_CLASS_WEIGHT = (
-    "Keras's cross-entropy has no class weight inside the sum over classes (its sample_weight scales a whole "
-    "position): with probability targets or label smoothing torch's weight has no Keras equivalent"
+    N_("Keras's cross-entropy has no class weight inside the sum over classes (its sample_weight scales a whole "
+    "position): with probability targets or label smoothing torch's weight has no Keras equivalent")
 )
 PADDLE_WEIGHTED_SOFT = (
-    "Paddle's F.cross_entropy scales a position by a weight of its label (soft_label or label_smoothing) "
-    "instead of weighting every class inside the sum: 1.51 against torch's 2.27 on one batch"
+    N_("Paddle's F.cross_entropy scales a position by a weight of its label (soft_label or label_smoothing) "
+    "instead of weighting every class inside the sum: 1.51 against torch's 2.27 on one batch")
 )
 
 
@@ -245,8 +245,8 @@ def kl_div_samples(rng):
     yield Sample("tensor3d-batchmean", _distributions((2, 3, 4)), {"reduction": "batchmean"},
                  note=N_("batchmean divides by the first axis only: 2"))
     yield Sample("zero-target", _distributions((3, 4), zeros=(1, 6)), {"reduction": "none"},
-                 skip={"tensorflow": "Keras's kl_divergence clips p to [1e-7, 1]: where p = 0 it adds "
-                       "1e-7 log(1e-7 / q), about -1.4e-6, instead of 0"},
+                 skip={"tensorflow": N_("Keras's kl_divergence clips p to [1e-7, 1]: where p = 0 it adds "
+                       "1e-7 log(1e-7 / q), about -1.4e-6, instead of 0")},
                  note=N_("p = 0 costs 0 (0 log 0 = 0)"))
 
 
@@ -286,13 +286,13 @@ register(
         grad_wrt=("p",),
         tolerance={
             "float32": Tolerance(
-                1e-6, 1e-5, "log and division in float32; the gradient 1/(p(1-p)) amplifies rounding near 0 and 1"
+                1e-6, 1e-5, N_("log and division in float32; the gradient 1/(p(1-p)) amplifies rounding near 0 and 1")
             ),
             "float64": Tolerance(
                 1e-12,
                 1e-9,
-                "Keras computes log(1 - p) as log(1 - p), not log1p(-p): a relative "
-                "error of eps / (1 - p) in float64",
+                N_("Keras computes log(1 - p) as log(1 - p), not log1p(-p): a relative "
+                "error of eps / (1 - p) in float64"),
             ),
         },
         divergences=(catalog.BCE_CLIPPING,),
@@ -326,8 +326,8 @@ register(
             ("float64", "paddle"): Tolerance(
                 1e-8,
                 1e-7,
-                "Paddle's label_smoothing loses float64 precision inside its kernel: losses 2e-8 relative and "
-                "gradients 2e-9 absolute off, even for a smoothing of 0.125, which float32 represents exactly",
+                N_("Paddle's label_smoothing loses float64 precision inside its kernel: losses 2e-8 relative and "
+                "gradients 2e-9 absolute off, even for a smoothing of 0.125, which float32 represents exactly"),
             ),
         },
         divergences=(catalog.CE_TARGETS, catalog.PADDLE_CROSS_ENTROPY_CLIP, catalog.PADDLE_CE_IGNORE_MEAN,

@@ -8,10 +8,10 @@ from comparisons.registry import Concept, Sample, implementations, register
 from reference import normalization as ref
 
 DISCONTINUOUS = (
-    "the scaling is discontinuous at a constant column: moving one entry by h makes the "
-    "range (or std) of order h, and that entry's output jumps from 0 to +-1"
+    N_("the scaling is discontinuous at a constant column: moving one entry by h makes the "
+    "range (or std) of order h, and that entry's output jumps from 0 to +-1")
 )
-KINKED = "tied minima and maxima are kinks: moving one of the tied entries changes which one is the extreme"
+KINKED = N_("tied minima and maxima are kinks: moving one of the tied entries changes which one is the extreme")
 
 
 def _normal(*shape):
@@ -107,8 +107,8 @@ def _vectors(*shape, scales=None):
 
 
 PADDLE_NORM_GRADIENT = (
-    "Paddle's F.normalize differentiates its norm as x / (||x|| + epsilon), not x / ||x|| (catalog entry "
-    "paddle-normalize-grad): off by a factor ||x|| / (||x|| + epsilon) where epsilon is not negligible"
+    N_("Paddle's F.normalize differentiates its norm as x / (||x|| + epsilon), not x / ||x|| (catalog entry "
+    "paddle-normalize-grad): off by a factor ||x|| / (||x|| + epsilon) where epsilon is not negligible")
 )
 
 
@@ -120,7 +120,7 @@ def l2_normalize_samples(rng):
                  skip={"paddle": PADDLE_NORM_GRADIENT},
                  note=N_("rows shorter than eps are divided by eps, longer ones by their length"))
     yield Sample("tiny-vectors", _vectors(3, 4, scales=[1e-7, 3e-7, 1.0]),
-                 skip={"finite-diff": "the difference step 1e-6 is larger than the vectors themselves (1e-7)",
+                 skip={"finite-diff": N_("the difference step 1e-6 is larger than the vectors themselves (1e-7)"),
                        "paddle": PADDLE_NORM_GRADIENT},
                  note=N_("vectors of length about 1e-7, far above eps 1e-12: still scaled to length 1"))
 
