@@ -37,6 +37,7 @@ FAMILIES = (
     "networks",
     "convolution",
     "recurrent",
+    "attention",
     "optimizers",
     "layers",
     "init",

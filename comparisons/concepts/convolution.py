@@ -1,5 +1,6 @@
 """Convolution concepts: conv2d (vectorised and loop versions), max and average pooling."""
 
+from comparisons.divergences import conv_layers as conv_layers_catalog
 from comparisons.divergences import convolution as catalog
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
@@ -142,7 +143,8 @@ register(
         reference=(ref_conv.conv2d_forward, ref_conv.conv2d_backward),
         implementations=implementations("conv.conv2d"),
         grad_wrt=("x", "w", "b"),
-        divergences=(catalog.SAME_PADDING, catalog.CONV_LAYOUT, catalog.CROSS_CORRELATION, catalog.FLAX_CONV_PADDING),
+        divergences=(catalog.SAME_PADDING, catalog.CONV_LAYOUT, catalog.CROSS_CORRELATION, catalog.FLAX_CONV_PADDING,
+                     conv_layers_catalog.DEPTHWISE_LAYOUT),
         tutorial=N_("A filter slid over the image: each output pixel is a dot product of the filter "
         "with the window under it; im2col turns all those dot products into one matrix product."),
         benchmarks=conv2d_benchmarks,
