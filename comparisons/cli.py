@@ -184,7 +184,7 @@ def command_list(args, console) -> int:
     table = Table(title=_("Concepts"), box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(_("family"), no_wrap=True)
     table.add_column(_("concept"), no_wrap=True)  # names are what users type: never cut them
-    table.add_column(_("gradients"))
+    table.add_column(_("gradients"), overflow="fold")
     table.add_column(_("summary"), overflow="fold")  # Chinese has no spaces to wrap at: fold, never cut
     for concept in sorted(load_all().values(), key=lambda c: (c.family, c.name)):
         family = _(FAMILY_LABELS.get(concept.family, concept.family))
