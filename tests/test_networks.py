@@ -198,7 +198,7 @@ def test_float64_trajectories_agree_over_10000_steps(concept, sample, pool):
 
 # ------------------------------------------------------------ the curriculum's chapters
 
-from comparisons.concepts import curriculum  # noqa: E402 - the stated figures live with the samples
+from comparisons.concepts import networks as network_concepts  # noqa: E402 - the stated figures live with the samples
 from reference import lenet, regression, regularization  # noqa: E402
 
 
@@ -274,7 +274,7 @@ def test_the_sine_network_reaches_the_stated_error():
     x, y = regression.sine_data()
     prediction = np.tanh(x @ outputs["w1"].T + outputs["b1"]) @ outputs["w2"].T + outputs["b2"]
     assert float(outputs["mse"]) == pytest.approx(np.mean((prediction - y) ** 2))
-    assert outputs["mse"] < curriculum.SINE_MSE
+    assert outputs["mse"] < network_concepts.SINE_MSE
     assert np.all(np.diff(outputs["loss"]) <= 1e-15), "at lr 1/8 the loss falls at every step (no edge-of-stability jumps)"
     np.testing.assert_allclose(np.pi * (x[[0, -1]] + 1), [[0], [2 * np.pi]])  # the inputs cover [0, 2 pi]
 
@@ -298,11 +298,11 @@ def test_lenet_backward_is_the_finite_difference_gradient():
 def test_lenet_reaches_the_stated_test_accuracy():
     """At least 97 % of the 360 test digits in the default (float32) run. The agreement tests hold every
     framework's test_accuracy equal to this one, and its weights and losses step by step."""
-    concept, sample = one_sample("lenet_digits_training", f"{curriculum.LENET_EPOCHS}-epochs")
+    concept, sample = one_sample("lenet_digits_training", f"{network_concepts.LENET_EPOCHS}-epochs")
     outputs = reference_outputs(concept.name, sample.name, "float32")
-    assert outputs["test_accuracy"] >= curriculum.LENET_ACCURACY
+    assert outputs["test_accuracy"] >= network_concepts.LENET_ACCURACY
     assert outputs["val_accuracy"][-1] > outputs["val_accuracy"][0]
-    assert outputs["loss"].shape == (curriculum.LENET_EPOCHS * 34,)  # ceil(1077 / 32) = 34 batches an epoch
+    assert outputs["loss"].shape == (network_concepts.LENET_EPOCHS * 34,)  # ceil(1077 / 32) = 34 batches an epoch
 
 
 def test_l1_uses_the_zero_subgradient_at_zero_and_ends_near_the_lasso():
