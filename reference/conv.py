@@ -153,6 +153,7 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     loops (image, group, row, column) make it thousands of times slower than the
     vectorised version on real sizes.
     """
+    x, unbatched = as_batch(x)
     kernel, stride, dilation, pads, (out_h, out_w) = _conv_geometry(x, w, b, stride, padding, dilation, groups)
     xp = pad_hw(x, pads)
     out_per_group, in_per_group = w.shape[0] // groups, w.shape[1]
@@ -171,7 +172,7 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
                     ]
                     out[n, g * out_per_group : (g + 1) * out_per_group, i, j] = np.tensordot(filters, window, axes=3)
     out += b[None, :, None, None]
-    return out, (xp, w, kernel, stride, dilation, pads, groups)
+    return (out[0] if unbatched else out), (xp, w, kernel, stride, dilation, pads, groups, unbatched)
 
 
 def conv2d_backward_naive(dout, cache):
@@ -180,7 +181,8 @@ def conv2d_backward_naive(dout, cache):
     For every output position, ``dw_g += dout[n, g, i, j] (outer) window`` and
     ``dwindow += sum_o dout[n, o, i, j] w[o]``; ``db`` sums ``dout``.
     """
-    xp, w, kernel, stride, dilation, pads, groups = cache
+    xp, w, kernel, stride, dilation, pads, groups, unbatched = cache
+    dout = dout[None] if unbatched else dout
     out_per_group, in_per_group = w.shape[0] // groups, w.shape[1]
     dxp, dw = np.zeros_like(xp), np.zeros_like(w)
     for n in range(dout.shape[0]):
@@ -195,4 +197,5 @@ def conv2d_backward_naive(dout, cache):
                     upstream = dout[n, outs, i, j]  # (C_out/G,)
                     dw[outs] += np.multiply.outer(upstream, xp[n, ins, rows, cols])
                     dxp[n, ins, rows, cols] += np.tensordot(upstream, w[outs], axes=1)
-    return unpad_hw(dxp, pads), dw, dout.sum(axis=(0, 2, 3))
+    dx = unpad_hw(dxp, pads)
+    return (dx[0] if unbatched else dx), dw, dout.sum(axis=(0, 2, 3))
