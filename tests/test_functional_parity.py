@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from reference import activations, broadcasting, conv, layers, pooling
@@ -145,8 +145,16 @@ def windows_all_see_input(hw, kernel, stride, padding, dilation, ceil_mode):
     )
 
 
+CEIL_EDGES = {  # ceil_mode's two rules, which drawn geometries seldom reach
+    "window-starting-in-padding-dropped": dict(batched=True, h=5, w=5, kernel=2, stride=3, padding=1, ceil_mode=True),
+    "window-past-the-padding": dict(batched=False, h=6, w=4, kernel=3, stride=2, padding=1, ceil_mode=True),
+}
+
+
 @SETTINGS
 @given(dilation=st.integers(1, 3), **pool_geometry)
+@example(dilation=1, **CEIL_EDGES["window-starting-in-padding-dropped"])
+@example(dilation=2, **CEIL_EDGES["window-past-the-padding"])
 def test_max_pool2d(batched, h, w, kernel, stride, padding, dilation, ceil_mode):
     # A window over padding alone crashes torch 2.13's max_pool2d (heap corruption; its gradient lands on
     # an input element); the reference gives -inf and no gradient there. Such geometries are left out.
@@ -158,6 +166,9 @@ def test_max_pool2d(batched, h, w, kernel, stride, padding, dilation, ceil_mode)
 
 @SETTINGS
 @given(count_include_pad=st.booleans(), divisor_override=st.sampled_from([None, None, 1, 3, -2]), **pool_geometry)
+@example(count_include_pad=True, divisor_override=None, **CEIL_EDGES["window-starting-in-padding-dropped"])
+@example(count_include_pad=True, divisor_override=None, **CEIL_EDGES["window-past-the-padding"])
+@example(count_include_pad=False, divisor_override=None, **CEIL_EDGES["window-past-the-padding"])
 def test_avg_pool2d(batched, h, w, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
     x = normal((2, 3, h, w) if batched else (3, h, w))
     params = {"kernel_size": kernel, "stride": stride, "padding": padding, "ceil_mode": ceil_mode,
