@@ -21,7 +21,7 @@ def _pool_geometry(x, kernel_size, stride, padding, dilation=1, ceil_mode=False)
     """
     if x.ndim != 4:
         raise ValueError(f"x must be (N, C, H, W), got shape {x.shape}")
-    if ceil_mode not in (True, False):
+    if not isinstance(ceil_mode, (bool, np.bool_)):  # torch refuses 0 and 1 too
         raise ValueError(f"ceil_mode must be True or False, got {ceil_mode!r}")
     if ceil_mode and (isinstance(padding, str) or any(a != b for a, b in _pairs(padding))):
         raise ValueError(f"padding must be symmetric (an int or a pair) with ceil_mode, as torch takes it, got {padding!r}")

@@ -157,6 +157,8 @@ IMPOSSIBLE_TORCH_PARAMETERS = [
     pytest.param("avg_pool2d", {"kernel_size": 2, "divisor_override": 0}, "divisor_override", id="zero-divisor"),
     pytest.param("avg_pool2d", {"kernel_size": 2, "divisor_override": 2.5}, "divisor_override", id="float-divisor"),
     pytest.param("max_pool2d", {"kernel_size": 2, "ceil_mode": "yes"}, "ceil_mode", id="ceil-mode-not-a-bool"),
+    pytest.param("avg_pool2d", {"kernel_size": 2, "ceil_mode": 1}, "ceil_mode", id="ceil-mode-int"),
+    pytest.param("avg_pool2d", {"kernel_size": 2, "divisor_override": True}, "divisor_override", id="bool-divisor"),
     pytest.param("max_pool2d", {"kernel_size": 3, "stride": 1, "padding": "same", "ceil_mode": True}, "padding",
                  id="ceil-mode-with-same"),
     pytest.param("avg_pool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True, "padding": ((1, 0), (1, 1))}, "padding",
