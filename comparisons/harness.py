@@ -109,6 +109,8 @@ class Outcome:
     gradient_error: str = ""
     skipped: str = ""
     directions: Mapping[str, np.ndarray] | None = None
+    replayed: Outcome | None = None
+    """The reference run again on this witness's own draw of the concept's ``drawn_by_framework`` input."""
 
 
 def _message(error: BaseException) -> str:
@@ -261,8 +263,10 @@ def run_witnesses(
         return rng.standard_normal(shape).astype(inputs[concept.grad_wrt[0]].dtype)
 
     dout = draw_dout(np.shape(numpy.results["out"])) if concept.grad_wrt and "out" in numpy.results else None
+    # A framework draws the concept's drawn_by_framework input itself, so it is not sent.
+    sent = {name: value for name, value in inputs.items() if name != concept.drawn_by_framework}
     requests = {
-        w: ("forward", w, concept.implementation(w), inputs, params, gradients_of[w], dout if gradients_of[w] else None)
+        w: ("forward", w, concept.implementation(w), sent, params, gradients_of[w], dout if gradients_of[w] else None)
         for w in remote
     }
     for witness, (results, seconds, error, gradient_error) in _ask_all(pool, requests, config.timeout).items():
@@ -271,6 +275,7 @@ def run_witnesses(
         if error:
             _failure(outcomes[witness], error, concept)
     if not concept.grad_wrt:
+        _replay_on_draws(concept, inputs, params, outcomes, dout, config.timeout)
         return outcomes
 
     fd = outcomes[finite_diff.NAME]
@@ -300,7 +305,39 @@ def run_witnesses(
             fd.error = _message(error)
         else:
             fd.results, fd.directions = result
+    _replay_on_draws(concept, inputs, params, outcomes, dout, config.timeout)
     return outcomes
+
+
+def _replay_on_draws(concept: Concept, inputs, params, outcomes: Mapping[str, Outcome], dout, timeout: float) -> None:
+    """Run the reference again on each framework's own draw of ``concept.drawn_by_framework``.
+
+    The replay uses the same ``dout``, so the framework's gradients compare with it too.
+    """
+    name = concept.drawn_by_framework
+    if not name:
+        return
+    for witness, outcome in outcomes.items():
+        if witness not in FRAMEWORKS or outcome.skipped or outcome.error:
+            continue
+        if name not in outcome.results:
+            outcome.error = f"did not return the {name} it drew"
+            continue
+        drawn = {**inputs, name: np.asarray(outcome.results[name]).astype(inputs[name].dtype)}
+        replay = outcome.replayed = Outcome()
+        result, error, replay.seconds = _guarded(
+            NumpyAdapter().forward, concept.reference, drawn, params, concept.grad_wrt, timeout=timeout
+        )
+        if error:
+            _failure(replay, error, concept)
+            continue
+        replay.results, pullback = result
+        if pullback is not None and dout is not None:
+            grads, error, _ = _guarded(pullback, dout, timeout=timeout)
+            if error:
+                _failure(replay, error, concept, gradient=True)
+            else:
+                replay.results.update(grads)
 
 
 def pair_tolerance(concept: Concept, dtype: str, witness_a: str, witness_b: str) -> Tolerance:
@@ -313,7 +350,12 @@ def pair_tolerance(concept: Concept, dtype: str, witness_a: str, witness_b: str)
 
 
 def compare_outcomes(concept: Concept, a: str, b: str, quantity: str, outcomes, dtype: str) -> Agreement:
-    """Compare one quantity between two witnesses, turning skips and errors into verdicts."""
+    """Compare one quantity between two witnesses, turning skips and errors into verdicts.
+
+    Against a framework that drew its own input, the reference is its replay on that draw.
+    """
+    if a == NUMPY and outcomes[b].replayed is not None:
+        outcomes = {a: outcomes[b].replayed, b: outcomes[b]}
     for side in (a, b):
         if outcomes[side].skipped:
             return Agreement(SKIPPED, "", detail=f"{side}: {outcomes[side].skipped}")
@@ -346,18 +388,23 @@ def quantities_of(concept: Concept, outcomes: Mapping[str, Outcome]) -> list[str
     gradients = [gradient_name(k) for k in concept.grad_wrt]
     names: list[str] = []
     for outcome in outcomes.values():
-        names += [q for q in outcome.results if q not in names and q not in gradients]
+        names += [q for q in outcome.results if q not in names and q not in gradients and q != concept.drawn_by_framework]
     return (names or ["out"]) + gradients
 
 
 def compared_pairs(concept: Concept, quantity: str, config: RunConfig = RunConfig()) -> list[tuple[str, str]]:
-    """The witness pairs that compare one quantity: extra witnesses have no gradients, finite-diff only gradients."""
+    """The witness pairs that compare one quantity.
+
+    Extra witnesses have no gradients, finite-diff only gradients, and a framework that
+    draws its own input (``drawn_by_framework``) compares with the reference alone.
+    """
     gradients = {gradient_name(k) for k in concept.grad_wrt}
     extras = set(concept.extra_witnesses)
     return [
         (a, b) for a, b in itertools.combinations(witness_order(concept, config), 2)
         if not (quantity in gradients and {a, b} & extras)
         and not (finite_diff.NAME in (a, b) and quantity not in gradients)
+        and not (concept.drawn_by_framework and NUMPY not in (a, b) and {a, b} & set(FRAMEWORKS))
     ]
 
 

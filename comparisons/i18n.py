@@ -8,8 +8,8 @@ marker for data strings, such as a concept's summary, translated when a page is
 rendered); templates use Jinja2's i18n extension (``{% trans %}``, ``_()``). Babel
 extracts all of them (``babel.cfg``)::
 
-    pybabel extract -F babel.cfg -o comparisons/locale/messages.pot --no-location --sort-output .
-    pybabel update -i comparisons/locale/messages.pot -d comparisons/locale -D messages --no-fuzzy-matching
+    pybabel extract -F babel.cfg -o comparisons/locale/messages.pot --no-location --sort-output -w 120 .
+    pybabel update -i comparisons/locale/messages.pot -d comparisons/locale -D messages --no-fuzzy-matching -w 120
     pybabel compile -d comparisons/locale -D messages
 
 A :class:`Language` is passed to every function that writes text; there is no current

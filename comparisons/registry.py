@@ -35,6 +35,7 @@ FAMILIES = (
     "networks",
     "convolution",
     "recurrent",
+    "attention",
     "optimizers",
     "layers",
     "init",
@@ -263,6 +264,12 @@ class Concept:
     sees for a witness where the function that runs only drives it (an optimiser's
     trajectory runs a loop; the reader wants the update rule and the optimiser's
     construction): witness -> functions, in reading order.
+
+    ``drawn_by_framework`` names an input that each framework draws itself with its
+    own random generator instead of receiving it (dropout's keep-mask): a framework's
+    version takes the other inputs and returns its draw among its outputs, the
+    reference runs again on that draw for the NumPy / framework pair, and two
+    frameworks, whose generators differ, are not compared with each other.
     """
 
     name: str
@@ -283,6 +290,7 @@ class Concept:
     no_version: Mapping[str, str] = field(default_factory=dict)
     optional_packages: tuple[str, ...] = ()
     shown: Mapping[str, tuple[Callable, ...]] = field(default_factory=dict)
+    drawn_by_framework: str = ""
 
     def tolerance_for(self, dtype: str, pair: Iterable[str] = ()) -> Tolerance:
         """The tolerance of a dtype (or ``"finite-diff"``) for a pair of witnesses.

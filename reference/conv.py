@@ -16,7 +16,9 @@ Like PyTorch and TensorFlow this is a cross-correlation: the kernel is not flipp
 
 import numpy as np
 
-from reference.im2col import as_batch, offset_slices, pad_hw, unpad_hw, window_geometry, window_view
+from reference.im2col import (
+    as_batch, as_pair, offset_slices, pad_hw, resolve_padding, unpad_hw, window_geometry, window_view,
+)
 
 
 def _conv_geometry(x, w, b, stride, padding, dilation, groups):
@@ -199,3 +201,142 @@ def conv2d_backward_naive(dout, cache):
                     dxp[n, ins, rows, cols] += np.tensordot(upstream, w[outs], axes=1)
     dx = unpad_hw(dxp, pads)
     return (dx[0] if unbatched else dx), dw, dout.sum(axis=(0, 2, 3))
+
+
+# Transposed convolution ---------------------------------------------------------------
+
+
+def _transpose_geometry(x, w, b, stride, padding, output_padding, dilation, groups):
+    """Check shapes and parameters of a transposed convolution.
+
+    Returns (kernel, stride, dilation, crop, out_hw): ``crop`` is the (top, left) offset
+    of the output inside the full (uncropped) result, ``out_hw`` the output size.
+    """
+    if x.ndim != 4 or w.ndim != 4:
+        raise ValueError(f"x must be (N, C_in, H, W) and w (C_in, C_out/groups, kh, kw); got x {x.shape}, w {w.shape}")
+    if not isinstance(groups, (int, np.integer)) or groups <= 0:
+        raise ValueError(f"groups must be a positive int, got {groups!r}")
+    channels = x.shape[1]
+    if channels % groups:
+        raise ValueError(f"groups={groups} must divide the input channels ({channels})")
+    if w.shape[0] != channels:
+        raise ValueError(f"w must have {channels} input channels (its first axis), got w {w.shape}")
+    out_channels = w.shape[1] * groups
+    if b.shape != (out_channels,):
+        raise ValueError(f"b must have shape ({out_channels},), got {b.shape}")
+    kernel = tuple(int(k) for k in w.shape[2:])
+    stride, dilation = as_pair(stride, "stride"), as_pair(dilation, "dilation")
+    extra = (output_padding, output_padding) if np.isscalar(output_padding) else tuple(output_padding)
+    if len(extra) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 0 for v in extra):
+        raise ValueError(f"output_padding must be a non-negative int or pair, got {output_padding!r}")
+    for e, s, d in zip(extra, stride, dilation):
+        if e >= s and e >= d:  # torch's rule: any more would only add rows no input reaches
+            raise ValueError(f"output_padding {e} must be smaller than the stride ({s}) or the dilation ({d})")
+    full_hw = [(n - 1) * s + d * (k - 1) + 1 for n, s, d, k in zip(x.shape[2:], stride, dilation, kernel)]
+    if isinstance(padding, str) and padding.lower() == "same":
+        if any(extra):
+            raise ValueError(f"output_padding must be 0 with padding='same' (the output is H * stride), got {output_padding!r}")
+        # The adjoint of conv2d 'same' on an input of H * s: TensorFlow's numbers, the odd pixel cropped at the end
+        out_hw = tuple(n * s for n, s in zip(x.shape[2:], stride))
+        pads = resolve_padding("same", out_hw, kernel, stride, dilation)
+    else:
+        pads = resolve_padding(padding, x.shape[2:], kernel, stride, dilation)
+        out_hw = tuple(f - before - after + e for f, (before, after), e in zip(full_hw, pads, extra))
+    if min(out_hw) <= 0:
+        raise ValueError(f"padding {padding!r} crops the whole output (full size {tuple(full_hw)})")
+    crop = tuple(before for before, _ in pads)
+    return kernel, stride, dilation, crop, out_hw
+
+
+def conv_transpose2d_forward(x, w, b, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+    """2-D transposed convolution ("deconvolution"): the adjoint of :func:`conv2d_forward` in x.
+
+    Every input pixel scatters a copy of the kernel, scaled by its value, into the output,
+    ``stride`` pixels apart; ``padding`` crops the result and ``output_padding`` adds rows
+    and columns at the bottom and right. It is conv2d's gradient with respect to its input
+    (the backward-data pass), which is how up-sampling layers are built.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C_in, H, W)
+    w : ndarray, shape (C_in, C_out / groups, kh, kw)
+        PyTorch's layout for transposed convolutions: input channels first.
+    b : ndarray, shape (C_out,)
+    stride, dilation : int or (int, int)
+    padding : int, (int, int), ((top, bottom), (left, right)), "valid" or "same"
+        The padding of the conv2d this is the adjoint of: cropped from the full result.
+        "same" makes the output ``(H s, W s)`` and crops TensorFlow's numbers (the odd
+        pixel at the bottom/right), as Keras ``Conv2DTranspose(padding='same')``.
+    output_padding : int or (int, int)
+        Extra rows / columns at the bottom / right, smaller than the stride or the dilation
+        (picks one of the input sizes a strided conv2d maps to the same output size).
+    groups : int
+        Divides C_in; input channels of group g feed output channels of group g only.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C_out, Ho, Wo)
+        ``Ho = (H - 1) s - top - bottom + d (kh - 1) + 1 + output_padding``. With ``full``
+        the uncropped result,
+        ``full[n, o, i s + p d, j s + q d] += sum_{c in g(o)} x[n, c, i, j] w[c, o mod C_out/G, p, q]``
+        and ``out[n, o, i, j] = b[o] + full[n, o, top + i, left + j]`` (zero beyond ``full``).
+    cache : tuple
+        x and the geometry.
+
+    Notes
+    -----
+    ``<conv2d(z, w), x> = <z, conv_transpose2d(x, w)>`` for every z of the output's shape
+    (without biases): the same weight read in both directions.
+    """
+    kernel, stride, dilation, crop, out_hw = _transpose_geometry(
+        x, w, b, stride, padding, output_padding, dilation, groups
+    )
+    n, channels, height, width = x.shape
+    out_channels = w.shape[1] * groups
+    # a buffer holding the full result and any output_padding rows beyond it, from the top-left crop on
+    buffer_hw = [max(c + o, (size - 1) * s + d * (k - 1) + 1)
+                 for c, o, size, s, d, k in zip(crop, out_hw, (height, width), stride, dilation, kernel)]
+    full = np.zeros((out_channels, n, *buffer_hw), dtype=x.dtype)  # (C_out, N, ...): channels lead, like cols
+    x_g = x.transpose(1, 0, 2, 3).reshape(groups, channels // groups, -1)  # (G, C_in/G, N H W)
+    w_g = w.reshape(groups, channels // groups, out_channels // groups, *kernel)
+    part = np.empty((groups, out_channels // groups, x_g.shape[2]), dtype=x.dtype)  # reused by every offset
+    for p in range(kernel[0]):
+        for q in range(kernel[1]):
+            np.matmul(w_g[:, :, :, p, q].transpose(0, 2, 1), x_g, out=part)  # (G, C_out/G, N H W)
+            rows, columns = offset_slices(p, q, stride, dilation, (height, width))
+            full[:, :, rows, columns] += part.reshape(out_channels, n, height, width)
+    out = full[:, :, crop[0] : crop[0] + out_hw[0], crop[1] : crop[1] + out_hw[1]] + b[:, None, None, None]
+    out = np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+    return out, (x, w, kernel, stride, dilation, crop, buffer_hw, groups)
+
+
+def conv_transpose2d_backward(dout, cache):
+    """Gradients of :func:`conv_transpose2d_forward`.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C_out, Ho, Wo)
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C_in, H, W)
+        ``dx[n, c, i, j] = sum_{o, p, q} w[c, o, p, q] dfull[n, o, i s + p d, j s + q d]``:
+        a (strided, dilated) conv2d of ``dfull`` with w read as an OIHW kernel, where
+        ``dfull`` is dout placed back at the crop offset, zero where the output was cropped.
+    dw : ndarray, shape (C_in, C_out / groups, kh, kw)
+        ``dw[c, o, p, q] = sum_{n, i, j} x[n, c, i, j] dfull[n, o, i s + p d, j s + q d]``, per group.
+    db : ndarray, shape (C_out,)
+        ``dout`` summed over n, i, j.
+    """
+    x, w, kernel, stride, dilation, crop, buffer_hw, groups = cache
+    n, channels, height, width = x.shape
+    out_channels = dout.shape[1]
+    dfull = np.zeros((out_channels, n, *buffer_hw), dtype=dout.dtype)  # (C_out, N, ...)
+    dfull[:, :, crop[0] : crop[0] + dout.shape[2], crop[1] : crop[1] + dout.shape[3]] = dout.transpose(1, 0, 2, 3)
+    windows = window_view(dfull, kernel, stride, dilation, (height, width), offset_first=True)  # (C_out, N, kh, kw, H, W)
+    cols = np.ascontiguousarray(windows.transpose(0, 2, 3, 1, 4, 5)).reshape(groups, -1, n * height * width)
+    w_g = w.reshape(groups, channels // groups, -1)  # (G, C_in/G, C_out/G kh kw): the columns' (o, p, q) order
+    dx = np.matmul(w_g, cols).reshape(channels, n, height, width).transpose(1, 0, 2, 3)
+    x_g = x.transpose(1, 0, 2, 3).reshape(groups, channels // groups, -1)  # (G, C_in/G, N H W)
+    dw = np.matmul(x_g, cols.transpose(0, 2, 1)).reshape(w.shape)
+    return np.ascontiguousarray(dx), dw, dout.sum(axis=(0, 2, 3))

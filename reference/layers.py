@@ -216,3 +216,269 @@ def dropout_forward(x, mask, *, p):
 def dropout_backward(dout, cache):
     """dx = dout * mask / (1 - p): the same scaled mask routes the gradient."""
     return dout * cache
+
+
+# Normalisation layers and embeddings -----------------------------------------------------
+
+
+def _check_affine(x, gamma, beta=None):
+    """``gamma`` (and ``beta``) have at least one axis and the shape of x's trailing ``gamma.ndim`` axes."""
+    gamma_shape = np.shape(gamma)
+    if len(gamma_shape) == 0 or len(gamma_shape) > x.ndim or x.shape[x.ndim - len(gamma_shape):] != gamma_shape:
+        raise ValueError(
+            f"gamma must have the shape of the trailing axes of x it normalises (at least one), "
+            f"got gamma {gamma_shape} for x {x.shape}"
+        )
+    if beta is not None and np.shape(beta) != gamma_shape:
+        raise ValueError(f"beta must have the shape of gamma {gamma_shape}, got {np.shape(beta)}")
+    if 0 in gamma_shape:
+        raise ValueError(f"gamma must have no empty axis: the mean over zero values is undefined, got {gamma_shape}")
+    return tuple(range(x.ndim - len(gamma_shape), x.ndim))
+
+
+def _normalise(x, axes, eps):
+    """(x_hat, inv_std) over ``axes``, the two-pass variance mean((x - mu)^2): no cancellation at a large mean."""
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)  # biased, as every framework normalises with
+    inv_std = 1 / np.sqrt(var + eps)
+    return centred * inv_std, inv_std
+
+
+def _normalise_backward(dx_hat, x_hat, inv_std, axes):
+    """dx of x_hat = (x - mu) * inv_std: inv_std * (g - <g> - x_hat <g x_hat>), means <.> over ``axes``."""
+    mean_g = dx_hat.mean(axis=axes, keepdims=True)
+    mean_g_x_hat = (dx_hat * x_hat).mean(axis=axes, keepdims=True)
+    return inv_std * (dx_hat - mean_g - x_hat * mean_g_x_hat)
+
+
+def layer_norm_forward(x, gamma, beta, *, eps=1e-5):
+    """Layer normalisation over the trailing ``gamma.ndim`` axes, torch's ``F.layer_norm``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (*, D_1, ..., D_k)
+    gamma, beta : ndarray, shape (D_1, ..., D_k)
+        Scale and shift; their shape is torch's ``normalized_shape``.
+    eps : float
+        Added to the variance before the square root (torch 1e-5, Keras 1e-3, flax 1e-6).
+
+    Returns
+    -------
+    out : ndarray, shape of x
+        y = gamma * (x - mu) / sqrt(var + eps) + beta, mu and the biased variance
+        var = mean((x - mu)^2) taken per leading index over the k trailing axes.
+    cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``gamma`` when it is 0-d or not the shape of x's trailing axes, ``beta``
+        when its shape is not gamma's, ``eps`` when negative.
+    """
+    axes = _check_affine(x, gamma, beta)
+    checks.non_negative(eps, "eps")
+    x_hat, inv_std = _normalise(x, axes, eps)
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std, axes)
+
+
+def layer_norm_backward(dout, cache):
+    """Gradients of layer normalisation.
+
+    Over the normalised axes of one leading index (mean over those m values written <.>),
+    with g = dout * gamma:
+
+    dx = inv_std * (g - <g> - x_hat <g x_hat>),
+    dgamma = sum of dout * x_hat over the leading axes, dbeta = sum of dout.
+
+    Returns
+    -------
+    dx : ndarray, shape of x
+    dgamma, dbeta : ndarray, shape of gamma
+    """
+    x_hat, gamma, inv_std, axes = cache
+    leading = tuple(range(dout.ndim - len(axes)))
+    dx = _normalise_backward(dout * gamma, x_hat, inv_std, axes)
+    return dx, (dout * x_hat).sum(axis=leading), dout.sum(axis=leading)
+
+
+def _groups_of(x, num_groups):
+    """x (N, C, *) viewed as (N, G, C / G * prod(*)): one row of values per group."""
+    if x.ndim < 2:
+        raise ValueError(f"x must have shape (N, C, *) for group_norm, got shape {x.shape}")
+    channels = x.shape[1]
+    checks.count(num_groups, "num_groups", minimum=1)
+    if channels % num_groups:
+        raise ValueError(f"num_groups must divide the {channels} channels of x, got {num_groups}")
+    return x.reshape(x.shape[0], num_groups, -1)
+
+
+def group_norm_forward(x, gamma, beta, *, num_groups, eps=1e-5):
+    """Group normalisation, torch's ``F.group_norm``: statistics per sample and group of channels.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, *)
+        Channels on axis 1 (NCHW), any number of spatial axes.
+    gamma, beta : ndarray, shape (C,)
+        Scale and shift per channel.
+    num_groups : int
+        G, dividing C: each group holds C / G consecutive channels and their spatial values.
+    eps : float
+        Added to the variance (torch 1e-5, Keras 1e-3, flax 1e-6).
+
+    Returns
+    -------
+    out : ndarray, shape of x
+        y = gamma_c * (x - mu_g) / sqrt(var_g + eps) + beta_c, mu_g and the biased var_g
+        over the m = C / G * prod(*) values of group g of one sample. G = 1 is layer
+        norm over (C, *) with per-channel affine, G = C instance norm.
+    cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``x`` when it has fewer than 2 axes, ``num_groups`` when not a positive int
+        dividing C, ``gamma`` or ``beta`` when not of shape (C,), ``eps`` when negative.
+    """
+    grouped = _groups_of(x, num_groups)
+    for name, v in (("gamma", gamma), ("beta", beta)):
+        if np.shape(v) != (x.shape[1],):
+            raise ValueError(f"{name} must have shape ({x.shape[1]},), one per channel of x {x.shape}, got {np.shape(v)}")
+    checks.non_negative(eps, "eps")
+    if grouped.shape[2] == 0:
+        raise ValueError(f"x must have at least one value per group, got shape {x.shape}")
+    x_hat, inv_std = _normalise(grouped, (2,), eps)
+    x_hat = x_hat.reshape(x.shape)
+    return _per_channel(gamma, x) * x_hat + _per_channel(beta, x), (x_hat, gamma, inv_std, num_groups)
+
+
+def group_norm_backward(dout, cache):
+    """Gradients of group normalisation.
+
+    Per sample and group (mean over its m values written <.>), with g = dout * gamma_c:
+    dx = inv_std * (g - <g> - x_hat <g x_hat>); per channel, dgamma = sum over N and
+    the spatial axes of dout * x_hat, dbeta = sum of dout.
+
+    Returns
+    -------
+    dx : ndarray, shape of x
+    dgamma, dbeta : ndarray, shape (C,)
+    """
+    x_hat, gamma, inv_std, num_groups = cache
+    axes = (0,) + tuple(range(2, dout.ndim))
+    g = (dout * _per_channel(gamma, dout)).reshape(dout.shape[0], num_groups, -1)
+    dx = _normalise_backward(g, x_hat.reshape(g.shape), inv_std, (2,)).reshape(dout.shape)
+    return dx, (dout * x_hat).sum(axis=axes), dout.sum(axis=axes)
+
+
+def rms_norm_forward(x, gamma, *, eps=None):
+    """Root-mean-square normalisation over the trailing ``gamma.ndim`` axes, torch's ``F.rms_norm``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (*, D_1, ..., D_k)
+    gamma : ndarray, shape (D_1, ..., D_k)
+        Scale (RMSNorm has no shift and does not centre).
+    eps : float or None
+        Added to the mean square before the square root. None is torch's default,
+        ``np.finfo(x.dtype).eps`` (1.2e-7 in float32, 2.2e-16 in float64); Keras and flax use 1e-6.
+
+    Returns
+    -------
+    out : ndarray, shape of x
+        y = gamma * x / sqrt(mean(x^2) + eps), the mean over the k trailing axes.
+    cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``gamma`` when it is 0-d or not the shape of x's trailing axes, ``eps``
+        when negative.
+    """
+    axes = _check_affine(x, gamma)
+    if eps is None:
+        eps = np.finfo(x.dtype).eps  # torch: eps=None means the machine epsilon of the input's dtype
+    checks.non_negative(eps, "eps")
+    inv_rms = 1 / np.sqrt((x * x).mean(axis=axes, keepdims=True) + eps)
+    x_hat = x * inv_rms
+    return gamma * x_hat, (x_hat, gamma, inv_rms, axes)
+
+
+def rms_norm_backward(dout, cache):
+    """Gradients of RMS normalisation.
+
+    With r = (mean(x^2) + eps)^(-1/2), dr/dx_j = -r^3 x_j / m, so over the m normalised
+    values of one leading index, with g = dout * gamma and x_hat = x r:
+
+    dx = r * (g - x_hat <g x_hat>),  dgamma = sum of dout * x_hat over the leading axes.
+
+    Returns
+    -------
+    dx : ndarray, shape of x
+    dgamma : ndarray, shape of gamma
+    """
+    x_hat, gamma, inv_rms, axes = cache
+    leading = tuple(range(dout.ndim - len(axes)))
+    g = dout * gamma
+    dx = inv_rms * (g - x_hat * (g * x_hat).mean(axis=axes, keepdims=True))
+    return dx, (dout * x_hat).sum(axis=leading)
+
+
+def embedding_forward(ids, table, *, padding_idx=None):
+    """Embedding lookup, torch's ``F.embedding``: row ``ids[i]`` of the table for every id.
+
+    Parameters
+    ----------
+    ids : ndarray of int, any shape (*)
+        Row numbers in [0, V).
+    table : ndarray, shape (V, D)
+        One D-vector per id (torch's ``nn.Embedding.weight``).
+    padding_idx : int or None
+        A row in [-V, V) (negative counts from the end) that receives no gradient. As in
+        ``F.embedding`` the forward pass returns that row as it is; ``nn.Embedding``
+        initialises it to zeros, so a fresh layer outputs zeros there.
+
+    Returns
+    -------
+    out : ndarray, shape (*, D)
+        out[i] = table[ids[i]]
+    cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``table`` when it is not 2-D, ``ids`` when one lies outside [0, V),
+        ``padding_idx`` outside [-V, V).
+    TypeError
+        When ``ids`` are not integers.
+    """
+    if np.ndim(table) != 2:
+        raise ValueError(f"table must have shape (V, D), got shape {np.shape(table)}")
+    rows = table.shape[0]
+    ids = np.asarray(ids)
+    checks.indices(ids, rows, "ids", what="row numbers")
+    if padding_idx is not None:
+        if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)) \
+                or not -rows <= padding_idx < rows:
+            raise ValueError(f"padding_idx must be an int in [-{rows}, {rows}), got {padding_idx!r}")
+        padding_idx = padding_idx % rows  # torch: a negative index counts from the end
+    return table[ids], (ids, table.shape, padding_idx)
+
+
+def embedding_backward(dout, cache):
+    """Gradient with respect to the table: each id's dout added to its row, the padding row zero.
+
+    dtable[v] = sum of dout[i] over the positions i with ids[i] = v (a repeated id
+    accumulates), then dtable[padding_idx] = 0: torch keeps the padding row fixed.
+
+    Returns
+    -------
+    dtable : ndarray, shape (V, D)
+    """
+    ids, table_shape, padding_idx = cache
+    dtable = np.zeros(table_shape, dtype=dout.dtype)
+    np.add.at(dtable, ids.reshape(-1), dout.reshape(-1, table_shape[1]))  # unbuffered: repeated ids add up
+    if padding_idx is not None:
+        dtable[padding_idx] = 0
+    return dtable

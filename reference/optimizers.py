@@ -12,6 +12,8 @@ gradients on a small fixed problem. They return the parameters after every step,
 stacked on a leading ``steps`` axis.
 """
 
+import math
+
 import numpy as np
 
 from reference import activations, checks, layers
@@ -114,27 +116,33 @@ def rmsprop_step(params, grads, state, *, lr, alpha, eps):
     return new, {"square_avg": squares}
 
 
-def adam_step(params, grads, state, *, lr, beta1, beta2, eps):
+def adam_step(params, grads, state, *, lr, beta1, beta2, eps, weight_decay=0.0):
     """Adam: momentum on the gradient and on its square, with bias correction.
 
+    g <- g + weight_decay * theta    (L2 in the gradient, torch's ``Adam(weight_decay)``)
     m <- beta1 * m + (1 - beta1) * g
     v <- beta2 * v + (1 - beta2) * g**2
     m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
     theta <- theta - lr * m_hat / (sqrt(v_hat) + eps)
 
     ``t`` counts steps from 1. Keras adds its epsilon to sqrt(v) instead of
-    sqrt(v_hat) (divergence ``adam-epsilon``).
+    sqrt(v_hat) (divergence ``adam-epsilon``), and Keras's ``Adam(weight_decay)`` is
+    decoupled, :func:`adamw_step` (divergence ``adam-weight-decay``).
 
     Raises
     ------
     ValueError
         Naming ``grads`` when it does not hold one gradient of each parameter's shape,
-        ``lr`` or ``eps`` when not positive, ``beta1`` or ``beta2`` outside [0, 1).
+        ``lr`` or ``eps`` when not positive, ``beta1`` or ``beta2`` outside [0, 1),
+        ``weight_decay`` when negative.
     """
     _check_step(params, grads, lr)
     checks.in_range(beta1, "beta1")
     checks.in_range(beta2, "beta2")
     checks.positive(eps, "eps")
+    checks.non_negative(weight_decay, "weight_decay")
+    if weight_decay:
+        grads = [g + weight_decay * p for p, g in zip(params, grads)]
     t = state.get("step", 0) + 1
     ms = state.get("exp_avg") or [np.zeros_like(p) for p in params]
     vs = state.get("exp_avg_sq") or [np.zeros_like(p) for p in params]
@@ -145,6 +153,152 @@ def adam_step(params, grads, state, *, lr, beta1, beta2, eps):
     return new, {"step": t, "exp_avg": ms, "exp_avg_sq": vs}
 
 
+def adamw_step(params, grads, state, *, lr, beta1, beta2, eps, weight_decay):
+    """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter), torch's ``AdamW``.
+
+    theta <- theta * (1 - lr * weight_decay)      (before, and apart from, the gradient)
+    theta <- theta - lr * m_hat / (sqrt(v_hat) + eps)   (:func:`adam_step` without L2)
+
+    The decay is multiplied by the learning rate in torch, Keras, optax and Paddle
+    alike; the paper's schedule multiplier is lr itself here. Defaults differ:
+    weight_decay 0.01 (torch, Paddle), 0.004 (Keras), 1e-4 (optax).
+
+    Raises
+    ------
+    ValueError
+        As :func:`adam_step`, and naming ``weight_decay`` when negative.
+    """
+    _check_step(params, grads, lr)
+    checks.non_negative(weight_decay, "weight_decay")
+    decayed = [p * (1 - lr * weight_decay) for p in params]  # Python float factor: dtype kept
+    return adam_step(decayed, grads, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+
+def adadelta_step(params, grads, state, *, lr, rho, eps):
+    """Adadelta (Zeiler 2012): a step whose units are those of theta.
+
+    v <- rho * v + (1 - rho) * g**2                       (v, u start at 0)
+    delta = sqrt(u + eps) / sqrt(v + eps) * g
+    u <- rho * u + (1 - rho) * delta**2
+    theta <- theta - lr * delta
+
+    eps sits inside both roots in torch, Keras, optax and Paddle alike. Defaults differ:
+    lr 1.0, rho 0.9, eps 1e-6 in torch and optax; lr 1e-3, rho 0.95, eps 1e-7 in Keras;
+    lr 1e-3, rho 0.95, eps 1e-6 in Paddle (catalog entry optimizer-defaults-2).
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it does not hold one gradient of each parameter's shape,
+        ``lr`` or ``eps`` when not positive, ``rho`` outside [0, 1).
+    """
+    _check_step(params, grads, lr)
+    checks.in_range(rho, "rho")
+    checks.positive(eps, "eps")
+    squares = state.get("square_avg") or [np.zeros_like(p) for p in params]
+    deltas = state.get("acc_delta") or [np.zeros_like(p) for p in params]
+    squares = [rho * v + (1 - rho) * g * g for v, g in zip(squares, grads)]
+    steps = [np.sqrt(u + eps) / np.sqrt(v + eps) * g for u, v, g in zip(deltas, squares, grads)]
+    deltas = [rho * u + (1 - rho) * d * d for u, d in zip(deltas, steps)]
+    new = [p - lr * d for p, d in zip(params, steps)]
+    return new, {"square_avg": squares, "acc_delta": deltas}
+
+
+def nadam_momentum(t, *, beta1, momentum_decay):
+    """NAdam's momentum coefficient at step ``t`` (from 1): beta1 * (1 - 0.5 * 0.96**(t * momentum_decay)).
+
+    ``momentum_decay`` 0.004 is torch's and Paddle's default (Dozat's schedule); 1 gives
+    Keras's fixed 0.96**t; ``inf`` gives the constant beta1 of optax's nadam.
+    """
+    return beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
+
+
+def nadam_step(params, grads, state, *, lr, beta1, beta2, eps, momentum_decay=4e-3):
+    """NAdam (Dozat 2016): Adam with a Nesterov look-ahead on a scheduled momentum, torch's ``NAdam``.
+
+    mu_t = beta1 * (1 - 0.5 * 0.96**(t * momentum_decay)),  P_t = mu_1 * ... * mu_t
+    m <- beta1 * m + (1 - beta1) * g,  v <- beta2 * v + (1 - beta2) * g**2
+    theta <- theta - lr * [(1 - mu_t) / (1 - P_t) * g + mu_{t+1} / (1 - P_t mu_{t+1}) * m]
+                     / (sqrt(v / (1 - beta2**t)) + eps)
+
+    ``t`` counts steps from 1. Keras's ``Nadam`` hard-codes 0.96**t (momentum_decay 1);
+    optax's ``nadam`` has no schedule, mu_t = beta1 (momentum_decay inf).
+
+    Raises
+    ------
+    ValueError
+        Naming ``grads`` when it does not hold one gradient of each parameter's shape,
+        ``lr`` or ``eps`` when not positive, ``beta1`` or ``beta2`` outside [0, 1),
+        ``momentum_decay`` when negative or NaN (``inf`` is allowed).
+    """
+    _check_step(params, grads, lr)
+    checks.in_range(beta1, "beta1")
+    checks.in_range(beta2, "beta2")
+    checks.positive(eps, "eps")
+    is_number = np.ndim(momentum_decay) == 0 and np.asarray(momentum_decay).dtype.kind in "iuf"
+    if not (is_number and momentum_decay >= 0):  # NaN fails too
+        raise ValueError(f"momentum_decay must be a non-negative number (inf for no schedule), got {momentum_decay!r}")
+    t = state.get("step", 0) + 1
+    mu = nadam_momentum(t, beta1=beta1, momentum_decay=momentum_decay)
+    mu_next = nadam_momentum(t + 1, beta1=beta1, momentum_decay=momentum_decay)
+    mu_product = state.get("mu_product", 1.0) * mu  # Python floats: no float64 promotion
+    ms = state.get("exp_avg") or [np.zeros_like(p) for p in params]
+    vs = state.get("exp_avg_sq") or [np.zeros_like(p) for p in params]
+    ms = [beta1 * m + (1 - beta1) * g for m, g in zip(ms, grads)]
+    vs = [beta2 * v + (1 - beta2) * g * g for v, g in zip(vs, grads)]
+    grad_weight = (1 - mu) / (1 - mu_product)
+    momentum_weight = mu_next / (1 - mu_product * mu_next)
+    correction2 = 1 - beta2**t
+    new = [
+        p - lr * (grad_weight * g + momentum_weight * m) / (np.sqrt(v / correction2) + eps)
+        for p, g, m, v in zip(params, grads, ms, vs)
+    ]
+    return new, {"step": t, "mu_product": mu_product, "exp_avg": ms, "exp_avg_sq": vs}
+
+
+CLIP_NORM_EPS = 1e-6
+"""torch's ``clip_grad_norm_`` divides max_norm by norm + 1e-6; Keras, optax and Paddle add nothing."""
+
+
+def global_norm(grads):
+    """sqrt(sum of every squared entry of every gradient): the norm of all gradients as one vector."""
+    return math.sqrt(sum(float(np.sum(g * g)) for g in grads)) if grads else 0.0
+
+
+def clip_grad_norm(grads, *, max_norm):
+    """Scale every gradient by one factor so that their global norm is at most ``max_norm`` (torch's).
+
+    ||g|| = sqrt(sum_i sum g_i**2)       (one norm over all tensors, :func:`global_norm`)
+    g_i <- g_i * min(1, max_norm / (||g|| + 1e-6))
+
+    Unlike ``torch.nn.utils.clip_grad_norm_`` nothing is modified in place: the clipped
+    gradients are returned (the norm is :func:`global_norm`). Keras's ``clipnorm`` clips
+    each tensor by its own norm (``global_clipnorm`` is this); Paddle's
+    ``ClipGradByNorm`` per tensor too (``ClipGradByGlobalNorm`` is this); neither, nor
+    optax's ``clip_by_global_norm``, adds the 1e-6.
+
+    Parameters
+    ----------
+    grads : list of ndarray
+        Any shapes.
+    max_norm : float
+        Positive.
+
+    Returns
+    -------
+    list of ndarray
+        The gradients, scaled, each of its own shape and dtype.
+
+    Raises
+    ------
+    ValueError
+        Naming ``max_norm`` when it is not positive.
+    """
+    checks.positive(max_norm, "max_norm")
+    scale = min(1.0, max_norm / (global_norm(grads) + CLIP_NORM_EPS))  # a Python float: dtype kept
+    return [g * scale for g in grads]
+
+
 STEPS = {
     "sgd": sgd_step,
     "sgd_momentum": sgd_momentum_step,
@@ -152,10 +306,11 @@ STEPS = {
     "adagrad": adagrad_step,
     "rmsprop": rmsprop_step,
     "adam": adam_step,
+    "adamw": adamw_step,
+    "adadelta": adadelta_step,
+    "nadam": nadam_step,
 }
 """Optimiser name -> step function."""
-
-
 def fed_trajectory(step, theta0, grads, **hyper):
     """Apply ``step`` to one parameter for each gradient of a fed sequence.
 
@@ -213,9 +368,153 @@ def rmsprop_trajectory(theta0, grads, *, lr, alpha, eps):
     return fed_trajectory(rmsprop_step, theta0, grads, lr=lr, alpha=alpha, eps=eps), None
 
 
-def adam_trajectory(theta0, grads, *, lr, beta1, beta2, eps):
+def adam_trajectory(theta0, grads, *, lr, beta1, beta2, eps, weight_decay=0.0):
     """:func:`adam_step` fed ``grads`` (steps, ...): ``({"theta": (steps, ...)}, None)``."""
-    return fed_trajectory(adam_step, theta0, grads, lr=lr, beta1=beta1, beta2=beta2, eps=eps), None
+    hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay}
+    return fed_trajectory(adam_step, theta0, grads, **hyper), None
+
+
+def adamw_trajectory(theta0, grads, *, lr, beta1, beta2, eps, weight_decay):
+    """:func:`adamw_step` fed ``grads`` (steps, ...): ``({"theta": (steps, ...)}, None)``."""
+    hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay}
+    return fed_trajectory(adamw_step, theta0, grads, **hyper), None
+
+
+def adadelta_trajectory(theta0, grads, *, lr, rho, eps):
+    """:func:`adadelta_step` fed ``grads`` (steps, ...): ``({"theta": (steps, ...)}, None)``."""
+    return fed_trajectory(adadelta_step, theta0, grads, lr=lr, rho=rho, eps=eps), None
+
+
+def nadam_trajectory(theta0, grads, *, lr, beta1, beta2, eps, momentum_decay=4e-3):
+    """:func:`nadam_step` fed ``grads`` (steps, ...): ``({"theta": (steps, ...)}, None)``."""
+    hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "momentum_decay": momentum_decay}
+    return fed_trajectory(nadam_step, theta0, grads, **hyper), None
+
+
+def clip_grad_norm_trajectory(w0, b0, w_grads, b_grads, *, lr, max_norm):
+    """SGD on two parameters whose gradients are clipped together by :func:`clip_grad_norm` before each step.
+
+    Parameters
+    ----------
+    w0, b0 : ndarray, any shapes
+        The starting parameters.
+    w_grads, b_grads : ndarray, shapes (steps, *w0.shape) and (steps, *b0.shape)
+        The gradients fed at each step.
+
+    Returns
+    -------
+    out : dict
+        ``w`` (steps, *w0.shape) and ``b`` (steps, *b0.shape), the parameters after
+        every step.
+    cache : None
+
+    Raises
+    ------
+    ValueError
+        Naming ``w_grads`` or ``b_grads`` when they do not fit their parameter, or
+        hold different numbers of steps, ``lr`` or ``max_norm`` when not positive.
+    """
+    for name, theta, grads in (("w_grads", w0, w_grads), ("b_grads", b0, b_grads)):
+        if np.ndim(grads) < 1 or len(grads) != len(w_grads) or np.shape(grads)[1:] != np.shape(theta):
+            raise ValueError(f"{name} must have shape (steps, *{name[0]}0.shape) = ({len(w_grads)}, "
+                             f"{', '.join(map(str, np.shape(theta)))}), got {np.shape(grads)}")
+    if len(w_grads) == 0:
+        raise ValueError("w_grads must hold at least one step, got 0")
+    checks.positive(max_norm, "max_norm")
+    params, history = [w0, b0], {"w": [], "b": []}
+    for gw, gb in zip(w_grads, b_grads):
+        params, _ = sgd_step(params, clip_grad_norm([gw, gb], max_norm=max_norm), {}, lr=lr)
+        history["w"].append(params[0])
+        history["b"].append(params[1])
+    return {name: np.stack(rows) for name, rows in history.items()}, None
+
+
+# Learning-rate schedules ---------------------------------------------------------------
+# ``step`` counts optimiser steps from 0: the learning rate of the first update is lr itself.
+
+
+def step_lr(step, *, lr, step_size, gamma):
+    """lr * gamma**(step // step_size): torch's ``StepLR`` (Keras ``ExponentialDecay(staircase=True)``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``lr`` or ``gamma`` when not positive, ``step_size`` when not a positive int.
+    """
+    checks.positive(lr, "lr")
+    checks.count(step_size, "step_size", minimum=1)
+    checks.positive(gamma, "gamma")
+    return lr * gamma ** (step // step_size)
+
+
+def exponential_lr(step, *, lr, gamma):
+    """lr * gamma**step: torch's ``ExponentialLR`` (Keras ``ExponentialDecay(decay_steps=1)``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``lr`` or ``gamma`` when not positive.
+    """
+    checks.positive(lr, "lr")
+    checks.positive(gamma, "gamma")
+    return lr * gamma**step
+
+
+def cosine_lr(step, *, lr, t_max, eta_min=0.0):
+    """eta_min + (lr - eta_min) * (1 + cos(pi * step / t_max)) / 2: torch's ``CosineAnnealingLR``.
+
+    Past ``t_max`` torch's schedule climbs back along the same cosine (period 2 t_max);
+    Keras's ``CosineDecay`` and optax's ``cosine_decay_schedule`` stay at eta_min. They
+    agree for step <= t_max.
+
+    Raises
+    ------
+    ValueError
+        Naming ``lr`` when not positive, ``t_max`` when not a positive int, ``eta_min``
+        when negative.
+    """
+    checks.positive(lr, "lr")
+    checks.count(t_max, "t_max", minimum=1)
+    checks.non_negative(eta_min, "eta_min")
+    return eta_min + (lr - eta_min) * (1 + math.cos(math.pi * step / t_max)) / 2
+
+
+SCHEDULES = {"step": step_lr, "exponential": exponential_lr, "cosine": cosine_lr}
+"""Schedule name -> function of the step (from 0) and the schedule's hyper-parameters."""
+
+
+def lr_schedule_trajectory(theta0, grads, *, schedule, lr, **schedule_hyper):
+    """SGD fed ``grads`` with the learning rate of update t (from 0) given by a schedule.
+
+    Parameters
+    ----------
+    theta0 : ndarray, shape (...)
+    grads : ndarray, shape (steps, ...)
+    schedule : str
+        A key of :data:`SCHEDULES`; ``schedule_hyper`` are its other arguments.
+
+    Returns
+    -------
+    out : dict
+        ``lr`` (steps,), the learning rate of each update, and ``theta`` (steps, ...),
+        the parameter after each update.
+    cache : None
+
+    Raises
+    ------
+    ValueError
+        Naming ``schedule`` when it is not a key of :data:`SCHEDULES`, ``grads`` when it
+        does not fit ``theta0``, and the schedule's hyper-parameters as its function does.
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {sorted(SCHEDULES)}, got {schedule!r}")
+    checks.gradient_sequence(theta0, grads)
+    rates = [SCHEDULES[schedule](t, lr=lr, **schedule_hyper) for t in range(len(grads))]
+    params, rows = [theta0], []
+    for rate, g in zip(rates, grads):
+        params, _ = sgd_step(params, [g], {}, lr=rate)
+        rows.append(params[0])
+    return {"lr": np.asarray(rates, dtype=theta0.dtype), "theta": np.stack(rows)}, None
 
 
 def _check_quadratic(theta, a, b, theta_name):

@@ -9,7 +9,7 @@ tutorials' picture, and give the same results.
 
 import numpy as np
 
-from reference.im2col import as_batch, offset_slices, pad_hw, unpad_hw, window_geometry
+from reference.im2col import as_batch, as_pair, offset_slices, pad_hw, unpad_hw, window_geometry
 
 
 def _pool_geometry(x, kernel_size, stride, padding, dilation=1, ceil_mode=False):
@@ -273,3 +273,63 @@ def avg_pool2d_backward_naive(dout, cache):
             _window(dxp, i, j, kernel, stride)[...] += (dout[:, :, i, j] / count[i, j])[:, :, None, None]
     dx = unpad_hw(dxp, pads)
     return dx[0] if unbatched else dx
+
+
+# Adaptive average pooling ------------------------------------------------------------
+
+
+def adaptive_windows(size, out):
+    """PyTorch's adaptive windows along one axis: ``[floor(i size / out), ceil((i + 1) size / out))``.
+
+    Returns a list of ``out`` (start, end) pairs. Neighbouring windows overlap by one
+    element where ``out`` does not divide ``size``; all have the same length when it does.
+    """
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+def adaptive_average_matrix(size, out, dtype):
+    """(out, size) matrix whose row i averages window i of :func:`adaptive_windows`."""
+    matrix = np.zeros((out, size), dtype=dtype)
+    for i, (start, end) in enumerate(adaptive_windows(size, out)):
+        matrix[i, start:end] = 1 / (end - start)
+    return matrix
+
+
+def adaptive_avg_pool2d_forward(x, *, output_size):
+    """Average pooling to a fixed output size, whatever the input size (PyTorch's windows).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    output_size : int or (int, int)
+        (Ho, Wo), positive. 1 is global average pooling; ``(H, W)`` is the identity.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, Ho, Wo)
+        ``out[n, c, i, j] = mean(x[n, c, h0(i) : h1(i), w0(j) : w1(j)])`` with
+        ``h0(i) = floor(i H / Ho)``, ``h1(i) = ceil((i + 1) H / Ho)`` (the same along W).
+        A window is a rectangle, so its mean is separable: ``out = A_H x A_W^T`` with
+        ``A_H`` (Ho, H) holding ``1 / (h1 - h0)`` on row i's window
+        (:func:`adaptive_average_matrix`).
+    cache : tuple
+        ``(A_H, A_W)``.
+    """
+    if x.ndim != 4:
+        raise ValueError(f"x must be (N, C, H, W), got shape {x.shape}")
+    out_hw = as_pair(output_size, "output_size")
+    rows, cols = (adaptive_average_matrix(n, o, x.dtype) for n, o in zip(x.shape[2:], out_hw))
+    return rows @ x @ cols.T, (rows, cols)
+
+
+def adaptive_avg_pool2d_backward(dout, cache):
+    """Gradient of :func:`adaptive_avg_pool2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+        ``A_H^T dout A_W``: every element of window (i, j) receives
+        ``dout[n, c, i, j] / |window|``; overlapping windows add up.
+    """
+    rows, cols = cache
+    return rows.T @ dout @ cols

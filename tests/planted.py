@@ -53,3 +53,20 @@ def torch_sigmoid_nan(x):
     import torch
 
     return torch.sigmoid(x) * float("nan")
+
+
+def torch_dropout_unscaled(x, *, p):
+    """torch's own dropout mask applied without the inverted-dropout scale 1 / (1 - p)."""
+    import torch
+
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        mask = (torch.nn.functional.dropout(x, p, training=True) != 0).to(x.dtype)
+    return {"out": x * mask, "mask": mask}
+
+
+def torch_dropout_without_its_mask(x, *, p):
+    """torch's dropout that does not say which mask it drew."""
+    import torch
+
+    return torch.nn.functional.dropout(x, p, training=True)

@@ -131,3 +131,10 @@ def test_the_conv2d_floor_runs_exactly_the_products_of_forward_and_backward(monk
     products, recorder.shapes = recorder.shapes, []
     run()
     assert sorted(recorder.shapes) == sorted(products)
+
+
+def test_layer_norm_benchmark_is_a_bert_base_activation(registry):
+    assert "layer_norm" in {c.name for c in bench.default_concepts()}
+    (sample,) = registry["layer_norm"].benchmarks(np.random.default_rng(0))
+    inputs = sample.draw(np.random.default_rng(0))
+    assert inputs["x"].shape == (32, 128, 768) and inputs["gamma"].shape == inputs["beta"].shape == (768,)

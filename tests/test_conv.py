@@ -148,3 +148,130 @@ def test_tensorflow_rejects_impossible_parameters(pool, x_shape, w_shape, params
     out = results["out"]
     # TensorFlow does not raise for a kernel larger than the input: it returns no windows at all
     assert argument == "kernel_size" and out.size == 0, f"TensorFlow accepted {params}: {out.shape}"
+
+
+# Transposed convolution ----------------------------------------------------------------
+
+
+def transpose_samples(registry):
+    concept = registry["conv_transpose2d"]
+    return [(s, s.draw(sample_rng(0, "conv_transpose2d", s.name))) for s in concept.samples(np.random.default_rng(0))]
+
+
+def test_conv_transpose2d_is_the_adjoint_of_conv2d(registry):
+    """<conv2d(z, w), y> = <z, conv_transpose2d(y, w)> without biases, the same w read both ways."""
+    checked = 0
+    for sample, inputs in transpose_samples(registry):
+        y, w = inputs["x"], inputs["w"]
+        params = dict(sample.params)
+        extra = params.pop("output_padding", 0)
+        z = np.random.default_rng(4).standard_normal(
+            conv.conv_transpose2d_forward(y, w, np.zeros(w.shape[1] * params.get("groups", 1)),
+                                          output_padding=extra, **params)[0].shape
+        )
+        image, _ = conv.conv2d_forward(z, w, np.zeros(w.shape[0]), **params)
+        if image.shape != y.shape:  # output_padding >= stride (allowed below the dilation): conv2d maps z elsewhere
+            assert np.max(extra) >= np.min(params.get("stride", 1)), sample.name
+            continue
+        back, _ = conv.conv_transpose2d_forward(y, w, np.zeros(z.shape[1]), output_padding=extra, **params)
+        assert np.sum(image * y) == pytest.approx(np.sum(z * back), rel=1e-10), sample.name
+        checked += 1
+    assert checked >= 12
+
+
+def test_conv_transpose2d_is_conv2ds_input_gradient(registry):
+    """The transposed convolution of y equals conv2d_backward's dx for upstream gradient y."""
+    checked = 0
+    for sample, inputs in transpose_samples(registry):
+        y, w = inputs["x"], inputs["w"]
+        params = {k: v for k, v in sample.params.items() if k != "output_padding"}
+        out, _ = conv.conv_transpose2d_forward(y, w, np.zeros_like(inputs["b"]), **sample.params)
+        image, cache = conv.conv2d_forward(np.zeros(out.shape), w, np.zeros(w.shape[0]), **params)
+        if image.shape != y.shape:  # output_padding >= stride: no conv2d maps this size back to y's
+            continue
+        dz, _, _ = conv.conv2d_backward(y, cache)
+        np.testing.assert_allclose(out, dz, rtol=1e-12, atol=1e-12, err_msg=sample.name)
+        checked += 1
+    assert checked >= 12
+
+
+def test_conv_transpose2d_gradients_match_finite_differences():
+    rng = np.random.default_rng(6)
+    x, w, b = rng.standard_normal((1, 2, 3, 3)), rng.standard_normal((2, 2, 2, 3)), rng.standard_normal(4)
+    params = {"stride": (2, 1), "padding": ((1, 0), (0, 1)), "output_padding": (1, 0), "groups": 2}
+    out, cache = conv.conv_transpose2d_forward(x, w, b, **params)
+    dout = rng.standard_normal(out.shape)
+    grads = conv.conv_transpose2d_backward(dout, cache)
+    for name, value, grad in zip("xwb", (x, w, b), grads):
+        numeric = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            args = {"x": x.copy(), "w": w.copy(), "b": b.copy()}
+            args[name][index] += 1e-6
+            plus = np.sum(conv.conv_transpose2d_forward(**args, **params)[0] * dout)
+            args[name][index] -= 2e-6
+            minus = np.sum(conv.conv_transpose2d_forward(**args, **params)[0] * dout)
+            numeric[index] = (plus - minus) / 2e-6
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=name)
+
+
+def test_conv_transpose2d_output_size_and_same_cropping():
+    x, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 3, 3))
+    out, _ = conv.conv_transpose2d_forward(x, w, np.zeros(1), stride=2, padding=1, output_padding=1)
+    assert out.shape == (1, 1, 6, 6)  # (3 - 1) 2 - 2 + 3 + 1
+    same, _ = conv.conv_transpose2d_forward(x, w, np.zeros(1), stride=2, padding="same")
+    full, _ = conv.conv_transpose2d_forward(x, w, np.zeros(1), stride=2)
+    np.testing.assert_array_equal(same, full[..., :6, :6])  # Keras: the odd row and column cropped at the end
+    np.testing.assert_array_equal(out, full[..., 1:7, 1:7])  # torch padding=1, output_padding=1: from the start
+    # a 1x1 kernel at stride 3: inputs land on rows and columns 0 and 3, the others hold the bias alone
+    reach, _ = conv.conv_transpose2d_forward(x[..., :2, :2], w[..., :1, :1], np.full(1, 7.0), stride=3, output_padding=2)
+    hit = np.array([1.0, 0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(reach[0, 0], 7 + np.outer(hit, hit))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_conv_transpose2d_keeps_the_dtype(dtype):
+    rng = np.random.default_rng(7)
+    x, w, b = (rng.standard_normal(s).astype(dtype) for s in ((1, 2, 3, 3), (2, 3, 3, 3), (3,)))
+    out, cache = conv.conv_transpose2d_forward(x, w, b, stride=2)
+    assert out.dtype == dtype and all(g.dtype == dtype for g in conv.conv_transpose2d_backward(out, cache))
+
+
+TRANSPOSE_IMPOSSIBLE = [
+    pytest.param((1, 2, 3, 3), (2, 2, 3, 3), {"stride": 2, "output_padding": 2}, "output_padding",
+                 id="output-padding-equal-to-stride"),
+    pytest.param((1, 2, 3, 3), (2, 2, 3, 3), {"output_padding": 1}, "output_padding",
+                 id="output-padding-at-stride-1-no-dilation"),
+    pytest.param((1, 2, 3, 3), (2, 2, 3, 3), {"stride": 2, "dilation": 3, "output_padding": 3}, "output_padding",
+                 id="output-padding-equal-to-dilation-above-stride"),
+    pytest.param((1, 2, 3, 3), (2, 2, 3, 3), {"stride": 2, "padding": "same", "output_padding": 1}, "output_padding",
+                 id="output-padding-with-same"),
+    pytest.param((1, 3, 3, 3), (3, 2, 3, 3), {"groups": 2}, "groups", id="channels-not-divisible-by-groups"),
+    pytest.param((1, 2, 3, 3), (2, 2, 3, 3), {"groups": 0}, "groups", id="zero-groups"),
+    pytest.param((1, 3, 3, 3), (2, 2, 3, 3), {}, "w", id="w-input-channels-differ"),
+    pytest.param((1, 2, 3, 3), (2, 2, 3, 3), {"stride": 0}, "stride", id="zero-stride"),
+    pytest.param((1, 2, 2, 2), (2, 2, 2, 2), {"padding": 2}, "padding", id="padding-crops-everything"),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, params, argument", TRANSPOSE_IMPOSSIBLE)
+def test_conv_transpose2d_rejects_impossible_parameters(x_shape, w_shape, params, argument):
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    b = np.zeros(w_shape[1] * max(params.get("groups", 1), 1))
+    with pytest.raises(ValueError, match=f"^{argument}"):
+        conv.conv_transpose2d_forward(x, w, b, **params)
+
+
+def test_conv_transpose2d_rejects_a_bias_of_the_wrong_size():
+    with pytest.raises(ValueError, match="^b "):
+        conv.conv_transpose2d_forward(np.zeros((1, 2, 3, 3)), np.zeros((2, 2, 3, 3)), np.zeros(3))
+
+
+@pytest.mark.parametrize("x_shape, w_shape, params, argument", TRANSPOSE_IMPOSSIBLE[:3] + TRANSPOSE_IMPOSSIBLE[4:5])
+def test_torch_rejects_what_the_reference_rejects(x_shape, w_shape, params, argument):
+    torch = pytest.importorskip("torch")
+    from framework_impls.torch_impl.conv import conv_transpose2d
+
+    x, w = torch.zeros(x_shape, dtype=torch.float64), torch.zeros(w_shape, dtype=torch.float64)
+    with pytest.raises((RuntimeError, ValueError)):
+        conv_transpose2d(x, w, torch.zeros(w_shape[1] * params.get("groups", 1), dtype=torch.float64), **params)

@@ -235,3 +235,23 @@ def test_a_training_run_returns_its_loss_curves_beside_the_records(registry, poo
     assert len(steps) == 1 and steps.pop() > 1
     sigmoid = registry["sigmoid"]
     assert harness.run_sample(sigmoid, next(iter(sigmoid.samples(concept_rng(0, "sigmoid")))), "float64", 0, pool).curves == {}
+
+
+def test_a_framework_that_draws_its_own_mask_is_compared_with_the_reference_on_that_mask(registry, pool):
+    dropout = registry["dropout"]
+    records = harness.run_concept(dropout, "float64", 0, pool).records
+    compared = {(r.witness_a, r.witness_b) for r in records if not r.mapping}
+    assert ("numpy", "torch") in compared and ("numpy", "paddle") in compared
+    assert not {("torch", "tensorflow"), ("torch", "finite-diff"), ("jax", "paddle")} & compared
+    assert all(r.verdict == "agree" for r in records if not r.mapping and r.witness_a == "numpy")
+
+
+@pytest.mark.parametrize("planted_dropout, verdict, detail", [
+    ("torch_dropout_unscaled", "disagree", "mismatched"),
+    ("torch_dropout_without_its_mask", "error", "did not return the mask it drew"),
+])
+def test_a_wrong_built_in_dropout_is_seen(registry, pool, planted_dropout, verdict, detail):
+    dropout = dataclasses.replace(registry["dropout"], implementations={"torch": planted(planted_dropout)}, divergences=())
+    records = harness.run_concept(dropout, "float32", 0, pool, harness.RunConfig(frameworks=("torch",))).records
+    torch_rows = [r for r in records if r.witness_b == "torch" and r.quantity == "out"]
+    assert torch_rows and all(r.verdict == verdict and detail in r.detail for r in torch_rows)

@@ -15,7 +15,7 @@ import pytest
 from comparisons import harness
 from comparisons.agreement import DISAGREE
 from comparisons.registry import FAMILIES
-from reference import activations, deployment, init, layers, networks, normalization, optimizers
+from reference import activations, attention, deployment, init, layers, networks, normalization, optimizers
 
 TORCH_ONLY = harness.RunConfig(frameworks=("torch",))
 
@@ -87,6 +87,14 @@ def dense_network_first_activation_flipped(x, w1, b1, w2, b2, *, activations):
     return deployment.dense_network_forward(x, w1, b1, w2, b2, activations=flipped)
 
 
+def keys_padding_convention_flipped(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
+                                   key_padding_mask=None, attn_mask=None, *, num_heads):
+    """The planted convention: torch's key_padding_mask read as True = attend (Keras's sense)."""
+    flipped = None if key_padding_mask is None else ~key_padding_mask
+    return attention.multi_head_attention_forward(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight,
+                                                  out_proj_bias, flipped, attn_mask, num_heads=num_heads)
+
+
 CONTROLS = {
     "activations": ("sigmoid", "dx", lambda c: {"reference": (c.reference[0], scaled_gradient(c.reference[1], 0))}),
     "losses": ("mse", "out", lambda c: {"reference": (scaled_output(c.reference[0]), c.reference[1])}),
@@ -95,6 +103,7 @@ CONTROLS = {
     "networks": ("logistic_regression_training", None, lambda c: {"reference": (logistic_regression_faster, None)}),
     "convolution": ("conv2d", "dw", lambda c: {"reference": (c.reference[0], scaled_gradient(c.reference[1], 1))}),
     "recurrent": ("lstm", "dh0", lambda c: {"reference": (c.reference[0], scaled_gradient(c.reference[1], 1))}),
+    "attention": ("multi_head_attention", "out", lambda c: {"reference": (keys_padding_convention_flipped, c.reference[1])}),
     "optimizers": ("adam", "theta", lambda c: {"reference": (adam_doubled_eps, None)}),
     "layers": ("batch_norm", "running_var", lambda c: {"reference": (batch_norm_biased_running_var, c.reference[1])}),
     "init": ("glorot_uniform_init", None, lambda c: {"reference": (init_with_another_scheme, None)}),

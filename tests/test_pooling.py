@@ -191,3 +191,59 @@ def test_ceil_mode_keeps_a_window_larger_than_the_input_as_torch_does():
     np.testing.assert_array_equal(out, expected)  # one window over the whole 2x2 map
     with pytest.raises(ValueError, match="^kernel_size"):
         pooling.max_pool2d_forward(x, kernel_size=3)  # without ceil_mode: no window at all
+
+
+# Adaptive average pooling --------------------------------------------------------------
+
+
+def test_adaptive_pool_to_the_input_size_is_the_identity():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 5))
+    out, cache = pooling.adaptive_avg_pool2d_forward(x, output_size=(4, 5))
+    np.testing.assert_array_equal(out, x)
+    dout = np.random.default_rng(1).standard_normal(out.shape)
+    np.testing.assert_array_equal(pooling.adaptive_avg_pool2d_backward(dout, cache), dout)
+
+
+def test_adaptive_pool_to_one_is_the_global_mean():
+    x = np.random.default_rng(2).standard_normal((2, 3, 5, 7))
+    out, cache = pooling.adaptive_avg_pool2d_forward(x, output_size=1)
+    np.testing.assert_allclose(out, x.mean(axis=(2, 3), keepdims=True), rtol=1e-13)
+    dout = np.random.default_rng(3).standard_normal(out.shape)
+    np.testing.assert_allclose(pooling.adaptive_avg_pool2d_backward(dout, cache),
+                               np.broadcast_to(dout / 35, x.shape), rtol=1e-13)
+
+
+def test_adaptive_windows_are_torchs_and_overlap_where_the_size_does_not_divide():
+    assert pooling.adaptive_windows(7, 2) == [(0, 4), (3, 7)]
+    assert pooling.adaptive_windows(7, 3) == [(0, 3), (2, 5), (4, 7)]
+    assert pooling.adaptive_windows(8, 4) == [(0, 2), (2, 4), (4, 6), (6, 8)]
+    x = np.arange(49.0).reshape(1, 1, 7, 7)
+    out, _ = pooling.adaptive_avg_pool2d_forward(x, output_size=2)
+    np.testing.assert_array_equal(out[0, 0], [[12, 15], [33, 36]])  # the catalog's adaptive-pool figures
+
+
+def test_adaptive_pool_that_divides_is_a_fixed_pool():
+    x = np.random.default_rng(4).standard_normal((2, 2, 8, 6))
+    adaptive, _ = pooling.adaptive_avg_pool2d_forward(x, output_size=(4, 2))
+    fixed, _ = pooling.avg_pool2d_forward(x, kernel_size=(2, 3))
+    np.testing.assert_allclose(adaptive, fixed, rtol=1e-13)
+
+
+def test_adaptive_pool_backward_is_the_adjoint_of_the_forward():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 2, 7, 5))
+    out, cache = pooling.adaptive_avg_pool2d_forward(x, output_size=(3, 4))
+    dout = rng.standard_normal(out.shape)
+    assert np.sum(dout * out) == pytest.approx(np.sum(pooling.adaptive_avg_pool2d_backward(dout, cache) * x), rel=1e-12)
+
+
+@pytest.mark.parametrize("output_size", [0, -1, (2, 0), (1, 2, 3), 1.5])
+def test_adaptive_pool_rejects_output_sizes_below_one(output_size):
+    with pytest.raises(ValueError, match="^output_size"):
+        pooling.adaptive_avg_pool2d_forward(np.zeros((1, 2, 4, 4)), output_size=output_size)
+
+
+def test_adaptive_pool_keeps_float32():
+    x = np.random.default_rng(6).standard_normal((1, 2, 7, 7)).astype(np.float32)
+    out, cache = pooling.adaptive_avg_pool2d_forward(x, output_size=3)
+    assert out.dtype == np.float32 and pooling.adaptive_avg_pool2d_backward(out, cache).dtype == np.float32

@@ -1,5 +1,6 @@
 """Convolution concepts: conv2d (vectorised and loop versions), max and average pooling."""
 
+from comparisons.divergences import conv_layers as conv_layers_catalog
 from comparisons.divergences import convolution as catalog
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
@@ -192,7 +193,8 @@ register(
         reference=(ref_conv.conv2d_forward, ref_conv.conv2d_backward),
         implementations=implementations("conv.conv2d"),
         grad_wrt=("x", "w", "b"),
-        divergences=(catalog.SAME_PADDING, catalog.CONV_LAYOUT, catalog.CROSS_CORRELATION, catalog.FLAX_CONV_PADDING),
+        divergences=(catalog.SAME_PADDING, catalog.CONV_LAYOUT, catalog.CROSS_CORRELATION, catalog.FLAX_CONV_PADDING,
+                     conv_layers_catalog.DEPTHWISE_LAYOUT),
         tutorial=N_("A filter slid over the image: each output pixel is a dot product of the filter "
         "with the window under it; im2col turns all those dot products into one matrix product."),
         benchmarks=conv2d_benchmarks,
@@ -246,5 +248,133 @@ register(
         backward_math=r"\frac{\partial L}{\partial \tilde x_{n,c,\,is+p,\,js+q}} \mathrel{+}= "
         r"\frac{\delta_{n,c,i,j}}{|W_{ij}|}",
         benchmarks=pool_benchmarks,
+    ),
+)
+
+
+# Resize ------------------------------------------------------------------------------
+# Every ratio below (in / out, or (in - 1) / (out - 1) for align_corners) is a power of two, so the
+# sampled positions are exact binary fractions: TensorFlow's bicubic kernel looks its weights up in a
+# 1024-entry table, and Paddle keeps the ratio as a float32 even for float64 images; both are exact here.
+
+from reference import resize as ref_resize  # noqa: E402 - the resize block stands apart from the ones above
+
+NO_ASYMMETRIC_TORCH = "torch's F.interpolate knows align_corners True and False only; no asymmetric rule"
+PADDLE_NEAREST = "Paddle's nearest is the asymmetric floor rule only (align_corners is refused for nearest)"
+JAX_NEAREST = "jax.image.resize's nearest is half-pixel with floor((i + 0.5) * in / out) only; no argument changes it"
+TF_HALF_PIXEL_CUBIC = ("tf.image.resize's bicubic is Keys' a = -0.5 with outside taps dropped; TF1's a = -0.75 kernel "
+                       "comes only with align_corners or the asymmetric rule")
+JAX_CUBIC_A = "jax.image.resize's cubic kernel is Keys' a = -0.5 with outside taps dropped; a is not an argument"
+
+
+def _resize_image(*shape):
+    return lambda rng: {"x": rng.standard_normal(shape)}
+
+
+def resize_samples(rng):
+    nearest = {"mode": "nearest"}
+    yield Sample(
+        "nearest-up2-asymmetric-floor", _resize_image(2, 2, 4, 5),
+        {**nearest, "size": (8, 10), "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"},
+        skip={"jax": JAX_NEAREST},
+        note=N_("torch's mode='nearest': input floor(i * in / out)"),
+    )
+    yield Sample(
+        "nearest-down2-half-pixel", _resize_image(2, 2, 8, 6),
+        {**nearest, "size": (4, 3), "nearest_mode": "round_prefer_ceil"},
+        skip={"paddle": PADDLE_NEAREST},
+        note=N_("torch's nearest-exact, TensorFlow's and JAX's nearest: input floor((i + 0.5) * in / out)"),
+    )
+    yield Sample(
+        "nearest-up2-half-pixel", _resize_image(2, 2, 4, 5),
+        {**nearest, "size": (8, 10), "nearest_mode": "round_prefer_ceil"}, skip={"paddle": PADDLE_NEAREST},
+    )
+    yield Sample(
+        "nearest-align-corners", _resize_image(2, 2, 5, 3),
+        {**nearest, "size": (9, 5), "coordinate_transformation_mode": "align_corners",
+         "nearest_mode": "round_prefer_ceil"},
+        skip={"torch": "torch's nearest modes take no align_corners", "jax": JAX_NEAREST, "paddle": PADDLE_NEAREST},
+        note=N_("TF1's align_corners=True rounds i * (in - 1) / (out - 1) half up"),
+    )
+    linear = {"mode": "linear"}
+    yield Sample("linear-same-size", _resize_image(2, 2, 5, 6), {**linear, "size": (5, 6)},
+                 note=N_("half-pixel linear resizing to the same size is the identity"))
+    yield Sample("linear-up2-half-pixel", _resize_image(2, 2, 4, 5), {**linear, "size": (8, 10)})
+    yield Sample("linear-down2-half-pixel", _resize_image(2, 2, 8, 6), {**linear, "size": (4, 3)},
+                 note=N_("without antialiasing halving averages pairs of pixels"))
+    yield Sample("linear-up-align-corners", _resize_image(2, 2, 5, 4),
+                 {**linear, "size": (9, 7), "coordinate_transformation_mode": "align_corners"})
+    yield Sample("linear-down-align-corners", _resize_image(2, 2, 9, 5),
+                 {**linear, "size": (5, 3), "coordinate_transformation_mode": "align_corners"})
+    yield Sample("linear-up2-asymmetric", _resize_image(2, 2, 4, 5),
+                 {**linear, "size": (8, 10), "coordinate_transformation_mode": "asymmetric"},
+                 skip={"torch": NO_ASYMMETRIC_TORCH}, note=N_("TF1's default rule, Paddle's align_mode=1"))
+    yield Sample(
+        "linear-pytorch-half-pixel-to-1", _resize_image(2, 2, 4, 6),
+        {**linear, "size": (1, 3), "coordinate_transformation_mode": "pytorch_half_pixel"},
+        skip={"torch": "torch's align_corners=False stays half-pixel at output length 1 (samples 1.5 of 0..3, not 0)",
+              "tensorflow": "no TensorFlow resize samples input 0 for a length-1 output without align_corners",
+              "paddle": "Paddle's align_mode=0 stays half-pixel at output length 1"},
+        note=N_("ONNX's pytorch_half_pixel samples input 0 when an axis shrinks to length 1"),
+    )
+    antialias = {"antialias": True, "exclude_outside": True}
+    yield Sample("linear-antialias-down2", _resize_image(2, 2, 8, 8), {**linear, **antialias, "size": (4, 4)},
+                 note=N_("the triangle widened to 2 pixels on each side: every output averages 4 inputs"))
+    yield Sample("linear-antialias-down4", _resize_image(2, 2, 8, 12), {**linear, **antialias, "size": (2, 3)})
+    cubic = {"mode": "cubic"}
+    keys = {"cubic_coeff_a": -0.5, "exclude_outside": True}
+    yield Sample("cubic-up2-half-pixel-a075", _resize_image(2, 2, 4, 5), {**cubic, "size": (8, 10)},
+                 skip={"tensorflow": TF_HALF_PIXEL_CUBIC, "jax": JAX_CUBIC_A},
+                 note=N_("torch's and Paddle's bicubic: a = -0.75, the edge pixel repeated"))
+    yield Sample("cubic-down2-half-pixel-a075", _resize_image(2, 2, 8, 6), {**cubic, "size": (4, 3)},
+                 skip={"tensorflow": TF_HALF_PIXEL_CUBIC, "jax": JAX_CUBIC_A})
+    yield Sample("cubic-up2-half-pixel-a05", _resize_image(2, 2, 4, 5), {**cubic, **keys, "size": (8, 10)},
+                 note=N_("TensorFlow's and JAX's bicubic: a = -0.5, taps outside the image dropped; torch and "
+                         "Paddle reach it through antialias=True, which does not widen the kernel when upsampling"))
+    yield Sample("cubic-down2-half-pixel-a05", _resize_image(2, 2, 8, 6), {**cubic, **keys, "size": (4, 3)},
+                 skip={"torch": "torch's a = -0.5 kernel comes only with antialias=True, which widens it when "
+                                "downsampling",
+                       "paddle": "Paddle's a = -0.5 kernel comes only with antialias=True, which widens it when "
+                                 "downsampling"})
+    yield Sample("cubic-up-align-corners", _resize_image(2, 2, 5, 4),
+                 {**cubic, "size": (9, 7), "coordinate_transformation_mode": "align_corners"},
+                 skip={"jax": JAX_CUBIC_A})
+    yield Sample("cubic-up2-asymmetric", _resize_image(2, 2, 4, 5),
+                 {**cubic, "size": (8, 10), "coordinate_transformation_mode": "asymmetric"},
+                 skip={"torch": NO_ASYMMETRIC_TORCH, "jax": JAX_CUBIC_A,
+                       "paddle": "Paddle's bicubic ignores align_mode: half-pixel or align_corners only"})
+    yield Sample("cubic-antialias-down2", _resize_image(2, 2, 8, 8),
+                 {**cubic, **keys, "antialias": True, "size": (4, 4)},
+                 note=N_("Keys' a = -0.5 kernel widened to 4 pixels on each side (PIL's filter)"))
+
+
+TF_RESIZE_FLOAT64 = Tolerance(
+    2e-6,
+    1e-6,
+    "TensorFlow's ResizeBilinear, ResizeBicubic and ScaleAndTranslate kernels compute their weights in float "
+    "and return float32 also for float64 images (tf.image.resize: 'The return value has type float32, unless "
+    "the method is NEAREST_NEIGHBOR'), and so do their gradient kernels: float32 rounding of values up to "
+    "about 4 in size (rtol), and of gradients summing a few such terms (atol); measured at most 6.2e-7. "
+    "ScaleAndTranslateGrad (antialias=True) takes float32 only, so that version resizes float64 images as float32",
+)
+
+register(
+    Concept(
+        name="resize",
+        family="convolution",
+        summary=N_("Resizing H and W: nearest, linear, cubic; half-pixel, align-corners and asymmetric "
+                   "coordinates; antialiasing when downsampling."),
+        samples=resize_samples,
+        reference=(ref_resize.resize_forward, ref_resize.resize_backward),
+        implementations=implementations("resize.resize"),
+        grad_wrt=("x",),
+        tolerance={("float64", "tensorflow"): TF_RESIZE_FLOAT64},
+        divergences=(catalog.RESIZE_NEAREST, catalog.RESIZE_BILINEAR_ANTIALIAS, catalog.RESIZE_BICUBIC_A),
+        tutorial=N_("Each output pixel is a weighted sum of the input pixels near the point it samples; which "
+                    "point (the coordinate rule) and which weights (the kernel) are conventions. Separable and "
+                    "linear: one matrix per axis forward, its transpose backward."),
+        forward_math=r"\mathrm{out}_{n,c} = A\,x_{n,c}\,B^\top,\quad A_{ij} = k(j - \mathrm{src}_i),\quad"
+        r"\mathrm{src}_i = (i + \tfrac12)\tfrac{H}{H_o} - \tfrac12\ \text{(half-pixel)}",
+        backward_math=r"\frac{\partial L}{\partial x_{n,c}} = A^\top \delta_{n,c}\, B",
     ),
 )

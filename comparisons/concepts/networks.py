@@ -19,11 +19,11 @@ DIGITS_EPOCHS = 10
 FULL_BATCH_FLOAT32 = Tolerance(
     atol=2e-5,
     rtol=1e-5,
-    reason="measured float32 drift of the final weights between the three witnesses (weights of size 1-10): "
+    reason=N_("measured float32 drift of the final weights between the three witnesses (weights of size 1-10): "
     "3e-7 after 100 steps, 4e-6 to 8e-6 after 1000, 1e-5 to 9e-5 after 10000. Every step rounds "
     "W - lr dW differently (fused SGD kernels, summation order) and the next step starts from there, so "
     "the difference accumulates roughly linearly while the weights still move; the loss itself stays "
-    "within a few ulp (2e-7). 2e-5 covers the 1000 steps of the default run 2.5 times.",
+    "within a few ulp (2e-7). 2e-5 covers the 1000 steps of the default run 2.5 times."),
 )
 
 

@@ -342,3 +342,88 @@ PADDLE_AVGPOOL_FLOAT32_SCALE = Divergence(
 """Not attached to avg_pool2d while :func:`comparisons.harness.check_divergence` judges catalog rows with
 the concept's ("float64", "paddle") tolerance, which covers exactly this difference and would hide it;
 ``tests/test_divergences.py`` checks it against avg_pool2d without that tolerance."""
+
+
+# Resize ------------------------------------------------------------------------------
+# The catalog entries of the resize concept (reference/resize.py).
+
+RAMP_1X4 = {"x": np.arange(4.0).reshape(1, 1, 1, 4)}  # [0, 1, 2, 3] along W
+
+RESIZE_NEAREST = Divergence(
+    id="resize-nearest",
+    differs=N_("torch's F.interpolate(mode='nearest') copies input floor(i * in / out) (ONNX: asymmetric, "
+    "floor); TensorFlow 2 (tf.image.resize, keras.layers.Resizing), JAX and torch's 'nearest-exact' copy "
+    "floor((i + 0.5) * in / out), the nearest pixel centre. [0, 1, 2, 3] halved gives torch [0, 2], Keras "
+    "[1, 3]. Paddle's nearest is torch's rule."),
+    naive=(
+        Side("torch", implementation("torch", "resize.interpolate"), {"size": (1, 2), "mode": "nearest"}),
+        Side("tensorflow", implementation("tensorflow", "resize.keras_resizing"),
+             {"size": (1, 2), "interpolation": "nearest"}),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "resize.interpolate"), {"size": (1, 2), "mode": "nearest-exact"}),
+        Side("tensorflow", implementation("tensorflow", "resize.keras_resizing"),
+             {"size": (1, 2), "interpolation": "nearest"}),
+    ),
+    naive_mapping=N_("F.interpolate(x, size, mode='nearest') for keras.layers.Resizing(h, w, interpolation='nearest')"),
+    faithful_mapping=N_("F.interpolate(x, size, mode='nearest-exact')"),
+    source="https://pytorch.org/docs/stable/generated/torch.nn.functional.interpolate.html ('nearest-exact' "
+    "matches Scikit-Image and PIL nearest neighbours interpolation algorithms and fixes known issues with "
+    "mode='nearest'); pytorch/pytorch#34808; tensorflow/python/ops/image_ops_impl.py (resize_images_v2: "
+    "resize_nearest_neighbor(..., half_pixel_centers=True))",
+    sample=Sample("ramp-0123-to-2", RAMP_1X4),
+    shows=Difference("values", at=(0, 1), at_least=1.0),  # [0, 2] against [1, 3]
+)
+
+RESIZE_BILINEAR_ANTIALIAS = Divergence(
+    id="resize-bilinear-antialias",
+    differs=N_("jax.image.resize antialiases by default (antialias=True): when downsampling, the triangle "
+    "kernel is stretched by the factor and every covered input is averaged; torch's F.interpolate, "
+    "tf.image.resize and Keras default to antialias=False. Bilinear [0, 1, 2, 3] halved gives torch and "
+    "TensorFlow [0.5, 2.5], JAX [0.714, 2.286]. torch's align_corners=True is yet another rule "
+    "([0, 3]); Paddle's default align_mode=0 is torch's half-pixel rule, align_mode=1 TF1's asymmetric one."),
+    naive=(
+        Side("torch", implementation("torch", "resize.interpolate"), {"size": (1, 2), "mode": "bilinear"}),
+        Side("jax", implementation("jax", "resize.image_resize"), {"size": (1, 2), "method": "linear"}),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "resize.interpolate"), {"size": (1, 2), "mode": "bilinear"}),
+        Side("jax", implementation("jax", "resize.image_resize"),
+             {"size": (1, 2), "method": "linear", "antialias": False}),
+    ),
+    naive_mapping=N_("jax.image.resize(x, shape, 'linear') for F.interpolate(x, size, mode='bilinear')"),
+    faithful_mapping=N_("jax.image.resize(..., antialias=False); or F.interpolate(..., antialias=True) to get "
+    "JAX's default on the torch side"),
+    source="https://github.com/jax-ml/jax/blob/main/jax/_src/image/scale.py (def resize(image, shape, method, "
+    "antialias=True, precision=...); compute_weight_mat: kernel_scale = max(inv_scale, 1) if antialias); "
+    "pytorch/pytorch#10604",
+    sample=Sample("ramp-0123-to-2", RAMP_1X4),
+    shows=Difference("values", at=(0, 1), at_least=0.2),  # 0.214 at both outputs
+)
+
+RESIZE_BICUBIC_A = Divergence(
+    id="resize-bicubic-a",
+    differs=N_("Bicubic kernels differ: torch's and Paddle's F.interpolate(mode='bicubic') use Keys' a = -0.75 "
+    "and repeat the edge pixel (OpenCV's choice); tf.image.resize, Keras and jax.image.resize use a = -0.5 "
+    "and drop taps outside the image, renormalising the rest (PIL's). Upsampling an impulse by 2 peaks at "
+    "0.8789 in torch, 0.8672 in TensorFlow; the negative lobes differ by 0.035. torch's antialias=True "
+    "switches to the a = -0.5 kernel, also when upsampling, where it does not widen it."),
+    naive=(
+        Side("torch", implementation("torch", "resize.interpolate"), {"size": (1, 16), "mode": "bicubic"}),
+        Side("tensorflow", implementation("tensorflow", "resize.image_resize"), {"size": (1, 16), "method": "bicubic"}),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "resize.interpolate"),
+             {"size": (1, 16), "mode": "bicubic", "antialias": True}),
+        Side("tensorflow", implementation("tensorflow", "resize.image_resize"), {"size": (1, 16), "method": "bicubic"}),
+    ),
+    naive_mapping=N_("F.interpolate(x, size, mode='bicubic') for tf.image.resize(x, size, 'bicubic')"),
+    faithful_mapping=N_("F.interpolate(x, size, mode='bicubic', antialias=True) when upsampling (a = -0.5, "
+    "outside taps dropped); downsampling has no torch equivalent of TensorFlow's non-antialiased a = -0.5"),
+    source="aten/src/ATen/native/UpSample.h (get_cubic_upsample_coefficients: A = -0.75); "
+    "aten/src/ATen/native/cpu/UpSampleKernel.cpp (bicubic antialias filter with a = -0.5, as PIL); "
+    "tensorflow/core/kernels/image/resize_bicubic_op.cc (GetCoeffsTable(use_keys_cubic): a = -0.5 with "
+    "half_pixel_centers, -0.75 otherwise; weights of outside taps zeroed and renormalised)",
+    sample=Sample("impulse-1x8-to-16", {"x": np.eye(8)[3].reshape(1, 1, 1, 8)}),
+    shows=Difference("values", at=None, at_least=0.03),  # 0.035 on the negative lobes, 0.0117 at the peak
+)

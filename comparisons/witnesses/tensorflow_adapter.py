@@ -61,6 +61,7 @@ class TensorflowAdapter(Adapter):
             missing = [k for k, g in zip(grad_wrt, grads) if g is None]
             if missing:
                 raise ValueError(f"no gradient flows to {', '.join(missing)}")
-            return {gradient_name(k): self.to_numpy(g) for k, g in zip(grad_wrt, grads)}
+            # a lookup (tf.gather, keras Embedding) returns tf.IndexedSlices: make them dense
+            return {gradient_name(k): self.to_numpy(tf.convert_to_tensor(g)) for k, g in zip(grad_wrt, grads)}
 
         return self.numpy_outputs(outputs), (pullback if grad_wrt else None)

@@ -52,3 +52,14 @@ def flax_max_pool(x, *, kernel_size, **options):
 def resize(x, *, shape, method="bilinear", **options):
     """jax.image.resize of x to ``shape``, with its defaults except ``options``."""
     return jax.image.resize(x, tuple(shape), method, **options)  # antialias=True by default
+
+
+def adaptive_avg_pool2d(x, *, output_size):
+    # No adaptive pooling in JAX or flax. Where the output divides the input, torch's windows
+    # [floor(i H / o), ceil((i + 1) H / o)) are exactly H / o wide and H / o apart: a fixed pool.
+    (h, w), (oh, ow) = x.shape[2:], pair(output_size)
+    if h % oh or w % ow:
+        raise ValueError(f"output_size {output_size} does not divide the input {(h, w)}: no fixed window matches")
+    window = (h // oh, w // ow)
+    out = nn.avg_pool(jnp.transpose(x, (0, 2, 3, 1)), window, strides=window)  # NCHW -> NHWC; stride = window
+    return jnp.transpose(out, (0, 3, 1, 2)).astype(x.dtype)  # avg_pool may promote under x64: keep x's dtype

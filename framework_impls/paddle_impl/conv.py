@@ -2,6 +2,8 @@
 
 import paddle.nn.functional as F
 
+from framework_impls.conversions.conv import conv_transpose_crops
+
 
 def pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
@@ -47,3 +49,24 @@ def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     # NCHW input and OIHW kernel (out, in / groups, kh, kw): Paddle's defaults, as torch's.
     padding = paddle_padding(x.shape[2:], w.shape[2:], stride, padding, dilation)
     return F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
+def conv_transpose2d(x, w, b, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+    # w is (C_in, C_out / groups, kh, kw), as in torch.
+    if padding == "same":
+        # Paddle's "SAME" applies TensorFlow's rule to the input size, not to the output's H * stride:
+        # crop explicitly by the Keras numbers (a negative crop at the end becomes output_padding).
+        (top, bottom), (left, right) = conv_transpose_crops(x.shape[2:], w.shape[2:], stride, padding,
+                                                            dilation=dilation)
+        padding = [top, max(bottom, 0), left, max(right, 0)]
+        output_padding = [max(-bottom, 0), max(-right, 0)]
+    else:
+        padding = paddle_padding(x.shape[2:], w.shape[2:], stride, padding, dilation)
+    extra_h, extra_w = pair(output_padding)
+    if extra_h >= pair(stride)[0] or extra_w >= pair(stride)[1]:
+        # Paddle refuses output_padding >= stride (torch allows it below the dilation): the rows it
+        # would add lie beyond every input's reach, so pad them with zeros, then add the bias.
+        out = F.conv2d_transpose(x, w, stride=stride, padding=padding, groups=groups, dilation=dilation)
+        return F.pad(out, [0, extra_w, 0, extra_h]) + b.reshape([-1, 1, 1])  # F.pad NCHW: (left, right, top, bottom)
+    return F.conv2d_transpose(x, w, b, stride=stride, padding=padding, output_padding=output_padding,
+                              groups=groups, dilation=dilation)

@@ -29,10 +29,10 @@ def batch_norm(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1
     return {"out": out, "running_mean": new_mean, "running_var": new_var}
 
 
-def dropout(x, mask, *, p):
-    # F.dropout draws its own mask; with an injected one, inverted dropout (Paddle's default
-    # mode="upscale_in_train") is this product.
-    return x * mask / (1 - p)
+def dropout(x, *, p, seed=0):
+    """F.dropout in training mode (mode="upscale_in_train"), and the keep-mask it drew read back from its output."""
+    out = seeded_dropout(x, p=p, seed=seed)
+    return {"out": out, "mask": (out != 0).astype(x.dtype)}  # x has no zeros: a zero output is a dropped unit
 
 
 # Catalog sides (comparisons/divergences/layers.py, broadcasting.py): a side returns one array.
@@ -71,4 +71,54 @@ def inverted_dropout_of_seeded_mask(x, *, p, seed=0, mode="upscale_in_train"):
     The mask is read back from the output (x has no zeros); ``mode`` only selects the same draw.
     """
     mask = (seeded_dropout(x, p=p, seed=seed, mode=mode) != 0).astype(x.dtype)
-    return dropout(x, mask, p=p)
+    return x * mask / (1 - p)
+
+
+# Normalisation layers and embeddings
+
+
+def layer_norm(x, gamma, beta, *, eps=1e-5):
+    # Paddle takes weight and bias flattened to one axis of prod(normalized_shape) values
+    return F.layer_norm(x, gamma.shape, weight=gamma.flatten(), bias=beta.flatten(), epsilon=eps)
+
+
+def group_norm(x, gamma, beta, *, num_groups, eps=1e-5):
+    return F.group_norm(x, num_groups, epsilon=eps, weight=gamma, bias=beta)  # data_format="NCHW" by default
+
+
+def embedding(ids, table, *, padding_idx=None):
+    # Paddle outputs zeros at padding ids whatever the row holds (torch returns the row):
+    # the two agree on a zero padding row, as nn.Embedding initialises it in both.
+    return F.embedding(ids, table, padding_idx=padding_idx)
+
+
+def builtin_embedding(ids, table, **options):
+    """F.embedding with Paddle's defaults except ``options`` (padding_idx zeroes the output at padding ids)."""
+    return F.embedding(ids, table, **options)
+
+
+def embedding_returning_padding_row(ids, table, *, padding_idx):
+    """torch's F.embedding(padding_idx) on Paddle: the padding row is returned as it is and gets no gradient.
+
+    F.embedding without padding_idx returns every row; ``paddle.where`` with a detached copy
+    keeps the padding row out of the gradient, as torch does.
+    """
+    is_padding = (paddle.arange(table.shape[0]) == padding_idx % table.shape[0]).unsqueeze(1)
+    return F.embedding(ids, paddle.where(is_padding, table.detach(), table))
+
+
+def builtin_group_norm(x, gamma, beta, *, num_groups, **options):
+    """F.group_norm (NCHW) with Paddle's defaults (epsilon=1e-5) except ``options``."""
+    return F.group_norm(x, num_groups, weight=gamma, bias=beta, **options)
+
+
+def group_norm_centred(x, gamma, beta, *, num_groups, **options):
+    """F.group_norm on x minus its per-group mean, detached.
+
+    Group norm ignores a constant shift of a group, so the output and the gradients are
+    unchanged; Paddle's one-pass variance mean(x^2) - mu^2 then sees a mean near 0 and
+    does not cancel.
+    """
+    groups = x.reshape([x.shape[0], num_groups, -1])
+    shift = groups.mean(axis=2, keepdim=True).detach()
+    return F.group_norm((groups - shift).reshape(x.shape), num_groups, weight=gamma, bias=beta, **options)

@@ -36,6 +36,26 @@ def adam_optimizer(params, *, lr, beta1, beta2, eps):
     return paddle.optimizer.Adam(learning_rate=lr, beta1=beta1, beta2=beta2, epsilon=eps, parameters=params)
 
 
+def adamw_optimizer(params, *, lr, beta1, beta2, eps, weight_decay):
+    # decoupled: theta *= 1 - lr * weight_decay, as torch (default 0.01 in both). Paddle's Adam(weight_decay)
+    # adds L2 to the gradient instead.
+    return paddle.optimizer.AdamW(
+        learning_rate=lr, beta1=beta1, beta2=beta2, epsilon=eps, weight_decay=weight_decay, parameters=params
+    )
+
+
+def adadelta_optimizer(params, *, lr, rho, eps):
+    # Paddle's defaults are lr 1e-3, rho 0.95, epsilon 1e-6 (torch's 1.0, 0.9, 1e-6): pass all three.
+    return paddle.optimizer.Adadelta(learning_rate=lr, rho=rho, epsilon=eps, parameters=params)
+
+
+def nadam_optimizer(params, *, lr, beta1, beta2, eps, momentum_decay=4e-3):
+    # The schedule of torch's NAdam, beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay)), with its default 0.004.
+    return paddle.optimizer.NAdam(
+        learning_rate=lr, beta1=beta1, beta2=beta2, epsilon=eps, momentum_decay=momentum_decay, parameters=params
+    )
+
+
 OPTIMIZERS = {
     "sgd": sgd_optimizer,
     "sgd_momentum": sgd_momentum_optimizer,
@@ -43,6 +63,9 @@ OPTIMIZERS = {
     "adagrad": adagrad_optimizer,
     "rmsprop": rmsprop_optimizer,
     "adam": adam_optimizer,
+    "adamw": adamw_optimizer,
+    "adadelta": adadelta_optimizer,
+    "nadam": nadam_optimizer,
 }
 """Optimiser name -> builder taking the reference's (torch's) hyper-parameter names."""
 
@@ -91,6 +114,66 @@ def adam(theta0, grads, *, lr, beta1, beta2, eps):
     return fed_trajectory("adam", theta0, grads, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
 
 
+def adamw(theta0, grads, *, lr, beta1, beta2, eps, weight_decay):
+    hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay}
+    return fed_trajectory("adamw", theta0, grads, **hyper)
+
+
+def adadelta(theta0, grads, *, lr, rho, eps):
+    return fed_trajectory("adadelta", theta0, grads, lr=lr, rho=rho, eps=eps)
+
+
+def nadam(theta0, grads, *, lr, beta1, beta2, eps, momentum_decay=4e-3):
+    hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "momentum_decay": momentum_decay}
+    return fed_trajectory("nadam", theta0, grads, **hyper)
+
+
+def clip_grad_norm_optimizer(params, *, lr, max_norm):
+    # ClipGradByGlobalNorm: one norm over all gradients, as torch's clip_grad_norm_ (ClipGradByNorm is per tensor).
+    clip = paddle.nn.ClipGradByGlobalNorm(clip_norm=max_norm)
+    return paddle.optimizer.SGD(learning_rate=lr, parameters=params, grad_clip=clip)
+
+
+def clip_grad_norm(w0, b0, w_grads, b_grads, *, lr, max_norm):
+    """SGD whose gradients are first scaled together to a global norm of at most max_norm."""
+    w, b = parameter(w0), parameter(b0)
+    optimizer = clip_grad_norm_optimizer([w, b], lr=lr, max_norm=max_norm)
+    history = {"w": [], "b": []}
+    for gw, gb in zip(w_grads, b_grads):
+        w.grad, b.grad = gw.clone(), gb.clone()
+        optimizer.step()
+        optimizer.clear_grad()
+        history["w"].append(w.detach().clone())
+        history["b"].append(b.detach().clone())
+    return {name: paddle.stack(rows) for name, rows in history.items()}
+
+
+def learning_rate_schedule(*, schedule, lr, step_size=None, gamma=None, t_max=None, eta_min=0.0):
+    """The paddle.optimizer.lr scheduler for a schedule named as in the reference (torch's names)."""
+    if schedule == "step":
+        return paddle.optimizer.lr.StepDecay(learning_rate=lr, step_size=step_size, gamma=gamma)
+    if schedule == "exponential":
+        return paddle.optimizer.lr.ExponentialDecay(learning_rate=lr, gamma=gamma)
+    return paddle.optimizer.lr.CosineAnnealingDecay(learning_rate=lr, T_max=t_max, eta_min=eta_min)
+
+
+def lr_schedule(theta0, grads, *, schedule, lr, **schedule_hyper):
+    """SGD with a scheduler stepped after every optimiser step: the learning rate and theta of each step."""
+    theta = parameter(theta0)
+    scheduler = learning_rate_schedule(schedule=schedule, lr=lr, **schedule_hyper)
+    optimizer = paddle.optimizer.SGD(learning_rate=scheduler, parameters=[theta])
+    rates, rows = [], []
+    for g in grads:
+        rates.append(optimizer.get_lr())
+        theta.grad = g.clone()
+        optimizer.step()
+        optimizer.clear_grad()
+        # as in torch, the scheduler counts its own step() calls: here one per optimiser step
+        scheduler.step()
+        rows.append(theta.detach().clone())
+    return {"lr": paddle.to_tensor(rates, dtype=theta0.dtype), "theta": paddle.stack(rows)}
+
+
 def train(params, loss_fn, optimizer, steps, hyper):
     """Paddle's training loop: loss, backward, step, clear_grad; losses and parameters of every step."""
     opt = OPTIMIZERS[optimizer](list(params.values()), **hyper)
@@ -135,4 +218,22 @@ def paddle_trajectory(theta0, grads, *, optimizer, **options):
         step.step()
         step.clear_grad()
         rows.append(theta.detach().clone())
+    return paddle.stack(rows)
+
+
+def clipped_sgd(w0, b0, w_grads, b_grads, *, learning_rate, clip, clip_norm):
+    """paddle.optimizer.SGD with grad_clip=paddle.nn.<clip>(clip_norm) on two parameters.
+
+    Returns the two parameters after each step, flattened side by side: (steps, w.size + b.size).
+    """
+    w, b = parameter(w0), parameter(b0)
+    optimizer = paddle.optimizer.SGD(
+        learning_rate=learning_rate, parameters=[w, b], grad_clip=getattr(paddle.nn, clip)(clip_norm=clip_norm)
+    )
+    rows = []
+    for gw, gb in zip(w_grads, b_grads):
+        w.grad, b.grad = gw.clone(), gb.clone()
+        optimizer.step()
+        optimizer.clear_grad()
+        rows.append(paddle.concat([w.detach().flatten(), b.detach().flatten()]))
     return paddle.stack(rows)

@@ -58,3 +58,7 @@ def builtin_max_pool2d(x, *, kernel_size, stride=None, padding=0, **options):
 def builtin_avg_pool2d(x, *, kernel_size, stride=None, padding=0, **options):
     """F.avg_pool2d with Paddle's own defaults except ``options`` (exclusive=True by default)."""
     return F.avg_pool2d(x, kernel_size, stride=stride, padding=padding, **options)
+
+
+def adaptive_avg_pool2d(x, *, output_size):
+    return F.adaptive_avg_pool2d(x, output_size)  # torch's windows, NCHW by default

@@ -1,6 +1,7 @@
 """Layers with TensorFlow built-ins; tf.GradientTape supplies the gradients."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 
@@ -28,9 +29,10 @@ def batch_norm(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1
     return {"out": out, "running_mean": running_mean, "running_var": running_var}
 
 
-def dropout(x, mask, *, p):
-    # tf.nn.dropout draws its own mask; with an injected one, inverted dropout is this product.
-    return x * mask / (1 - p)
+def dropout(x, *, p, seed=(1, 2)):
+    """tf.nn's stateless dropout, and the keep-mask it drew from ``seed`` read back from its output."""
+    out = seeded_dropout(x, p=p, seed=seed)
+    return {"out": out, "mask": tf.cast(out != 0, x.dtype)}  # x has no zeros: a zero output is a dropped unit
 
 
 def keras_dense(x, w, b, *, transpose_weight):
@@ -81,7 +83,73 @@ def mask_of_seeded_dropout(x, *, p, seed=(1, 2), inverted):
     """x times the keep-mask :func:`seeded_dropout` draws, read back from its output (x has no zeros).
 
     ``inverted=False`` is the original paper's dropout, ``x * mask``; ``inverted=True``
-    the hand-written inverted dropout :func:`dropout`, ``x * mask / (1 - p)``.
+    the hand-written inverted dropout of the reference, ``x * mask / (1 - p)``.
     """
     mask = tf.cast(seeded_dropout(x, p=p, seed=seed) != 0, x.dtype)
-    return dropout(x, mask, p=p) if inverted else x * mask  # the paper scaled the weights by 1 - p at test time instead
+    return x * mask / (1 - p) if inverted else x * mask  # the paper scaled the weights by 1 - p at test time instead
+
+
+# Normalisation layers and embeddings: the Keras layer built for x, then called with the given
+# tensors in place of its variables (``stateless_call``), so the tape reaches gamma, beta and the table.
+
+
+def _stateless(layer, x, weights):
+    layer.build(x.shape)
+    out, _ = layer.stateless_call(weights, layer.non_trainable_variables, x)
+    return out
+
+
+def _trailing_axes(x, gamma):
+    """The axes torch's normalized_shape = gamma.shape covers: the last gamma.ndim of x."""
+    return list(range(len(x.shape) - len(gamma.shape), len(x.shape)))
+
+
+def layer_norm(x, gamma, beta, *, eps=1e-5):
+    # axis: the trailing axes gamma covers; Keras's default epsilon is 1e-3
+    layer = keras.layers.LayerNormalization(axis=_trailing_axes(x, gamma), epsilon=eps, dtype=x.dtype.name)
+    return _stateless(layer, x, [gamma, beta])
+
+
+def group_norm(x, gamma, beta, *, num_groups, eps=1e-5):
+    layer = keras.layers.GroupNormalization(
+        groups=num_groups, axis=1, epsilon=eps, dtype=x.dtype.name  # axis=1: NCHW channels (Keras's default -1 is NHWC)
+    )
+    return _stateless(layer, x, [gamma, beta])
+
+
+def rms_norm(x, gamma, *, eps=None):
+    if eps is None:
+        eps = float(np.finfo(x.dtype.as_numpy_dtype).eps)  # torch's default eps=None; Keras's is 1e-6
+    layer = keras.layers.RMSNormalization(axis=_trailing_axes(x, gamma), epsilon=eps, dtype=x.dtype.name)
+    return _stateless(layer, x, [gamma])
+
+
+def embedding(ids, table, *, padding_idx=None):
+    if padding_idx is not None:
+        # Keras has no padding_idx (mask_zero only masks later layers): stop the gradient into that row as torch does
+        is_padding = tf.range(table.shape[0]) == padding_idx % table.shape[0]
+        table = tf.where(is_padding[:, None], tf.stop_gradient(table), table)
+    layer = keras.layers.Embedding(table.shape[0], table.shape[1], dtype=table.dtype.name)
+    return _stateless(layer, ids, [table])
+
+
+def keras_layer_norm(x, gamma, beta, **options):
+    """keras.layers.LayerNormalization over the last axis with Keras's defaults (epsilon=1e-3) except ``options``."""
+    return _stateless(keras.layers.LayerNormalization(dtype=x.dtype.name, **options), x, [gamma, beta])
+
+
+def keras_group_norm(x, gamma, beta, *, num_groups, **options):
+    """keras.layers.GroupNormalization on NCHW x (axis=1) with Keras's defaults (epsilon=1e-3) except ``options``."""
+    layer = keras.layers.GroupNormalization(groups=num_groups, axis=1, dtype=x.dtype.name, **options)
+    return _stateless(layer, x, [gamma, beta])
+
+
+def keras_rms_norm(x, gamma, **options):
+    """keras.layers.RMSNormalization over the last axis with Keras's defaults (epsilon=1e-6) except ``options``."""
+    return _stateless(keras.layers.RMSNormalization(dtype=x.dtype.name, **options), x, [gamma])
+
+
+def keras_embedding(ids, table, **options):
+    """keras.layers.Embedding holding ``table``, with Keras's defaults except ``options`` (e.g. mask_zero)."""
+    layer = keras.layers.Embedding(table.shape[0], table.shape[1], dtype=table.dtype.name, **options)
+    return _stateless(layer, ids, [table])

@@ -32,6 +32,23 @@ def adam_optimizer(*, lr, beta1, beta2, eps):
     return keras.optimizers.Adam(learning_rate=lr, beta_1=beta1, beta_2=beta2, epsilon=eps)
 
 
+def adamw_optimizer(*, lr, beta1, beta2, eps, weight_decay):
+    # Keras's weight_decay is decoupled in every optimiser: theta -= lr * weight_decay * theta (default 0.004).
+    return keras.optimizers.AdamW(learning_rate=lr, beta_1=beta1, beta_2=beta2, epsilon=eps, weight_decay=weight_decay)
+
+
+def adadelta_optimizer(*, lr, rho, eps):
+    # Keras's defaults are lr 1e-3, rho 0.95, epsilon 1e-7 (torch's 1.0, 0.9, 1e-6): pass all three.
+    return keras.optimizers.Adadelta(learning_rate=lr, rho=rho, epsilon=eps)
+
+
+def nadam_optimizer(*, lr, beta1, beta2, eps, momentum_decay):
+    # Keras's momentum schedule is fixed at beta1 * (1 - 0.5 * 0.96 ** t): torch's NAdam(momentum_decay=1).
+    if momentum_decay != 1:
+        raise ValueError(f"momentum_decay: Keras's Nadam schedule is fixed at 0.96 ** t (1), got {momentum_decay}")
+    return keras.optimizers.Nadam(learning_rate=lr, beta_1=beta1, beta_2=beta2, epsilon=eps)
+
+
 OPTIMIZERS = {
     "sgd": sgd_optimizer,
     "sgd_momentum": sgd_momentum_optimizer,
@@ -39,6 +56,9 @@ OPTIMIZERS = {
     "adagrad": adagrad_optimizer,
     "rmsprop": rmsprop_optimizer,
     "adam": adam_optimizer,
+    "adamw": adamw_optimizer,
+    "adadelta": adadelta_optimizer,
+    "nadam": nadam_optimizer,
 }
 """Optimiser name -> builder taking the reference's (torch's) hyper-parameter names."""
 
@@ -76,6 +96,64 @@ def rmsprop(theta0, grads, *, lr, alpha, eps):
 
 def adam(theta0, grads, *, lr, beta1, beta2, eps):
     return fed_trajectory("adam", theta0, grads, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+
+def adamw(theta0, grads, *, lr, beta1, beta2, eps, weight_decay):
+    hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay}
+    return fed_trajectory("adamw", theta0, grads, **hyper)
+
+
+def adadelta(theta0, grads, *, lr, rho, eps):
+    return fed_trajectory("adadelta", theta0, grads, lr=lr, rho=rho, eps=eps)
+
+
+def nadam(theta0, grads, *, lr, beta1, beta2, eps, momentum_decay):
+    hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "momentum_decay": momentum_decay}
+    return fed_trajectory("nadam", theta0, grads, **hyper)
+
+
+def clip_grad_norm_optimizer(*, lr, max_norm):
+    # global_clipnorm: one norm over all gradients, as torch's clip_grad_norm_ (clipnorm is per variable).
+    return keras.optimizers.SGD(learning_rate=lr, global_clipnorm=max_norm)
+
+
+def clip_grad_norm(w0, b0, w_grads, b_grads, *, lr, max_norm):
+    """SGD whose gradients are first scaled together to a global norm of at most max_norm."""
+    w, b = keras.Variable(w0, dtype=w0.dtype.name), keras.Variable(b0, dtype=b0.dtype.name)
+    optimizer = clip_grad_norm_optimizer(lr=lr, max_norm=max_norm)
+    history = {"w": [], "b": []}
+    for gw, gb in zip(w_grads, b_grads):
+        optimizer.apply_gradients([(gw, w), (gb, b)])
+        history["w"].append(tf.identity(w.value))
+        history["b"].append(tf.identity(b.value))
+    return {name: tf.stack(rows) for name, rows in history.items()}
+
+
+def learning_rate_schedule(*, schedule, lr, step_size=None, gamma=None, t_max=None, eta_min=0.0, dtype="float32"):
+    """The keras.optimizers.schedules object for a schedule named as in the reference (torch's names)."""
+    schedules = keras.optimizers.schedules
+    # A schedule computes in the dtype of its initial learning rate: floatx (float32) for a Python float.
+    initial = keras.ops.convert_to_tensor(lr, dtype=dtype)
+    if schedule == "step":
+        # staircase: gamma ** floor(step / step_size), counted in optimiser steps
+        return schedules.ExponentialDecay(initial, decay_steps=step_size, decay_rate=gamma, staircase=True)
+    if schedule == "exponential":
+        return schedules.ExponentialDecay(initial, decay_steps=1, decay_rate=gamma)
+    # alpha is eta_min as a fraction of lr; Keras stays at eta_min after decay_steps (torch climbs back)
+    return schedules.CosineDecay(initial, decay_steps=t_max, alpha=eta_min / lr)
+
+
+def lr_schedule(theta0, grads, *, schedule, lr, **schedule_hyper):
+    """SGD under a Keras schedule, which Keras evaluates at every optimiser step: lr and theta of each step."""
+    theta = keras.Variable(theta0, dtype=theta0.dtype.name)
+    rates = learning_rate_schedule(schedule=schedule, lr=lr, dtype=theta0.dtype.name, **schedule_hyper)
+    optimizer = keras.optimizers.SGD(learning_rate=rates)
+    rates, rows = [], []
+    for g in grads:
+        rates.append(tf.cast(optimizer.learning_rate, theta0.dtype))  # the schedule at optimizer.iterations
+        optimizer.apply_gradients([(g, theta)])
+        rows.append(tf.identity(theta.value))
+    return {"lr": tf.stack(rates), "theta": tf.stack(rows)}
 
 
 def train(params, loss_fn, optimizer, steps, hyper):
@@ -132,3 +210,40 @@ def sgd_momentum_lr_halved(theta0, grads, *, lr, momentum, from_step):
     halved = keras.optimizers.schedules.PiecewiseConstantDecay([from_step - 1], [lr, lr / 2])
     # v = momentum * v - lr * g holds scaled steps: a new lr applies to new gradients only
     return fed_trajectory("sgd_momentum", theta0, grads, lr=halved, momentum=momentum)["theta"]
+
+
+def keras_trajectory(theta0, grads, *, optimizer, **options):
+    """keras.optimizers.<optimizer>(**options), in Keras's own names and defaults, fed ``grads[t]``."""
+    theta = keras.Variable(theta0, dtype=theta0.dtype.name)
+    step = getattr(keras.optimizers, optimizer)(**options)
+    rows = []
+    for g in grads:
+        step.apply_gradients([(g, theta)])
+        rows.append(tf.identity(theta.value))
+    return tf.stack(rows)
+
+
+def clipped_sgd(w0, b0, w_grads, b_grads, *, learning_rate, **clipping):
+    """keras.optimizers.SGD(learning_rate, **clipping) (clipnorm or global_clipnorm) on two parameters.
+
+    Returns the two parameters after each step, flattened side by side: (steps, w.size + b.size).
+    """
+    w, b = keras.Variable(w0, dtype=w0.dtype.name), keras.Variable(b0, dtype=b0.dtype.name)
+    optimizer = keras.optimizers.SGD(learning_rate=learning_rate, **clipping)
+    rows = []
+    for gw, gb in zip(w_grads, b_grads):
+        optimizer.apply_gradients([(gw, w), (gb, b)])
+        rows.append(tf.concat([tf.reshape(w.value, [-1]), tf.reshape(b.value, [-1])], 0))
+    return tf.stack(rows)
+
+
+def staircase_sgd(theta0, grads, *, lr, decay_steps, gamma):
+    """SGD under ExponentialDecay(staircase=True), which counts optimiser steps: theta after each step."""
+    schedules = keras.optimizers.schedules
+    schedule = schedules.ExponentialDecay(lr, decay_steps=decay_steps, decay_rate=gamma, staircase=True)
+    return keras_trajectory(theta0, grads, optimizer="SGD", learning_rate=schedule)
+
+
+def scheduled_rates(theta0, grads, *, schedule, lr, **schedule_hyper):
+    """The learning rate of each update of :func:`lr_schedule`."""
+    return lr_schedule(theta0, grads, schedule=schedule, lr=lr, **schedule_hyper)["lr"]

@@ -1,5 +1,6 @@
 """Pooling with TensorFlow built-ins; tf.GradientTape supplies the gradients."""
 
+import keras
 import tensorflow as tf
 
 from framework_impls.tf_impl.conv import pair, tf_padding
@@ -67,3 +68,15 @@ def reduce_max_pool2d_weighted(x, dout, *, kernel_size):
     n, c, h, w = x.shape
     windows = tf.reshape(x, (n, c, h // kernel_size, kernel_size, w // kernel_size, kernel_size))
     return tf.reduce_max(windows, axis=(3, 5)) * dout  # reduce_max's gradient splits ties equally
+
+
+def adaptive_avg_pool2d(x, *, output_size):
+    # Keras 3 (3.15 on) has the layer, with torch's windows; channels_first reads NCHW without a transpose.
+    layer = keras.layers.AdaptiveAveragePooling2D(output_size, data_format="channels_first", dtype=x.dtype.name)
+    return layer(x)
+
+
+def keras_average_pooling(x, *, pool_size, strides):
+    """keras.layers.AveragePooling2D with a fixed window (catalog adaptive-pool: the naive port)."""
+    layer = keras.layers.AveragePooling2D(pool_size, strides=strides, data_format="channels_first", dtype=x.dtype.name)
+    return layer(x)

@@ -2,6 +2,8 @@
 
 import torch.nn.functional as F
 
+from framework_impls.conversions.conv import conv_transpose_crops
+
 
 def tf_same_padding(size, kernel, stride, dilation):
     """TensorFlow's 'SAME' rule along one axis, ``(before, after)``: the odd pixel goes after.
@@ -42,3 +44,21 @@ def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
 def conv2d_single_channel(image, kernel):
     """F.conv2d of one (H, W) image with one (kh, kw) kernel, 'valid' (catalog entry cross-correlation)."""
     return F.conv2d(image[None, None], kernel[None, None])[0, 0]  # slides the kernel unflipped: a cross-correlation
+
+
+def conv_transpose2d(x, w, b, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+    # w is (C_in, C_out / groups, kh, kw): torch's transposed-conv layout, the reference's too.
+    if isinstance(padding, int) or all(isinstance(p, int) for p in padding):  # symmetric: torch's own arguments
+        return F.conv_transpose2d(x, w, b, stride=stride, padding=padding, output_padding=output_padding,
+                                  groups=groups, dilation=dilation)
+    # "same" (Keras's rule) or ((top, bottom), (left, right)): torch crops symmetrically only, so take the
+    # full result and crop it with F.pad's negative numbers (a negative crop adds zero rows), then the bias.
+    full = F.conv_transpose2d(x, w, stride=stride, groups=groups, dilation=dilation)
+    (top, bottom), (left, right) = conv_transpose_crops(x.shape[2:], w.shape[2:], stride, padding,
+                                                        output_padding, dilation)
+    return F.pad(full, (-left, -right, -top, -bottom)) + b[:, None, None]
+
+
+def conv2d_depthwise(x, w, b):
+    """F.conv2d with groups = C: w (C M, 1, kh, kw), output channel c M + m (catalog depthwise-layout)."""
+    return F.conv2d(x, w, b, groups=x.shape[1])

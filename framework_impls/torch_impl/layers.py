@@ -14,10 +14,10 @@ def batch_norm(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1
     return {"out": out, "running_mean": running_mean, "running_var": running_var}
 
 
-def dropout(x, mask, *, p):
-    # F.dropout draws its own mask; with an injected one, inverted dropout is this product
-    # (the scale F.dropout applies to kept units, checked in tests/test_layers.py).
-    return x * mask / (1 - p)
+def dropout(x, *, p, seed=0):
+    """F.dropout in training mode, and the keep-mask it drew from ``seed`` read back from its output."""
+    out = seeded_dropout(x, p=p, seed=seed)
+    return {"out": out, "mask": (out != 0).to(x.dtype)}  # x has no zeros: a zero output is a dropped unit
 
 
 # Catalog sides (comparisons/divergences/layers.py): a side returns one array.
@@ -40,7 +40,41 @@ def mask_of_seeded_dropout(x, *, p, seed=0, inverted):
     """x times the keep-mask :func:`seeded_dropout` draws, read back from its output (x has no zeros).
 
     ``inverted=False`` is the original paper's dropout, ``x * mask``; ``inverted=True``
-    the hand-written inverted dropout :func:`dropout`, ``x * mask / (1 - p)``.
+    the hand-written inverted dropout of the reference, ``x * mask / (1 - p)``.
     """
     mask = (seeded_dropout(x, p=p, seed=seed) != 0).to(x.dtype)
-    return dropout(x, mask, p=p) if inverted else x * mask  # the paper scaled the weights by 1 - p at test time instead
+    return x * mask / (1 - p) if inverted else x * mask  # the paper scaled the weights by 1 - p at test time instead
+
+
+# Normalisation layers and embeddings
+
+
+def layer_norm(x, gamma, beta, *, eps=1e-5):
+    return F.layer_norm(x, gamma.shape, gamma, beta, eps=eps)  # normalized_shape: the trailing axes gamma covers
+
+
+def group_norm(x, gamma, beta, *, num_groups, eps=1e-5):
+    return F.group_norm(x, num_groups, gamma, beta, eps=eps)  # x (N, C, *), channels on axis 1
+
+
+def rms_norm(x, gamma, *, eps=None):
+    return F.rms_norm(x, gamma.shape, gamma, eps=eps)  # eps=None: torch.finfo(x.dtype).eps
+
+
+def embedding(ids, table, *, padding_idx=None):
+    return F.embedding(ids, table, padding_idx=padding_idx)  # the padding row is returned but gets no gradient
+
+
+def builtin_layer_norm(x, gamma, beta, **options):
+    """F.layer_norm over the last axis with torch's defaults (eps=1e-5) except ``options``."""
+    return F.layer_norm(x, gamma.shape, gamma, beta, **options)
+
+
+def builtin_group_norm(x, gamma, beta, *, num_groups, **options):
+    """F.group_norm with torch's defaults (eps=1e-5) except ``options``."""
+    return F.group_norm(x, num_groups, gamma, beta, **options)
+
+
+def builtin_rms_norm(x, gamma, **options):
+    """F.rms_norm with torch's defaults (eps=None: torch.finfo(x.dtype).eps) except ``options``."""
+    return F.rms_norm(x, gamma.shape, gamma, **options)

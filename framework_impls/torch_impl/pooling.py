@@ -45,3 +45,12 @@ def max_pool2d_weighted(x, dout, *, kernel_size):
 def avg_pool2d_default(x, *, kernel_size, stride, padding):
     """F.avg_pool2d with its defaults otherwise (catalog entry avgpool-padding)."""
     return F.avg_pool2d(x, kernel_size, stride=stride, padding=padding)  # count_include_pad=True: padded zeros count
+
+
+def adaptive_avg_pool2d(x, *, output_size):
+    return F.adaptive_avg_pool2d(x, output_size)  # windows [floor(i H / o), ceil((i + 1) H / o))
+
+
+def fixed_avg_pool2d(x, *, kernel_size, stride):
+    """F.avg_pool2d with a fixed window and stride (catalog adaptive-pool: the port of an adaptive pool)."""
+    return F.avg_pool2d(x, kernel_size, stride=stride)
