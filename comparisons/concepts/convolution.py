@@ -22,6 +22,28 @@ def _conv(n, c, hw, c_out, kernel, groups=1):
     return draw
 
 
+def _unbatched(draw):
+    """The inputs of ``draw`` with x's batch axis of one dropped: an unbatched (C, H, W) image."""
+
+    def unbatched(rng):
+        inputs = draw(rng)
+        return {**inputs, "x": inputs["x"][0]}
+
+    return unbatched
+
+
+NO_CEIL_MODE = {
+    "tensorflow": "TensorFlow's pooling has no ceil_mode: its window count is the floor, and the last, "
+    "partial window has no counterpart",
+    "jax": "flax.linen's pooling has no ceil_mode: its window count is the floor",
+}
+NO_DILATED_MAX_POOL = {
+    "jax": "flax.linen.max_pool has no dilation, and jax.lax.reduce_window's max has no gradient with "
+    "window_dilation (NotImplementedError: select_and_gather with window dilation)",
+    "paddle": "Paddle's F.max_pool2d has no dilation argument",
+}
+
+
 def _image(*shape, integers=None):
     """Draw x of ``shape``: standard normal, or small integers (many ties) when ``integers`` is set."""
     if integers:
@@ -51,6 +73,8 @@ def conv2d_samples(rng):
         note=N_("groups = channels, two filters per channel (depth multiplier 2)"),
     )
     yield Sample("pointwise-1x1", _conv(2, 6, (4, 4), 5, (1, 1)), {})
+    yield Sample("unbatched", _unbatched(_conv(1, 3, (5, 5), 4, (3, 3))), {"padding": 1, "stride": 2},
+                 note=N_("x (C, H, W) without a batch axis, as F.conv2d takes it: out (C_out, Ho, Wo)"))
 
 
 def conv2d_naive_samples(rng):
@@ -80,6 +104,19 @@ def max_pool2d_samples(rng):
         skip={"finite-diff": "ties are kinks: the one-sided derivatives differ, central differences split them"},
         note=N_("values in {0, 1}: most windows tie; the gradient goes to the first maximum in row-major order"),
     )
+    yield Sample("unbatched", _image(3, 6, 6), {"kernel_size": 2},
+                 note=N_("x (C, H, W) without a batch axis, as F.max_pool2d takes it"))
+    yield Sample("dilation2-pad1", _image(2, 2, 7, 7), {"kernel_size": 3, "stride": 1, "padding": 1, "dilation": 2},
+                 skip=NO_DILATED_MAX_POOL, note=N_("every other element of a 5 x 5 span"))
+    yield Sample("dilation-stride2", _image(1, 2, 9, 8),
+                 {"kernel_size": (3, 2), "stride": 2, "padding": 1, "dilation": (2, 3)}, skip=NO_DILATED_MAX_POOL)
+    yield Sample("ceil-mode", _image(2, 2, 5, 5), {"kernel_size": 2, "ceil_mode": True}, skip=NO_CEIL_MODE,
+                 note=N_("5 rows in windows of 2: a third, partial window of one row"))
+    yield Sample("ceil-mode-pad1", _image(1, 2, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+                 skip=NO_CEIL_MODE, note=N_("the last window reaches past the padding; the part beyond never wins"))
+    yield Sample("ceil-mode-last-window-dropped", _image(1, 2, 5, 5),
+                 {"kernel_size": 2, "stride": 3, "padding": 1, "ceil_mode": True}, skip=NO_CEIL_MODE,
+                 note=N_("a third window would start in the bottom padding: torch drops it, 2 windows as without ceil_mode"))
 
 
 def avg_pool2d_samples(rng):
@@ -96,6 +133,19 @@ def avg_pool2d_samples(rng):
         yield Sample(f"same-3x3-stride2-{tag}", _image(2, 2, 6, 6),
                      {"kernel_size": 3, "stride": 2, "padding": "same", "count_include_pad": include},
                      note=N_("TensorFlow's 'SAME' on an even size pads one element, at the bottom and right"))
+        yield Sample(f"ceil-mode-pad1-{tag}", _image(1, 2, 6, 6),
+                     {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": include},
+                     skip=NO_CEIL_MODE,
+                     note=N_("the last window reaches one row past the padding: that row is never counted"))
+    yield Sample("unbatched", _image(3, 6, 6), {"kernel_size": 2},
+                 note=N_("x (C, H, W) without a batch axis, as F.avg_pool2d takes it"))
+    yield Sample("ceil-mode", _image(2, 2, 5, 5), {"kernel_size": 2, "ceil_mode": True}, skip=NO_CEIL_MODE,
+                 note=N_("the partial last windows divide only by their elements inside the input"))
+    yield Sample("divisor-override", _image(2, 2, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1,
+                                                          "divisor_override": 4},
+                 note=N_("every window's sum divided by 4 instead of its size; TF and JAX: the mean times kh * kw / 4"))
+    yield Sample("sum-pool", _image(1, 2, 6, 6), {"kernel_size": 2, "divisor_override": 1},
+                 note=N_("divisor_override=1: each window's sum"))
 
 
 def conv2d_benchmarks(rng):
@@ -171,7 +221,7 @@ register(
         reference=(ref_pool.max_pool2d_forward, ref_pool.max_pool2d_backward),
         implementations=implementations("pooling.max_pool2d"),
         grad_wrt=("x",),
-        divergences=(catalog.MAXPOOL_TIES, catalog.FLAX_MAX_POOL_STRIDE),
+        divergences=(catalog.MAXPOOL_TIES, catalog.FLAX_MAX_POOL_STRIDE, catalog.PADDLE_CEIL_MODE_WINDOW_IN_PADDING),
         tutorial=N_("Down-sampling a feature map by keeping the strongest response of each window."),
         forward_math=r"\mathrm{out}_{n,c,i,j} = \max_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"\tilde x = -\infty \text{ on the padding}",

@@ -44,6 +44,14 @@ def batch_norm_samples(rng):
                  note=N_("a mean of 20: the two-pass variance avoids cancellation; eps about Keras's default 1e-3, "
                  "exact in float32. float64 only: in float32 x itself is rounded to 2e-6, so x - mu and dx "
                  "carry absolute errors of a few 1e-6 that differ between libraries"))
+    yield Sample("sequence-train", batch_norm_inputs((3, 2, 4)), {"momentum": 0.125, "eps": 1e-5},
+                 note=N_("(N, C, L), BatchNorm1d's sequences: statistics per channel over N and L (m = 12)"))
+    yield Sample("sequence-eval", batch_norm_inputs((3, 2, 4)), {"eps": 1e-5, "training": False},
+                 note=N_("eval mode on (N, C, L)"))
+    yield Sample("momentum-above-1", batch_norm_inputs((6, 3)), {"momentum": 1.25, "eps": 1e-5},
+                 note=N_("torch takes any momentum: 1.25 extrapolates past the batch statistics"))
+    yield Sample("momentum-negative", batch_norm_inputs((6, 3)), {"momentum": -0.5, "eps": 1e-5},
+                 note=N_("momentum -0.5 moves the running statistics away from the batch's, as torch computes"))
     yield Sample("dense-eval", batch_norm_inputs((6, 3)), {"eps": 1e-5, "training": False},
                  note=N_("eval mode: the running statistics normalise and stay unchanged"))
     yield Sample("conv-eval", batch_norm_inputs((2, 3, 2, 2)), {"eps": 1e-5, "training": False},

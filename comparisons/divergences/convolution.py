@@ -288,6 +288,32 @@ PADDLE_AVGPOOL_EXCLUSIVE = Divergence(
     shows=Difference("values", at=border_positions(2, 5), at_least=0.2),  # 0.62 measured
 )
 
+PADDLE_CEIL_MODE_WINDOW_IN_PADDING = Divergence(
+    id="paddle-ceil-mode-window-in-padding",
+    differs=N_("With ceil_mode=True torch keeps a last window only where it starts inside the input or its "
+    "top / left padding; Paddle keeps it also when it starts in the bottom / right padding. On a 5x5 map with "
+    "kernel 2, stride 3 and padding 1 torch pools 2x2 windows, Paddle 3x3, the extra ones over padding alone "
+    "(max -3.4e38, also in float64; mean 0)."),
+    naive=(
+        Side("torch", implementation("torch", "pooling.max_pool2d")),
+        Side("paddle", implementation("paddle", "pooling.builtin_max_pool2d")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "pooling.max_pool2d")),
+        Side("paddle", implementation("paddle", "pooling.max_pool2d")),
+    ),
+    naive_mapping=N_("F.max_pool2d(x, 2, stride=3, padding=1, ceil_mode=True) in Paddle for the same call in torch"),
+    faithful_mapping=N_("drop the last row (column) of windows where (out - 1) * stride >= H + padding "
+    "(drop_windows_in_padding)"),
+    source="https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/Pool.h (pooling_output_shape_pad_lr: "
+    "'ensure that the last pooling starts inside the image'); "
+    "https://github.com/PaddlePaddle/Paddle/blob/develop/paddle/phi/kernels/funcs/pooling.h (PoolOutputSize: "
+    "(input_size - filter_size + 2 * padding + stride - 1) / stride + 1 in ceil_mode, no such check)",
+    sample=Sample("5x5-k2-s3-pad1-ceil", lambda rng: {"x": rng.standard_normal((1, 2, 5, 5))},
+                  {"kernel_size": 2, "stride": 3, "padding": 1, "ceil_mode": True}),
+    shows=Difference("shape"),  # (1, 2, 2, 2) against (1, 2, 3, 3)
+)
+
 PADDLE_AVGPOOL_FLOAT32_SCALE = Divergence(
     id="paddle-avgpool-float32-scale",
     differs=N_("Paddle's CPU avg_pool2d gradient multiplies dout by float scale = 1.0f / pool_size, a float32 "
