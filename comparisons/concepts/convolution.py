@@ -101,7 +101,7 @@ def max_pool2d_samples(rng):
     )
     yield Sample(
         "ties", _image(2, 2, 6, 6, integers=2), {"kernel_size": 3, "stride": 1, "padding": 1},
-        skip={"finite-diff": "ties are kinks: the one-sided derivatives differ, central differences split them"},
+        skip={"finite-diff": N_("ties are kinks: the one-sided derivatives differ, central differences split them")},
         note=N_("values in {0, 1}: most windows tie; the gradient goes to the first maximum in row-major order"),
     )
     yield Sample("unbatched", _image(3, 6, 6), {"kernel_size": 2},
@@ -164,14 +164,14 @@ def conv2d_naive_benchmarks(rng):
 PADDLE_AVG_POOL_FLOAT64 = Tolerance(
     1e-7,
     3.1e-8,
-    "Paddle's CPU avg_pool2d gradient scales dout by float scale = 1.0f / pool_size, a float32 number also "
+    N_("Paddle's CPU avg_pool2d gradient scales dout by float scale = 1.0f / pool_size, a float32 number also "
     "for float64 tensors (paddle/phi/kernels/funcs/pooling.cc, Pool2dGradFunctor; catalog entry "
     "paddle-avgpool-float32-scale): relative errors of 2.98e-8 for windows of 3 and 6 elements, 7.45e-9 "
     "for 9, none for 2 and 4, as measured (rtol). Where windows of different sizes overlap "
     "(count_include_pad=False) the errors no longer scale with the gradient, which can cancel to near 0: "
     "at most 2.98e-8 times sum |dout| / n over the windows of an element, under 1e-7 for |dout| <= 3 "
     "since sum 1 / n <= 1 on these samples (measured 2.3e-8 absolute; atol). The forward pass divides in "
-    "float64 and is exact",
+    "float64 and is exact"),
 )
 
 
@@ -259,12 +259,12 @@ register(
 
 from reference import resize as ref_resize  # noqa: E402 - the resize block stands apart from the ones above
 
-NO_ASYMMETRIC_TORCH = "torch's F.interpolate knows align_corners True and False only; no asymmetric rule"
-PADDLE_NEAREST = "Paddle's nearest is the asymmetric floor rule only (align_corners is refused for nearest)"
-JAX_NEAREST = "jax.image.resize's nearest is half-pixel with floor((i + 0.5) * in / out) only; no argument changes it"
-TF_HALF_PIXEL_CUBIC = ("tf.image.resize's bicubic is Keys' a = -0.5 with outside taps dropped; TF1's a = -0.75 kernel "
-                       "comes only with align_corners or the asymmetric rule")
-JAX_CUBIC_A = "jax.image.resize's cubic kernel is Keys' a = -0.5 with outside taps dropped; a is not an argument"
+NO_ASYMMETRIC_TORCH = N_("torch's F.interpolate knows align_corners True and False only; no asymmetric rule")
+PADDLE_NEAREST = N_("Paddle's nearest is the asymmetric floor rule only (align_corners is refused for nearest)")
+JAX_NEAREST = N_("jax.image.resize's nearest is half-pixel with floor((i + 0.5) * in / out) only; no argument changes it")
+TF_HALF_PIXEL_CUBIC = (N_("tf.image.resize's bicubic is Keys' a = -0.5 with outside taps dropped; TF1's a = -0.75 kernel "
+                       "comes only with align_corners or the asymmetric rule"))
+JAX_CUBIC_A = N_("jax.image.resize's cubic kernel is Keys' a = -0.5 with outside taps dropped; a is not an argument")
 
 
 def _resize_image(*shape):
@@ -293,7 +293,7 @@ def resize_samples(rng):
         "nearest-align-corners", _resize_image(2, 2, 5, 3),
         {**nearest, "size": (9, 5), "coordinate_transformation_mode": "align_corners",
          "nearest_mode": "round_prefer_ceil"},
-        skip={"torch": "torch's nearest modes take no align_corners", "jax": JAX_NEAREST, "paddle": PADDLE_NEAREST},
+        skip={"torch": N_("torch's nearest modes take no align_corners"), "jax": JAX_NEAREST, "paddle": PADDLE_NEAREST},
         note=N_("TF1's align_corners=True rounds i * (in - 1) / (out - 1) half up"),
     )
     linear = {"mode": "linear"}
@@ -312,9 +312,9 @@ def resize_samples(rng):
     yield Sample(
         "linear-pytorch-half-pixel-to-1", _resize_image(2, 2, 4, 6),
         {**linear, "size": (1, 3), "coordinate_transformation_mode": "pytorch_half_pixel"},
-        skip={"torch": "torch's align_corners=False stays half-pixel at output length 1 (samples 1.5 of 0..3, not 0)",
-              "tensorflow": "no TensorFlow resize samples input 0 for a length-1 output without align_corners",
-              "paddle": "Paddle's align_mode=0 stays half-pixel at output length 1"},
+        skip={"torch": N_("torch's align_corners=False stays half-pixel at output length 1 (samples 1.5 of 0..3, not 0)"),
+              "tensorflow": N_("no TensorFlow resize samples input 0 for a length-1 output without align_corners"),
+              "paddle": N_("Paddle's align_mode=0 stays half-pixel at output length 1")},
         note=N_("ONNX's pytorch_half_pixel samples input 0 when an axis shrinks to length 1"),
     )
     antialias = {"antialias": True, "exclude_outside": True}
@@ -332,17 +332,17 @@ def resize_samples(rng):
                  note=N_("TensorFlow's and JAX's bicubic: a = -0.5, taps outside the image dropped; torch and "
                          "Paddle reach it through antialias=True, which does not widen the kernel when upsampling"))
     yield Sample("cubic-down2-half-pixel-a05", _resize_image(2, 2, 8, 6), {**cubic, **keys, "size": (4, 3)},
-                 skip={"torch": "torch's a = -0.5 kernel comes only with antialias=True, which widens it when "
-                                "downsampling",
-                       "paddle": "Paddle's a = -0.5 kernel comes only with antialias=True, which widens it when "
-                                 "downsampling"})
+                 skip={"torch": N_("torch's a = -0.5 kernel comes only with antialias=True, which widens it when "
+                                "downsampling"),
+                       "paddle": N_("Paddle's a = -0.5 kernel comes only with antialias=True, which widens it when "
+                                 "downsampling")})
     yield Sample("cubic-up-align-corners", _resize_image(2, 2, 5, 4),
                  {**cubic, "size": (9, 7), "coordinate_transformation_mode": "align_corners"},
                  skip={"jax": JAX_CUBIC_A})
     yield Sample("cubic-up2-asymmetric", _resize_image(2, 2, 4, 5),
                  {**cubic, "size": (8, 10), "coordinate_transformation_mode": "asymmetric"},
                  skip={"torch": NO_ASYMMETRIC_TORCH, "jax": JAX_CUBIC_A,
-                       "paddle": "Paddle's bicubic ignores align_mode: half-pixel or align_corners only"})
+                       "paddle": N_("Paddle's bicubic ignores align_mode: half-pixel or align_corners only")})
     yield Sample("cubic-antialias-down2", _resize_image(2, 2, 8, 8),
                  {**cubic, **keys, "antialias": True, "size": (4, 4)},
                  note=N_("Keys' a = -0.5 kernel widened to 4 pixels on each side (PIL's filter)"))
@@ -351,11 +351,11 @@ def resize_samples(rng):
 TF_RESIZE_FLOAT64 = Tolerance(
     2e-6,
     1e-6,
-    "TensorFlow's ResizeBilinear, ResizeBicubic and ScaleAndTranslate kernels compute their weights in float "
+    N_("TensorFlow's ResizeBilinear, ResizeBicubic and ScaleAndTranslate kernels compute their weights in float "
     "and return float32 also for float64 images (tf.image.resize: 'The return value has type float32, unless "
     "the method is NEAREST_NEIGHBOR'), and so do their gradient kernels: float32 rounding of values up to "
     "about 4 in size (rtol), and of gradients summing a few such terms (atol); measured at most 6.2e-7. "
-    "ScaleAndTranslateGrad (antialias=True) takes float32 only, so that version resizes float64 images as float32",
+    "ScaleAndTranslateGrad (antialias=True) takes float32 only, so that version resizes float64 images as float32"),
 )
 
 register(
