@@ -128,8 +128,8 @@ def gelu_samples(rng):
 
 
 SCALAR_SOFTMAX_SKIP = {
-    "tensorflow": "tf.nn.softmax and tf.nn.log_softmax refuse a 0-d x (logits must have >= 1 dimension)",
-    "jax": "jax.nn.softmax and jax.nn.log_softmax refuse a 0-d x (axis -1 is out of bounds)",
+    "tensorflow": N_("tf.nn.softmax and tf.nn.log_softmax refuse a 0-d x (logits must have >= 1 dimension)"),
+    "jax": N_("jax.nn.softmax and jax.nn.log_softmax refuse a 0-d x (axis -1 is out of bounds)"),
 }
 
 

@@ -33,14 +33,14 @@ def _unbatched(draw):
 
 
 NO_CEIL_MODE = {
-    "tensorflow": "TensorFlow's pooling has no ceil_mode: its window count is the floor, and the last, "
-    "partial window has no counterpart",
-    "jax": "flax.linen's pooling has no ceil_mode: its window count is the floor",
+    "tensorflow": N_("TensorFlow's pooling has no ceil_mode: its window count is the floor, and the last, "
+    "partial window has no counterpart"),
+    "jax": N_("flax.linen's pooling has no ceil_mode: its window count is the floor"),
 }
 NO_DILATED_MAX_POOL = {
-    "jax": "flax.linen.max_pool has no dilation, and jax.lax.reduce_window's max has no gradient with "
-    "window_dilation (NotImplementedError: select_and_gather with window dilation)",
-    "paddle": "Paddle's F.max_pool2d has no dilation argument",
+    "jax": N_("flax.linen.max_pool has no dilation, and jax.lax.reduce_window's max has no gradient with "
+    "window_dilation (NotImplementedError: select_and_gather with window dilation)"),
+    "paddle": N_("Paddle's F.max_pool2d has no dilation argument"),
 }
 
 
