@@ -80,7 +80,7 @@ def conv_transpose2d(x, w, b, *, stride=1, padding=0, output_padding=0, dilation
     return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW
 
 
-# Catalog sides (comparisons/divergences/conv_layers.py).
+# Catalog sides (comparisons/divergences/convolution.py).
 
 
 def keras_conv_transpose(x, w, b, *, stride, padding):
