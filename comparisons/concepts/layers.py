@@ -263,8 +263,8 @@ PADDLE_ZEROES_PADDING_OUTPUT = (
 
 
 PADDING_FD = {"finite-diff": (
-    "padding_idx is a rule of the gradient, not of the function: the forward pass reads the padding row, so "
-    "central differences see its dependence that torch's gradient drops on purpose"
+    N_("padding_idx is a rule of the gradient, not of the function: the forward pass reads the padding row, so "
+    "central differences see its dependence that torch's gradient drops on purpose")
 )}
 
 

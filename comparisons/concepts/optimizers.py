@@ -111,22 +111,22 @@ NADAM_TOLERANCE = {
 
 EPS_PLACEMENT = {
     "adagrad": {
-        "tensorflow": "Keras adds epsilon inside the square root, g / sqrt(s + eps): no setting moves it "
-        "outside (catalog entry rmsprop-epsilon has the same rule)",
-        "jax": "optax adds eps inside the square root, g * rsqrt(s + eps): no optax setting moves it outside "
-        "(catalog entry optax-adagrad-initial-accumulator)",
+        "tensorflow": N_("Keras adds epsilon inside the square root, g / sqrt(s + eps): no setting moves it "
+        "outside (catalog entry rmsprop-epsilon has the same rule)"),
+        "jax": N_("optax adds eps inside the square root, g * rsqrt(s + eps): no optax setting moves it outside "
+        "(catalog entry optax-adagrad-initial-accumulator)"),
     },
     "rmsprop": {
-        "tensorflow": "Keras adds epsilon inside the square root, g / sqrt(v + eps) (catalog entry rmsprop-epsilon)",
-        "paddle": "Paddle adds epsilon inside the square root (catalog entry paddle-rmsprop-defaults)",
+        "tensorflow": N_("Keras adds epsilon inside the square root, g / sqrt(v + eps) (catalog entry rmsprop-epsilon)"),
+        "paddle": N_("Paddle adds epsilon inside the square root (catalog entry paddle-rmsprop-defaults)"),
     },
     "adam": {
-        "tensorflow": "Keras adds epsilon to sqrt(v), not sqrt(v_hat): matching torch needs the step-dependent "
-        "eps * sqrt(1 - beta2^t), which no constant argument gives (catalog entry adam-epsilon)",
+        "tensorflow": N_("Keras adds epsilon to sqrt(v), not sqrt(v_hat): matching torch needs the step-dependent "
+        "eps * sqrt(1 - beta2^t), which no constant argument gives (catalog entry adam-epsilon)"),
     },
     "adamw": {
-        "tensorflow": "Keras's AdamW adds epsilon to sqrt(v), not sqrt(v_hat), as its Adam: no constant "
-        "argument gives torch's placement (catalog entry adam-epsilon)",
+        "tensorflow": N_("Keras's AdamW adds epsilon to sqrt(v), not sqrt(v_hat), as its Adam: no constant "
+        "argument gives torch's placement (catalog entry adam-epsilon)"),
     },
 }
 """Optimiser -> framework -> why no argument reproduces the reference's (torch's) epsilon placement."""
@@ -158,8 +158,8 @@ def fed_samples(name):
 
 NADAM_SCHEDULES = {
     "nadam": {
-        "jax": "optax's nadam has no momentum schedule (mu_t = b1 at every step, torch's momentum_decay = inf): "
-        "no argument gives 0.96 ** (t * momentum_decay) (catalog entry optax-nadam-schedule)",
+        "jax": N_("optax's nadam has no momentum schedule (mu_t = b1 at every step, torch's momentum_decay = inf): "
+        "no argument gives 0.96 ** (t * momentum_decay) (catalog entry optax-nadam-schedule)"),
     },
 }
 """Optimiser -> framework -> why it cannot run the concept's (scheduled) NAdam."""
@@ -167,8 +167,8 @@ NADAM_SCHEDULES = {
 
 def nadam_samples(rng):
     """NAdam under the three schedules that a framework can express: Keras's, optax's (none), torch's default."""
-    no_keras = {"tensorflow": "Keras's Nadam schedule is fixed at 0.96 ** t, torch's momentum_decay = 1 "
-                "(catalog entry nadam-momentum-schedule)"}
+    no_keras = {"tensorflow": N_("Keras's Nadam schedule is fixed at 0.96 ** t, torch's momentum_decay = 1 "
+                "(catalog entry nadam-momentum-schedule)")}
     yield Sample(
         "no-schedule",
         fed_gradients((2, 3)),
