@@ -45,15 +45,39 @@ def max_pool2d_forward(x, *, kernel_size, stride=None, padding=0):
     """
     kernel, stride, dilation, pads, out_hw = _pool_geometry(x, kernel_size, stride, padding)
     xp = pad_hw(x, pads, value=-np.inf)  # -inf: a padded position is never the maximum
-    offsets = _offsets(kernel)
-    out = xp[(..., *offset_slices(0, 0, stride, dilation, out_hw))]
-    argmax = np.zeros(out.shape, dtype=np.min_scalar_type(len(offsets) - 1))
-    for k, (p, q) in enumerate(offsets[1:], start=1):
-        candidate = xp[(..., *offset_slices(p, q, stride, dilation, out_hw))]
-        wins = candidate > out  # strictly greater: on a tie the earlier offset keeps the max
-        argmax = np.where(wins, k, argmax)
-        out = np.maximum(out, candidate)
+    # Separable: a window's maximum is the largest of its rows' maxima, and its first maximum in
+    # row-major order is the first maximum of the first row holding that value. So reduce each
+    # window's kw columns on every padded row first, then kh of those row results: kh + kw - 2
+    # whole-array comparisons instead of kh * kw - 1.
+    rows, columns = offset_slices(0, 0, stride, dilation, out_hw)
+    row_max, column = _first_max([xp[..., _shifted(columns, q)] for q in range(kernel[1])])  # (N, C, Hp, Wo)
+    out, row = _first_max([row_max[..., _shifted(rows, p), :] for p in range(kernel[0])])  # (N, C, Ho, Wo)
+    index_type = np.min_scalar_type(kernel[0] * kernel[1] - 1)
+    argmax = row.astype(index_type) * index_type.type(kernel[1])  # p * kw + q, q read on the winning row p
+    for p in range(kernel[0]):
+        argmax += (row == p) * column[..., _shifted(rows, p), :].astype(index_type, copy=False)
     return out, (argmax, x.shape, kernel, stride, pads)
+
+
+def _shifted(index, offset):
+    """``index`` (a strided slice) moved ``offset`` elements on."""
+    return slice(index.start + offset, index.stop + offset, index.step)
+
+
+def _first_max(candidates):
+    """Elementwise maximum of equally shaped arrays, and the index of the first one holding it.
+
+    Ties keep the earlier index (only a strictly greater candidate takes over); a NaN
+    propagates to the maximum, as ``np.maximum`` does, without taking the index.
+    """
+    index_type = np.min_scalar_type(len(candidates) - 1)
+    best, index = candidates[0], np.zeros(candidates[0].shape, dtype=index_type)
+    for k, candidate in enumerate(candidates[1:], start=1):
+        # k exceeds every earlier index, so "k where the candidate wins" is a maximum (np.where
+        # on small integer types is many times slower than this arithmetic)
+        index = np.maximum(index, (candidate > best) * index_type.type(k))
+        best = np.maximum(best, candidate)
+    return best, index
 
 
 def max_pool2d_backward(dout, cache):
@@ -71,9 +95,21 @@ def max_pool2d_backward(dout, cache):
         windows add up.
     """
     argmax, x_shape, kernel, stride, pads = cache
-    dxp = np.zeros(x_shape[:2] + (x_shape[2] + sum(pads[0]), x_shape[3] + sum(pads[1])), dtype=dout.dtype)
+    padded_hw = (x_shape[2] + sum(pads[0]), x_shape[3] + sum(pads[1]))
+    # Windows that tile the padded input (stride = kernel, no remainder) cover every element
+    # exactly once: each offset's share is written, with no zero fill and no read-modify-write.
+    tiles = stride == kernel and all(size == k * o for size, k, o in zip(padded_hw, kernel, dout.shape[2:]))
+    dxp = (np.empty if tiles else np.zeros)(x_shape[:2] + padded_hw, dtype=dout.dtype)
+    # mask * dout is several times faster than np.where, and exact unless dout holds an inf or a
+    # NaN (inf * 0 is NaN where the gradient must be 0): those take np.where
+    finite = np.isfinite(dout).all()
     for k, (p, q) in enumerate(_offsets(kernel)):
-        dxp[(..., *offset_slices(p, q, stride, (1, 1), dout.shape[2:]))] += np.where(argmax == k, dout, 0)
+        index = (..., *offset_slices(p, q, stride, (1, 1), dout.shape[2:]))
+        share = (argmax == k) * dout if finite else np.where(argmax == k, dout, 0)
+        if tiles:
+            dxp[index] = share
+        else:
+            dxp[index] += share
     return unpad_hw(dxp, pads)
 
 
