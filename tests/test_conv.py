@@ -88,9 +88,10 @@ def test_float32_stays_float32(samples, function):
     assert all(g.dtype == np.float32 for g in backward(out, cache))
 
 
-def test_backward_allocates_no_second_column_buffer():
+def test_backward_allocates_no_second_column_buffer(monkeypatch):
     import tracemalloc
 
+    monkeypatch.setattr(conv, "WINOGRAD", False)  # the im2col path (tests/test_winograd.py checks the other)
     rng = np.random.default_rng(4)
     x, w, b = rng.standard_normal((2, 16, 12, 12)), rng.standard_normal((16, 16, 3, 3)), np.zeros(16)
     out, cache = conv.conv2d_forward(x, w, b, padding=1)
