@@ -4,7 +4,9 @@ Layout is PyTorch's: x (N, C, H, W), w (C_out, C / groups, kh, kw), b (C_out,).
 Two versions compute the same thing: :func:`conv2d_forward_naive` slides a window
 over the image in Python loops (the tutorials' picture), :func:`conv2d_forward`
 copies every window once into a column matrix (im2col) and does one matrix product
-per group. With ``xp`` the padded input, ``s`` the stride and ``d`` the dilation:
+per group; 3x3 stride-1 convolutions take :mod:`reference.winograd` instead: the same sums,
+out and dx with 2.25 times fewer multiplications (:data:`WINOGRAD`). With ``xp`` the padded input,
+``s`` the stride and ``d`` the dilation:
 
 .. math::
 
@@ -63,9 +65,9 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     -------
     out : ndarray, shape (N, C_out, Ho, Wo)
         ``Ho = (H + top + bottom - d (kh - 1) - 1) // s + 1``; math in the module docstring.
-    cache : tuple
+    cache : tuple or reference.winograd.Cache
         The column matrix ``cols`` of shape (groups, C/groups * kh * kw, N * Ho * Wo),
-        the only large buffer kept.
+        the only large buffer kept; on the Winograd path, the padded input.
 
     Notes
     -----

@@ -16,17 +16,27 @@ Each 2x2 block of outputs (tile ``(t, u)``) is computed from the 4x4 input tile 
 (C, tiles), the sum over channels is, for each of the 16 tile positions ``(a, b)``, one matrix
 product ``M[a, b] = U[a, b] @ V[a, b]``: 16 products per tile and channel pair for 4 outputs,
 where the direct method (im2col) spends 4 * 9 = 36. The entries of B, G and A are 0, +-1 and
-+-1/2, exact in binary, so the transforms are additions; float32 results differ from the direct
-sum by a few roundings (the tests bound it).
++-1/2, exact in binary; float32 results differ from the direct sum by a few more roundings
+(tests/test_winograd.py bounds them).
 
-The backward pass is the exact adjoint of these linear steps:
-``dM = A dY A^T``, ``dU[a, b] = dM[a, b] @ V[a, b]^T`` then ``dw = G^T dU G``, and
-``dV[a, b] = U[a, b]^T @ dM[a, b]`` then ``dd = B dV B^T`` added back into the overlapping tiles.
+Backward: ``dx`` is the exact adjoint of the same steps, ``dM = A dY A^T``,
+``dV[a, b] = U[a, b]^T @ dM[a, b]``, then ``B dV B^T`` added back into the overlapping tiles.
+``dw`` is the direct sum (:func:`weight_gradient`), not ``G^T (sum dM V^T) G``: that one
+carries the rounding error of the largest entries of ``dU`` into every entry of dw, and on
+small entries float32 then strays from the direct sum by more than the float32 tolerance.
 
-Fast path: a transform by a 4x4 (or 2x4) matrix along one axis is, for all tiles at once, four
-whole-array additions of strided views (tile row ``a`` of every tile is ``xp[a::2]``), so no tile is
-ever copied out and no Python loop runs over pixels. Arrays are kept channels-first,
-(C, N, rows, columns), so that each ``V[a, b]`` is a contiguous (C, N * tiles) matrix.
+How it runs fast in NumPy:
+
+- Image axes first, (rows, columns, N, C): every strided view has N * C contiguous numbers
+  innermost, long runs for NumPy's loops, and each ``V[a, b]`` is a (tiles * N, C) matrix.
+  Going there from (N, C, H, W) and back takes two copies through (N, H, C, W), with short
+  strides (see :func:`to_image_axes_first`); the copies are split over threads
+  (:mod:`reference.parallel`).
+- The transforms are BLAS products, not Python passes: along one axis, tile ``t`` is the
+  (4, rest) matrix of rows ``2 t .. 2 t + 3`` (a strided view, no copy), multiplied by ``B^T``
+  in one batched ``np.matmul``; the output transform of all tiles is one (4, 16) @ (16, ...)
+  product with ``A^T kron A^T``.
+- Intermediate buffers are reused between calls (:mod:`reference.scratch`).
 """
 
 from typing import NamedTuple
@@ -47,9 +57,9 @@ A_T = np.array([[1.0, 1.0, 1.0, 0.0], [0.0, 1.0, -1.0, -1.0]])
 
 
 class Cache(NamedTuple):
-    """What :func:`backward` needs: the transformed input and kernel, and the geometry."""
+    """What :func:`backward` needs: the padded input, the transformed kernel, and the geometry."""
 
-    v: np.ndarray  # (16, tiles * N, C): B^T d B of every tile, the only large buffer
+    xp: np.ndarray  # (rows, columns, N, C): the padded input, image axes first
     u: np.ndarray  # (16, C_out, C): G g G^T
     x_shape: tuple
     pads: tuple
@@ -117,12 +127,6 @@ def kernel_transform(w):
     return np.ascontiguousarray((w.reshape(-1, 9) @ gg.T).T).reshape(16, *w.shape[:2])
 
 
-def kernel_adjoint(du):
-    """``dw[o, c] = G^T dU[:, :, o, c] G`` for ``du`` of shape (16, C_out, C): (C_out, C, 3, 3)."""
-    gg = np.kron(G, G).astype(du.dtype)
-    return (du.reshape(16, -1).T @ gg).reshape(*du.shape[1:], 3, 3)
-
-
 def to_image_axes_first(x, out):
     """Copy x (N, C, H, W) into out (H, W, N, C), through (N, H, C, W); images split over threads.
 
@@ -176,31 +180,11 @@ def tiles_to_channels_first(y, out_hw, n):
     return result
 
 
-def channels_first_to_tiles(dout, tiles, out):
-    """The inverse of :func:`tiles_to_channels_first`: dout (N, C_out, Ho, Wo) -> out (4, tiles * N * C_out).
-
-    The row / column a tile has beyond an odd Ho / Wo gets 0.
-    """
-    n, channels, height, width = dout.shape
-    rows, cols = tiles
-    middle = scratch("n-h-c-w", (n, 2 * rows, channels, 2 * cols), dout.dtype)  # (N, rows, i, C_out, cols, j)
-    middle[:, height:], middle[..., width:] = 0, 0
-    split_middle = middle.reshape(n, rows, 2, channels, cols, 2)
-    split_out = out.reshape(2, 2, rows, cols, n, channels)
-
-    def copy(part):
-        np.copyto(middle[part, :height, :, :width], dout[part].transpose(0, 2, 1, 3))
-        np.copyto(split_out[..., part, :], split_middle[part].transpose(2, 5, 1, 4, 0, 3))
-
-    run_split(n, copy)
-    return out
-
-
 def forward(x, w, b, pads, out_hw):
     """The convolution of x (N, C, H, W) with w (C_out, C, 3, 3), padded by ``pads``, plus b.
 
-    Returns ``out`` (N, C_out, Ho, Wo) and :class:`Cache`; ``V`` (16, tiles * N, C) is the
-    only large buffer kept.
+    Returns ``out`` (N, C_out, Ho, Wo) and :class:`Cache`, which keeps the padded input
+    (about the size of x), not the four times larger ``V``.
     """
     n, channels, height, width = x.shape
     out_channels = w.shape[0]
@@ -209,11 +193,11 @@ def forward(x, w, b, pads, out_hw):
     # Image axes first, (rows, columns, N, C): every strided view below then still has N * C
     # contiguous numbers innermost, long runs for NumPy's loops. One zero row / column is added
     # to the padding when Ho / Wo is odd (its output is cropped).
-    xp = scratch("xp", (2 * rows + 2, 2 * cols + 2, n, channels), x.dtype)
+    xp = np.empty((2 * rows + 2, 2 * cols + 2, n, channels), dtype=x.dtype)
     xp[:top], xp[top + height :], xp[:, :left], xp[:, left + width :] = 0, 0, 0, 0
     to_image_axes_first(x, xp[top : top + height, left : left + width])
     by_column = input_transform_1d(xp, 1, cols, scratch("in-by-column", (4, 2 * rows + 2, cols, n, channels), x.dtype))
-    v = input_transform_1d(by_column, 1, rows, np.empty((4, 4, rows, cols, n, channels), dtype=x.dtype))
+    v = input_transform_1d(by_column, 1, rows, scratch("v", (4, 4, rows, cols, n, channels), x.dtype))
     v = v.reshape(16, -1, channels)  # V[a, b]: a (tiles * N, C) matrix
     u = kernel_transform(w)
     m = scratch("m", (16, rows * cols * n, out_channels), x.dtype)
@@ -222,37 +206,79 @@ def forward(x, w, b, pads, out_hw):
     # Y = A^T M A for every tile at once: vec(Y) = (A^T kron A^T) vec(M), one (4, 16) @ (16, tiles N C_out) product
     y = scratch("out-tiles", (4, rows * cols * n * out_channels), x.dtype)
     np.matmul(np.kron(A_T, A_T).astype(x.dtype), m.reshape(16, -1), out=y)
-    return tiles_to_channels_first(y, out_hw, n), Cache(v, u, x.shape, pads, out_hw)
+    return tiles_to_channels_first(y, out_hw, n), Cache(xp, u, x.shape, pads, out_hw)
 
 
 def backward(dout, cache):
-    """Gradients (dx, dw, db) of :func:`forward`, the adjoint of each of its steps."""
-    v, u, x_shape, pads, out_hw = cache
+    """Gradients (dx, dw, db) of :func:`forward`.
+
+    dx is the adjoint of the forward steps (Winograd again, with the transposed transforms);
+    dw is the direct sum (:func:`weight_gradient`): through ``G^T dU G`` it would carry
+    rounding errors of the size of the largest entries of dU to every entry of dw, and
+    float32 results would then stray from the direct sum by more than float32 tolerances
+    allow on the small entries.
+    """
+    xp, u, x_shape, pads, out_hw = cache
     n, channels, height, width = x_shape
     out_channels = u.shape[1]
     rows, cols = tiles_of(out_hw)
     db = dout.sum(axis=(0, 2, 3))
-    dy = channels_first_to_tiles(dout, (rows, cols), scratch("out-tiles", (4, rows * cols * n * out_channels), dout.dtype))
+    # dout with image axes first, as wide as xp; rows and columns beyond Ho / Wo are 0
+    image = scratch("dout-image", (2 * rows, xp.shape[1], n, out_channels), dout.dtype)
+    image[out_hw[0] :], image[:, out_hw[1] :] = 0, 0
+    to_image_axes_first(dout, image[: out_hw[0], : out_hw[1]])
+    dw = weight_gradient(xp, image, out_hw)
+    dy = scratch("out-tiles", (2, 2, rows, cols, n, out_channels), dout.dtype)  # dY[i, j, t, u] = dout[2 t + i, 2 u + j]
+    np.copyto(dy, image[:, : 2 * cols].reshape(rows, 2, cols, 2, n, out_channels).transpose(1, 3, 0, 2, 4, 5))
     dm = scratch("m", (16, rows * cols * n, out_channels), dout.dtype)
-    np.matmul(np.kron(A_T, A_T).T.astype(dout.dtype), dy, out=dm.reshape(16, -1))  # dM = A dY A^T, every tile
-    dw = kernel_adjoint(np.matmul(dm.transpose(0, 2, 1), v))  # dU[a, b] = dM[a, b] @ V[a, b]
-    dv = scratch("dv", (16, rows * cols * n, channels), dout.dtype)
+    np.matmul(np.kron(A_T, A_T).T.astype(dout.dtype), dy.reshape(4, -1), out=dm.reshape(16, -1))  # dM = A dY A^T
+    dv = scratch("v", (16, rows * cols * n, channels), dout.dtype)
     np.matmul(dm, u, out=dv)  # dV[a, b]^T = dM[a, b]^T U[a, b]
     dv = dv.reshape(4, 4, rows, cols, n, channels)
     by_column = input_adjoint_1d(dv, 1, scratch("in-by-column", (4, 2 * rows + 2, cols, n, channels), dout.dtype))
-    dxp = input_adjoint_1d(by_column, 1, scratch("xp", (2 * rows + 2, 2 * cols + 2, n, channels), dout.dtype))
+    dxp = input_adjoint_1d(by_column, 1, scratch("dxp", xp.shape, dout.dtype))
     (top, _), (left, _) = pads
     return to_channels_first(dxp[top : top + height, left : left + width]), dw, db
 
 
+def weight_gradient(xp, image, out_hw):
+    """``dw[o, c, p, q] = sum_{n, i, j} dout[n, o, i, j] xp[n, c, i + p, j + q]``, nine products.
+
+    ``xp`` (rows, columns, N, C) and ``image`` (dout as (rows', columns, N, C_out), zero beyond
+    Ho, Wo) have the same width, so flattening (row, column, n) turns the offset (p, q) into a
+    shift of ``(p * columns + q) * N`` rows: each offset is one contiguous slice of ``xp``, and
+    ``dw[:, :, p, q] = image_flat^T @ xp_flat[shift : shift + K]``. A shifted slice runs into the
+    next row only where ``image`` is 0 (columns beyond Wo). Returns (C_out, C, 3, 3).
+    """
+    columns, n, channels = xp.shape[1:]
+    positions = out_hw[0] * columns - 2  # the last two positions are zero columns; dropping them keeps slices in xp
+    d = image.reshape(-1, image.shape[-1])[: positions * n]
+    x_flat = xp.reshape(-1, channels)
+    dw = np.empty((3, 3, image.shape[-1], channels), dtype=image.dtype)
+    for p in range(3):
+        for q in range(3):
+            shift = (p * columns + q) * n
+            np.matmul(d.T, x_flat[shift : shift + positions * n], out=dw[p, q])
+    return np.ascontiguousarray(dw.transpose(2, 3, 0, 1))
+
+
 def matmuls(cache):
-    """A callable repeating only the three batched products of :func:`forward` and :func:`backward`."""
-    v, u = cache.v, cache.u
-    dm = np.ones((16, v.shape[1], u.shape[1]), dtype=v.dtype)
+    """A callable repeating only the channel-mixing products of :func:`forward` and :func:`backward`.
+
+    ``M = V U^T`` and ``dV = dM U`` (16 batched products each) and the nine products of
+    :func:`weight_gradient`; not the transforms.
+    """
+    xp, u, _, _, out_hw = cache
+    columns, n, channels = xp.shape[1:]
+    out_channels = u.shape[1]
+    tiles = np.prod(tiles_of(out_hw)) * n
+    v = np.ones((16, tiles, channels), dtype=xp.dtype)
+    dm = np.ones((16, tiles, out_channels), dtype=xp.dtype)
+    image = np.ones((-(-out_hw[0] // 2) * 2, columns, n, out_channels), dtype=xp.dtype)
 
     def run():
         np.matmul(v, u.transpose(0, 2, 1))
-        np.matmul(dm.transpose(0, 2, 1), v)
         np.matmul(dm, u)
+        weight_gradient(xp, image, out_hw)
 
     return run
