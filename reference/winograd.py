@@ -96,7 +96,7 @@ def input_adjoint_1d(e, axis, out):
     ``e`` has the leading axis of 4 and ``count`` tiles on ``axis`` (of ``e[k]``); ``out``
     (written, not accumulated) has ``2 count + 2`` rows there. Row ``k`` of tile ``t`` is row
     ``2 t + k``, so rows ``2 t + 2`` and ``2 t + 3`` hold rows 2 and 3 of tile ``t`` plus rows 0
-    and 1 of tile ``t + 1``: one batched product ``B e`` per tile, then one copy and one addition.
+    and 1 of tile ``t + 1``: one batched product ``B e`` per tile, then one addition of the two.
     """
     count = e.shape[axis + 1]
     tiles = np.moveaxis(_flatten_after(e, axis + 1), 0, -2)  # (..., count, 4, rest)
@@ -105,9 +105,9 @@ def input_adjoint_1d(e, axis, out):
     pairs = _flatten_after(out, axis).reshape(*out.shape[:axis], count + 1, 2, -1)  # rows (2 t, 2 t + 1)
 
     def overlap_add(part):  # split over the first axis
-        pairs[part, ..., :count, :, :] = be[part, ..., :2, :]
-        pairs[part, ..., count, :, :] = 0
-        pairs[part, ..., 1:, :, :] += be[part, ..., 2:, :]
+        pairs[part, ..., 0, :, :] = be[part, ..., 0, :2, :]
+        np.add(be[part, ..., 1:, :2, :], be[part, ..., :-1, 2:, :], out=pairs[part, ..., 1:count, :, :])
+        pairs[part, ..., count, :, :] = be[part, ..., count - 1, 2:, :]
 
     run_split(pairs.shape[0], overlap_add)
     return out

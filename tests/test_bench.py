@@ -117,18 +117,29 @@ class MatmulRecorder:
         return np.matmul(a, b, **kwargs)
 
 
-@pytest.mark.parametrize("params", [{"padding": 1}, {"stride": 2, "groups": 2}, {"dilation": 2, "padding": "same"}])
-def test_the_conv2d_floor_runs_exactly_the_products_of_forward_and_backward(monkeypatch, params):
-    from reference import conv
+TRANSFORMS = {(4, 4), (4, 16), (16, 4)}
+"""Shapes of the Winograd path's constant transform matrices (B^T, B, A^T kron A^T and its transpose)."""
 
+
+@pytest.mark.parametrize("winograd", [True, False])
+@pytest.mark.parametrize("params", [{"padding": 1}, {"stride": 2, "groups": 2}, {"dilation": 2, "padding": "same"}])
+def test_the_conv2d_floor_runs_exactly_the_products_of_forward_and_backward(monkeypatch, params, winograd):
+    """The floor repeats every product that sums over channels (on the Winograd path: not the
+    products by the constant 4x4 transform matrices)."""
+    from reference import conv
+    from reference import winograd as winograd_module
+
+    monkeypatch.setattr(conv, "WINOGRAD", winograd)
     rng = np.random.default_rng(0)
     x, w, b = rng.standard_normal((2, 4, 9, 9)), rng.standard_normal((6, 4 // params.get("groups", 1), 3, 3)), np.zeros(6)
     run = conv.conv2d_matmuls(x, w, b, **params)
     recorder = MatmulRecorder()
     monkeypatch.setattr(conv, "np", recorder)
+    monkeypatch.setattr(winograd_module, "np", recorder)
     out, cache = conv.conv2d_forward(x, w, b, **params)
     conv.conv2d_backward(out, cache)
-    products, recorder.shapes = recorder.shapes, []
+    products, recorder.shapes = [p for p in recorder.shapes if p[0] not in TRANSFORMS], []
+    assert products, "no channel sums recorded"
     run()
     assert sorted(recorder.shapes) == sorted(products)
 
