@@ -64,6 +64,7 @@ class Cache(NamedTuple):
     x_shape: tuple
     pads: tuple
     out_hw: tuple
+    unbatched: bool = False  # conv2d was given one (C, H, W) image (the caller's business, kept here)
 
 
 def applies(kernel, stride, dilation, groups):
@@ -218,7 +219,7 @@ def backward(dout, cache):
     float32 results would then stray from the direct sum by more than float32 tolerances
     allow on the small entries.
     """
-    xp, u, x_shape, pads, out_hw = cache
+    xp, u, x_shape, pads, out_hw, _ = cache
     n, channels, height, width = x_shape
     out_channels = u.shape[1]
     rows, cols = tiles_of(out_hw)
@@ -268,7 +269,7 @@ def matmuls(cache):
     ``M = V U^T`` and ``dV = dM U`` (16 batched products each) and the nine products of
     :func:`weight_gradient`; not the transforms.
     """
-    xp, u, _, _, out_hw = cache
+    xp, u, _, _, out_hw, _ = cache
     columns, n, channels = xp.shape[1:]
     out_channels = u.shape[1]
     tiles = np.prod(tiles_of(out_hw)) * n

@@ -8,19 +8,23 @@ import pytest
 from reference import pooling
 
 CONFIGS = [  # kernel, stride, padding: overlapping, tiling, gapped windows, with and without padding
-    (k, s, p) for k, s, p in itertools.product([1, 2, 3, (2, 3)], [1, 2, 3, (2, 1)], [0, 1])
+    (k, s, p, {}) for k, s, p in itertools.product([1, 2, 3, (2, 3)], [1, 2, 3, (2, 1)], [0, 1])
     if p <= min(np.atleast_1d(k)) // 2
+] + [  # dilation and ceil_mode
+    (3, 1, 1, {"dilation": 2}), ((2, 3), 2, 0, {"dilation": (2, 1)}), (2, 2, 0, {"ceil_mode": True}),
+    (3, 2, 1, {"ceil_mode": True}), (2, 3, 1, {"ceil_mode": True, "dilation": 2}),
 ]
 
 
-@pytest.mark.parametrize("kernel, stride, padding", CONFIGS)
+@pytest.mark.parametrize("kernel, stride, padding, more", CONFIGS)
 @pytest.mark.parametrize("values", ["normal", "ties"])
-def test_max_pool_equals_the_window_loop(kernel, stride, padding, values):
+def test_max_pool_equals_the_window_loop(kernel, stride, padding, more, values):
     rng = np.random.default_rng(0)
     shape = (2, 3, 7, 8)
     x = rng.standard_normal(shape) if values == "normal" else rng.integers(0, 2, shape).astype(float)
-    out, cache = pooling.max_pool2d_forward(x, kernel_size=kernel, stride=stride, padding=padding)
-    out_naive, cache_naive = pooling.max_pool2d_forward_naive(x, kernel_size=kernel, stride=stride, padding=padding)
+    params = dict(kernel_size=kernel, stride=stride, padding=padding, **more)
+    out, cache = pooling.max_pool2d_forward(x, **params)
+    out_naive, cache_naive = pooling.max_pool2d_forward_naive(x, **params)
     np.testing.assert_array_equal(out, out_naive)
     np.testing.assert_array_equal(cache[0], cache_naive[1])  # the same first maximum in row-major order
     dout = rng.standard_normal(out.shape)

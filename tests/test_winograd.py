@@ -178,3 +178,13 @@ def test_backward_allocates_no_tile_sized_buffer_once_warm():
     tracemalloc.stop()
     tile_bytes = 16 * (8 * 8) * 4 * 32 * 8
     assert peak < tile_bytes, f"backward peak {peak} bytes reaches a tile buffer's {tile_bytes}"
+
+
+def test_an_unbatched_image_takes_the_winograd_path_too():
+    x, w, b = draw((1, 3, 6, 5), 4)
+    out, cache = conv.conv2d_forward(x[0], w, b, padding=1)
+    assert isinstance(cache, winograd.Cache) and out.shape == (4, 6, 5)
+    dout = np.random.default_rng(12).standard_normal(out.shape)
+    dx, dw, db = conv.conv2d_backward(dout, cache)
+    for got, want in zip((out, dx, dw, db), im2col(x, w, b, dout[None], padding=1)):
+        np.testing.assert_allclose(got, want[0] if got.ndim == 3 else want, rtol=1e-12, atol=1e-12)
