@@ -225,7 +225,8 @@ def bench_main(concepts, *, repeats, out, console) -> int:
     print_table(timings, console)
     libraries = blas_libraries()
     for library in libraries:
-        console.print(f"BLAS: {library['internal_api']} {library['version']} ({library['architecture']} kernels)")
+        where = Path(library["filepath"] or "?").parent.name  # numpy.libs: NumPy's own
+        console.print(f"BLAS: {library['internal_api']} {library['version']} ({library['architecture']} kernels) in {where}")
     write_results(timings, Path(out))
     write_atomically(Path(out) / "bench-blas.json", json.dumps(libraries, indent=2) + "\n")
     from comparisons.report.html import write_bench_page
