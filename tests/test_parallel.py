@@ -18,18 +18,26 @@ def test_chunks_cover_the_range_in_order_without_empty_parts(length, parts):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_thread_count_follows_the_blas_limit(threads):
+def test_blas_threads_follow_the_limit(threads):
     with threadpool_limits(threads):
-        assert parallel.thread_count() == threads
+        assert parallel.blas_threads() == threads
 
 
-def test_run_split_covers_every_index_once_and_uses_the_threads():
+@pytest.mark.parametrize("limit, cores, expected", [(1, 16, 1), (2, 16, 2), (2, 2, 1), (4, 5, 2), (8, 4, 1)])
+def test_helpers_run_only_on_cores_the_blas_leaves_free(monkeypatch, limit, cores, expected):
+    monkeypatch.setattr(parallel, "blas_threads", lambda: limit)
+    monkeypatch.setattr(parallel, "cores", lambda: cores)
+    assert parallel.thread_count() == expected
+
+
+def test_run_split_covers_every_index_once_and_uses_the_threads(monkeypatch):
     seen, names = np.zeros(50, dtype=int), set()
 
     def task(part):
         seen[part] += 1
         names.add(threading.current_thread().name)
 
+    monkeypatch.setattr(parallel, "cores", lambda: 4)  # two free cores, whatever this machine has
     with threadpool_limits(2):
         parallel.run_split(50, task)
     assert (seen == 1).all() and len(names) == 2
@@ -39,12 +47,13 @@ def test_run_split_covers_every_index_once_and_uses_the_threads():
     assert names == {threading.current_thread().name}  # one thread: the caller's, no pool
 
 
-def test_run_split_raises_a_workers_error():
+def test_run_split_raises_a_workers_error(monkeypatch):
     def task(part):
         if part.start > 0:
             raise RuntimeError("worker failed")
 
-    with threadpool_limits(2), pytest.raises(RuntimeError, match="worker failed"):
+    monkeypatch.setattr(parallel, "thread_count", lambda: 2)
+    with pytest.raises(RuntimeError, match="worker failed"):
         parallel.run_split(10, task)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from reference import conv, winograd
+from reference import conv, parallel, winograd
 from reference.im2col import window_geometry
 
 SHAPES = [  # x shape, C_out, padding: even and odd output sizes, asymmetric and 'same' padding
@@ -118,7 +118,8 @@ def test_kernel_transform_is_g_w_g_transposed():
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_layout_copies_split_over_threads_equal_a_plain_transpose(threads):
+def test_layout_copies_split_over_threads_equal_a_plain_transpose(monkeypatch, threads):
+    monkeypatch.setattr(parallel, "thread_count", lambda: threads)
     x = np.random.default_rng(7).standard_normal((5, 3, 4, 6)).astype(np.float32)
     with threadpool_limits(threads):
         image = winograd.to_image_axes_first(x, np.empty((4, 6, 5, 3), dtype=np.float32))
@@ -128,12 +129,14 @@ def test_layout_copies_split_over_threads_equal_a_plain_transpose(threads):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_conv2d_results_do_not_depend_on_the_thread_count(threads):
+def test_conv2d_results_do_not_depend_on_the_thread_count(monkeypatch, threads):
     x, w, b = draw((4, 8, 10, 10), 6)
     x, w, b = (a.astype(np.float32) for a in (x, w, b))
     dout = np.random.default_rng(8).standard_normal((4, 6, 10, 10)).astype(np.float32)
+    monkeypatch.setattr(parallel, "thread_count", lambda: 1)
     with threadpool_limits(1):
         one = winograd_path(x, w, b, dout, padding=1)
+    monkeypatch.setattr(parallel, "thread_count", lambda: threads)  # copies split, whatever the free cores
     with threadpool_limits(threads):
         many = winograd_path(x, w, b, dout, padding=1)
     for a, c in zip(one, many):
