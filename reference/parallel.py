@@ -8,9 +8,9 @@ limit on the matrix products limits these passes too, and one thread runs everyt
 caller's thread, exactly as plain NumPy would.
 
 Helpers only run on cores the BLAS leaves free: after each product OpenBLAS's worker threads
-spin for a while before they sleep, and a copy thread that has to take a core from one of
-them stalls. Measured on a busy 2-core machine at a BLAS limit of 2, splitting the copies
-there made the median forward + backward of the conv2d benchmark 2.1 s instead of 0.3 s.
+spin for a while before they sleep, so a copy thread on their core has to take it from a
+spinning worker. On a 2-core machine at a BLAS limit of 2 the copies therefore stay in the
+caller's thread.
 """
 
 import os
