@@ -24,8 +24,8 @@ from reference.im2col import (
 )
 
 WINOGRAD = True
-"""Compute 3x3, stride-1, ungrouped convolutions with :mod:`reference.winograd` (2.25 times fewer
-products than im2col, the same result within a few roundings). False: im2col for every shape."""
+"""Compute 3x3, stride-1, ungrouped convolutions with :mod:`reference.winograd` (out and dx with 2.25
+times fewer products than im2col, the same result within a few roundings). False: im2col for every shape."""
 
 
 def _conv_geometry(x, w, b, stride, padding, dilation, groups):
