@@ -4,7 +4,7 @@ Layout is PyTorch's: x (N, C, H, W), w (C_out, C / groups, kh, kw), b (C_out,).
 Two versions compute the same thing: :func:`conv2d_forward_naive` slides a window
 over the image in Python loops (the tutorials' picture), :func:`conv2d_forward`
 copies every window once into a column matrix (im2col) and does one matrix product
-per group; 3x3 stride-1 convolutions take :mod:`reference.winograd` instead: the same sums,
+per group; 3x3 stride-1 convolutions with 16 channels or more take :mod:`reference.winograd`: the same sums,
 out and dx with 2.25 times fewer multiplications (:data:`WINOGRAD`). With ``xp`` the padded input,
 ``s`` the stride and ``d`` the dilation:
 
@@ -26,6 +26,11 @@ from reference.im2col import (
 WINOGRAD = True
 """Compute 3x3, stride-1, ungrouped convolutions with :mod:`reference.winograd` (out and dx with 2.25
 times fewer products than im2col, the same result within a few roundings). False: im2col for every shape."""
+
+WINOGRAD_MIN_CHANNELS = 16
+"""Fewer input or output channels than this take im2col: the transforms then cost more than the
+products they save (measured forward + backward, float32, one thread: 1 -> 32 channels on 32
+8x8 images 3.1 ms against 0.65 ms; 32 -> 32 on 4x4 images 1.9 ms against 2.3 ms)."""
 
 
 def _conv_geometry(x, w, b, stride, padding, dilation, groups):
@@ -79,7 +84,7 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     """
     x, unbatched = as_batch(x)
     kernel, stride, dilation, pads, out_hw = _conv_geometry(x, w, b, stride, padding, dilation, groups)
-    if WINOGRAD and winograd.applies(kernel, stride, dilation, groups):
+    if WINOGRAD and winograd.applies(kernel, stride, dilation, groups) and min(x.shape[1], w.shape[0]) >= WINOGRAD_MIN_CHANNELS:
         out, cache = winograd.forward(x, w, b, pads, out_hw)
         return (out[0] if unbatched else out), cache._replace(unbatched=unbatched)
     n, channels = x.shape[:2]

@@ -49,7 +49,20 @@ def winograd_path(x, w, b, dout, **params):
     return (out, *winograd.backward(dout, cache))
 
 
-def test_conv2d_takes_the_winograd_path_for_3x3_stride_1_only():
+@pytest.fixture
+def any_channels(monkeypatch):
+    """conv2d takes the Winograd path whatever the channel count."""
+    monkeypatch.setattr(conv, "WINOGRAD_MIN_CHANNELS", 1)
+
+
+def test_few_channels_take_im2col():
+    x, w, b = draw((1, 2, 5, 5), 2)
+    assert not isinstance(conv.conv2d_forward(x, w, b, padding=1)[1], winograd.Cache)
+    x, w, b = draw((1, 16, 5, 5), 16)
+    assert isinstance(conv.conv2d_forward(x, w, b, padding=1)[1], winograd.Cache)
+
+
+def test_conv2d_takes_the_winograd_path_for_3x3_stride_1_only(any_channels):
     assert winograd.applies((3, 3), (1, 1), (1, 1), 1)
     for kernel, stride, dilation, groups in [((3, 3), (2, 2), (1, 1), 1), ((3, 3), (1, 1), (2, 2), 1),
                                              ((3, 3), (1, 1), (1, 1), 2), ((3, 2), (1, 1), (1, 1), 1)]:
@@ -154,7 +167,7 @@ def test_results_are_fresh_arrays_not_scratch():
         np.testing.assert_array_equal(a, c)
 
 
-def test_two_layers_forward_then_backward_in_reverse_order():
+def test_two_layers_forward_then_backward_in_reverse_order(any_channels):
     """Layer 1's cache must survive layer 2's forward and backward (scratch is only for dead data)."""
     x, w1, b1 = draw((2, 3, 6, 6), 4)
     _, w2, b2 = draw((2, 4, 6, 6), 4, seed=10)
@@ -183,7 +196,7 @@ def test_backward_allocates_no_tile_sized_buffer_once_warm():
     assert peak < tile_bytes, f"backward peak {peak} bytes reaches a tile buffer's {tile_bytes}"
 
 
-def test_an_unbatched_image_takes_the_winograd_path_too():
+def test_an_unbatched_image_takes_the_winograd_path_too(any_channels):
     x, w, b = draw((1, 3, 6, 5), 4)
     out, cache = conv.conv2d_forward(x[0], w, b, padding=1)
     assert isinstance(cache, winograd.Cache) and out.shape == (4, 6, 5)

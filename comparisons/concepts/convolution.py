@@ -75,6 +75,9 @@ def conv2d_samples(rng):
         note=N_("groups = channels, two filters per channel (depth multiplier 2)"),
     )
     yield Sample("pointwise-1x1", _conv(2, 6, (4, 4), 5, (1, 1)), {})
+    yield Sample("winograd-16-channels", _conv(1, 16, (4, 5), 16, (3, 3)), {"padding": 1},
+                 note=N_("16 channels in and out, 3x3, stride 1: the reference takes its Winograd path here "
+                         "(fewer channels take im2col)"))
     yield Sample("unbatched", _unbatched(_conv(1, 3, (5, 5), 4, (3, 3))), {"padding": 1, "stride": 2},
                  note=N_("x (C, H, W) without a batch axis, as F.conv2d takes it: out (C_out, Ho, Wo)"))
 
