@@ -164,6 +164,22 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def blas_libraries() -> list[dict]:
+    """The BLAS libraries loaded in this process, as threadpoolctl reports them.
+
+    ``architecture`` is the kernel family OpenBLAS picked (e.g. ``Haswell`` for AVX2,
+    ``SkylakeX`` for AVX-512; ``OPENBLAS_CORETYPE`` forces it), so that figures from different
+    machines can be compared; ``filepath`` tells NumPy's library from a framework's.
+    """
+    from threadpoolctl import threadpool_info
+
+    keys = ("internal_api", "version", "architecture", "threading_layer", "num_threads", "filepath")
+    return [
+        {key: library.get(key) for key in keys} | {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
+        for library in threadpool_info() if library.get("user_api") == "blas"
+    ]
+
+
 def write_results(timings: list[Timing], out: Path) -> None:
     """bench.csv (one row per concept, sample, threads, witness) and bench.json."""
     import pandas as pd
@@ -207,9 +223,14 @@ def bench_main(concepts, *, repeats, out, console) -> int:
         console.print(f"timing {concept.name} ...")
         timings += bench_concept(concept, repeats, adapters)
     print_table(timings, console)
+    libraries = blas_libraries()
+    for library in libraries:
+        where = Path(library["filepath"] or "?").parent.name  # numpy.libs: NumPy's own
+        console.print(f"BLAS: {library['internal_api']} {library['version']} ({library['architecture']} kernels) in {where}")
     write_results(timings, Path(out))
+    write_atomically(Path(out) / "bench-blas.json", json.dumps(libraries, indent=2) + "\n")
     from comparisons.report.html import write_bench_page
 
     write_bench_page(Path(out))
-    console.print(f"bench results written to {out}/ (bench.csv, bench.json, bench.html)")
+    console.print(f"bench results written to {out}/ (bench.csv, bench.json, bench.html, bench-blas.json)")
     return 0

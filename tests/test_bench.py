@@ -60,7 +60,10 @@ def test_bench_writes_csv_and_json_with_torch_as_the_unit(tiny_pool, tmp_path):
         np.testing.assert_allclose(rows.ratio_to_torch, rows.seconds / by_threads[rows.index])
     assert len(json.loads((tmp_path / "bench.json").read_text())) == len(table)
     assert "numpy / torch" in console.file.getvalue()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench.csv", "bench.html", "bench.json"]  # no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench-blas.json", "bench.csv", "bench.html", "bench.json"]
+    libraries = json.loads((tmp_path / "bench-blas.json").read_text())
+    assert libraries and all("architecture" in b and "OPENBLAS_CORETYPE" in b for b in libraries)  # the kernel family
+    assert f"BLAS: {libraries[0]['internal_api']} {libraries[0]['version']}" in console.file.getvalue()
 
 
 def test_concepts_without_benchmarks_are_reported_not_timed(registry, tmp_path):
