@@ -68,6 +68,12 @@ def test_translations_keep_every_placeholder():
             assert set(PLACEHOLDER.findall(string)) == wanted, f"{message.id!r} -> {string!r}"
 
 
+def test_the_catalog_passes_babels_checks():
+    """What ``pybabel compile`` reports as errors (a "%" in a msgid makes it python-format, for instance)."""
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog(PO).check()]
+    assert not problems, problems[:3]
+
+
 def test_the_compiled_catalog_is_up_to_date_with_the_po():
     compiled = io.BytesIO()
     write_mo(compiled, catalog(PO))

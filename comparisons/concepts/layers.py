@@ -191,7 +191,7 @@ def layer_norm_samples(rng):
 
 
 LARGE_MEAN_STEP = (
-    N_("central differences step by 1e-6 * |x| = 1e-3 at x = 1000, 1% of the spread: the truncation error "
+    N_("central differences step by 1e-6 * |x| = 1e-3 at x = 1000, a hundredth of the spread: the truncation error "
     "(about 1e-4 here) is far above the tolerance")
 )
 
