@@ -74,11 +74,13 @@ def build_parser() -> Parser:
     run.add_argument("--lang", type=_language, default="en", metavar="LANG",
                      help="language of the report, the notebooks and these messages: en (default) or zh")
 
-    commands.add_parser("list", help="concepts, families and the frameworks available")
+    listing = commands.add_parser("list", help="concepts, families and the frameworks available")
+    listing.add_argument("--lang", type=_language, default="en", metavar="LANG", help="en (default) or zh")
 
     show = commands.add_parser("show", help="the implementations side by side")
     show.add_argument("name", metavar="NAME")
     show.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="where to look for the latest results")
+    show.add_argument("--lang", type=_language, default="en", metavar="LANG", help="en (default) or zh")
 
     bench = commands.add_parser("bench", help="time each implementation, forward + backward")
     bench.add_argument("--concept", action="append", default=[], metavar="NAME", help="a concept (repeatable)")
@@ -167,35 +169,49 @@ def _check_scheduler(address: str) -> None:
 
 
 def command_list(args, console) -> int:
+    from rich import box
     from rich.table import Table
 
+    from comparisons.i18n import language
     from comparisons.registry import LOAD_ERRORS, load_all
+    from rich.text import Text
+
+    from comparisons.report.details import render_detail
+    from comparisons.report.html import FAMILY_LABELS
     from comparisons.witnesses import FRAMEWORKS
 
-    table = Table(title="Concepts")
-    table.add_column("family", no_wrap=True)
-    table.add_column("concept", no_wrap=True)  # names are what users type: never cut them
-    table.add_column("gradients")
-    table.add_column("summary")
+    _ = language(args.lang).gettext
+    table = Table(title=_("Concepts"), box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(_("family"), no_wrap=True)
+    table.add_column(_("concept"), no_wrap=True)  # names are what users type: never cut them
+    table.add_column(_("gradients"), overflow="fold")
+    table.add_column(_("summary"), overflow="fold")  # Chinese has no spaces to wrap at: fold, never cut
     for concept in sorted(load_all().values(), key=lambda c: (c.family, c.name)):
-        table.add_row(concept.family, concept.name, ", ".join(concept.grad_wrt) or "-", concept.summary)
+        family = _(FAMILY_LABELS.get(concept.family, concept.family))
+        table.add_row(family, concept.name, ", ".join(concept.grad_wrt) or "-", _(concept.summary))
     console.print(table)
-    console.print("framework numpy: the reference, always available; finite-diff: central differences of it, float64")
+    console.print(_("framework numpy: the reference, always available; finite-diff: central differences of it, float64"),
+                  highlight=False)
     for name, framework in FRAMEWORKS.items():
         reason = framework.missing_reason()
-        state = f"available ({framework.module} {framework.version()})" if not reason else f"unavailable: {reason}"
-        console.print(f"framework {name}: {state}", highlight=False)
+        if reason:
+            state = _("unavailable: {reason}").format(reason=render_detail(reason, language(args.lang)))
+        else:
+            state = _("available ({module} {version})").format(module=framework.module, version=framework.version())
+        console.print(_("framework {name}: {state}").format(name=name, state=state), highlight=False)
     for module, reason in LOAD_ERRORS.items():
-        console.print(f"[red]module comparisons.concepts.{module} failed to load[/red]: {reason}")
+        console.print(Text(_("module comparisons.concepts.{module} failed to load").format(module=module), style="red")
+                      + Text(f": {reason}"))
     return 0
 
 
 def command_show(args, console) -> int:
     from comparisons.harness import select
+    from comparisons.i18n import language
     from comparisons.show import show_concept
 
     concept = select([args.name])[0]
-    show_concept(concept, console, results_dir=args.out)
+    show_concept(concept, console, results_dir=args.out, lang=language(args.lang))
     return 0
 
 

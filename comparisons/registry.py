@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from comparisons.i18n import N_
+
 Inputs = Mapping[str, np.ndarray]
 
 FAMILIES = (
@@ -66,20 +68,20 @@ DEFAULT_TOLERANCE: Mapping[str, Tolerance] = {
     "float32": Tolerance(
         atol=1e-6,
         rtol=1e-5,
-        reason="float32 has a 24-bit mantissa (eps 1.2e-7); a few roundings in "
-        "different order give differences of a few ulp.",
+        reason=N_("float32 has a 24-bit mantissa (eps 1.2e-7); a few roundings in "
+                  "different order give differences of a few ulp."),
     ),
     "float64": Tolerance(
         atol=1e-12,
         rtol=1e-10,
-        reason="float64 (eps 2.2e-16): only summation order differs between libraries.",
+        reason=N_("float64 (eps 2.2e-16): only summation order differs between libraries."),
     ),
     "finite-diff": Tolerance(
         atol=1e-6,
         rtol=1e-5,
-        reason="central differences in float64 with step 1e-6 * max(1, |x|): truncation "
-        "error O(h^2) plus rounding error O(eps / h), about 1e-10 relative to the "
-        "function's scale, loosened for the curvature of steep functions.",
+        reason=N_("central differences in float64 with step 1e-6 * max(1, |x|): truncation "
+                  "error O(h^2) plus rounding error O(eps / h), about 1e-10 relative to the "
+                  "function's scale, loosened for the curvature of steep functions."),
     ),
 }
 """Used for every dtype (and the finite-difference witness) a concept does not override."""

@@ -193,36 +193,58 @@ def elu_backward(dout, cache):
     return np.where(x > 0, dout, dout * (alpha * np.exp(np.minimum(x, 0))))
 
 
-def softplus_forward(x):
-    """Softplus, a smooth relu: log(1 + exp(x)).
+def softplus_forward(x, *, beta=1.0, threshold=20.0):
+    """Softplus, a smooth relu: log(1 + exp(beta x)) / beta, PyTorch's form.
 
     Parameters
     ----------
     x : ndarray, any shape
+    beta : float
+        Sharpness, any finite number but 0: the larger, the closer to relu.
+    threshold : float
+        Where beta x > threshold the output is x itself, as in torch (the two differ
+        by log1p(exp(-beta x)) / beta there, 2.1e-9 at the default 20 and beta 1).
 
     Returns
     -------
     out : ndarray, same shape and dtype as x
-    cache : ndarray
-        ``x``.
+    cache : tuple
+        ``(x, beta, threshold)``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``beta`` when 0 or not a finite number, ``threshold`` when NaN or not a number.
 
     Notes
     -----
-    ``np.logaddexp(0, x)`` = max(x, 0) + log1p(exp(-|x|)) never overflows, where the
-    literal formula overflows exp at x = 89 in float32.
+    ``np.logaddexp(0, z)`` = max(z, 0) + log1p(exp(-|z|)) never overflows, where the
+    literal formula overflows exp at z = 89 in float32.
     """
-    return np.logaddexp(0, x).astype(x.dtype, copy=False), x
+    _check_softplus(beta, threshold)
+    z = beta * x  # a Python float beta keeps float32 x float32
+    out = np.where(z > threshold, x, np.logaddexp(0, z) / beta)
+    return out.astype(x.dtype, copy=False), (x, beta, threshold)
+
+
+def _check_softplus(beta, threshold):
+    for name, value in (("beta", beta), ("threshold", threshold)):
+        if not (np.ndim(value) == 0 and np.asarray(value).dtype.kind in "iuf" and not np.isnan(value)):
+            raise ValueError(f"{name} must be a real number, got {value!r}")
+    if beta == 0 or not np.isfinite(beta):
+        raise ValueError(f"beta must be a finite non-zero number (softplus divides by it), got {beta!r}")
 
 
 def softplus_backward(dout, cache):
-    """Gradient of softplus: dx = dout * sigmoid(x).
+    """Gradient of softplus: dx = dout * sigmoid(beta x), and dout where beta x > threshold.
 
     Returns
     -------
     dx : ndarray, shape of x
     """
-    x = cache
-    return dout * sigmoid_forward(x)[0]
+    x, beta, threshold = cache
+    z = beta * x
+    return np.where(z > threshold, dout, dout * sigmoid_forward(z)[0])
 
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)  # Python floats: they keep float32 arrays float32
@@ -286,13 +308,27 @@ def gelu_backward(dout, cache):
     return dout * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
 
 
+def _softmax_operand(x, axis):
+    """Check ``axis`` and return ``(x, axis, shape)`` with a 0-d x as shape (1,), torch's view of it.
+
+    torch takes ``dim`` in [-1, 0] for a 0-d tensor, a single logit whose softmax is 1.
+    """
+    shape = np.shape(x)
+    if np.ndim(x) == 0:
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or axis not in (-1, 0):
+            raise ValueError(f"axis must be -1 or 0 for a 0-d x, got {axis!r}")
+        return np.reshape(x, (1,)), 0, shape
+    checks.reduction_axis(np.empty((1,) * np.ndim(x)), axis)  # the axis alone: an empty x is torch's empty result
+    return x, axis, shape
+
+
 def softmax_forward(x, *, axis=-1):
     """Softmax along one axis, max-shifted.
 
     Parameters
     ----------
     x : ndarray, any shape
-        Logits.
+        Logits. A 0-d x is one logit (softmax 1); an empty x gives the empty result, as in torch.
     axis : int
         The axis the probabilities sum to 1 along.
 
@@ -306,7 +342,7 @@ def softmax_forward(x, *, axis=-1):
     Raises
     ------
     ValueError
-        Naming ``axis`` when it is not an axis of x, or ``x`` when it has no entries along it.
+        Naming ``axis`` when it is not an axis of x (-1 and 0 for a 0-d x).
 
     Notes
     -----
@@ -314,10 +350,12 @@ def softmax_forward(x, *, axis=-1):
     <= 0: the naive exp(x) / sum(exp(x)) is inf / inf = NaN at logits of 1000
     (the softmax-overflow divergence).
     """
-    checks.reduction_axis(x, axis)
+    x, axis, shape = _softmax_operand(x, axis)
+    if x.size == 0:
+        return x.reshape(shape), (x, axis, shape)  # nothing to normalise: torch returns the empty x
     z = np.exp(x - np.max(x, axis=axis, keepdims=True))
     out = z / np.sum(z, axis=axis, keepdims=True)
-    return out, (out, axis)
+    return out.reshape(shape), (out, axis, shape)
 
 
 def softmax_backward(dout, cache):
@@ -329,8 +367,9 @@ def softmax_backward(dout, cache):
     -------
     dx : ndarray, shape of x
     """
-    out, axis = cache
-    return out * (dout - np.sum(dout * out, axis=axis, keepdims=True))
+    out, axis, shape = cache
+    dout = dout.reshape(out.shape)  # a 0-d x was computed as shape (1,)
+    return (out * (dout - np.sum(dout * out, axis=axis, keepdims=True))).reshape(shape)
 
 
 def log_softmax_forward(x, *, axis=-1):
@@ -339,6 +378,7 @@ def log_softmax_forward(x, *, axis=-1):
     Parameters
     ----------
     x : ndarray, any shape
+        A 0-d x is one logit (log-softmax 0); an empty x gives the empty result, as in torch.
     axis : int
 
     Returns
@@ -351,17 +391,19 @@ def log_softmax_forward(x, *, axis=-1):
     Raises
     ------
     ValueError
-        Naming ``axis`` when it is not an axis of x, or ``x`` when it has no entries along it.
+        Naming ``axis`` when it is not an axis of x (-1 and 0 for a 0-d x).
 
     Notes
     -----
     Never takes the log of a softmax that may have underflowed to 0: the shifted
     form is exact for logits of any size.
     """
-    checks.reduction_axis(x, axis)
+    x, axis, shape = _softmax_operand(x, axis)
+    if x.size == 0:
+        return x.reshape(shape), (x, axis, shape)  # nothing to normalise: torch returns the empty x
     shifted = x - np.max(x, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-    return out, (out, axis)
+    return out.reshape(shape), (out, axis, shape)
 
 
 def log_softmax_backward(dout, cache):
@@ -371,5 +413,6 @@ def log_softmax_backward(dout, cache):
     -------
     dx : ndarray, shape of x
     """
-    out, axis = cache
-    return dout - np.exp(out) * np.sum(dout, axis=axis, keepdims=True)
+    out, axis, shape = cache
+    dout = dout.reshape(out.shape)  # a 0-d x was computed as shape (1,)
+    return (dout - np.exp(out) * np.sum(dout, axis=axis, keepdims=True)).reshape(shape)

@@ -21,13 +21,14 @@ def _check_unbroadcast(grad, shape):
 
 
 def _check_matmul(a, b):
-    """Ranks >= 2, equal inner dimensions and broadcastable batch axes."""
-    for name, operand, layout in (("a", a, "(..., n, k)"), ("b", b, "(..., k, m)")):
-        if operand.ndim < 2:
+    """Ranks >= 1, equal inner dimensions and broadcastable batch axes (after promoting 1-D operands)."""
+    for name, operand, layout in (("a", a, "(k,) or (..., n, k)"), ("b", b, "(k,) or (..., k, m)")):
+        if operand.ndim < 1:
             raise ValueError(
-                f"{name} must have shape {layout}: matmul needs operands of rank >= 2, got a {a.shape} and b {b.shape}"
+                f"{name} must have shape {layout}: matmul needs operands of rank >= 1, got a {a.shape} and b {b.shape}"
             )
-    if a.shape[-1] != b.shape[-2]:
+    rows = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if a.shape[-1] != rows:
         raise ValueError(
             f"b must have {a.shape[-1]} rows, a's columns: inner dimensions differ, a {a.shape} @ b {b.shape}"
         )
@@ -37,6 +38,11 @@ def _check_matmul(a, b):
         raise ValueError(
             f"b's batch axes {b.shape[:-2]} do not broadcast against a's {a.shape[:-2]}: a {a.shape} @ b {b.shape}"
         ) from None
+
+
+def _as_matrices(a, b):
+    """NumPy's rule for 1-D operands: a (k,) becomes a row (1, k), b (k,) a column (k, 1)."""
+    return (a[None, :] if a.ndim == 1 else a), (b[:, None] if b.ndim == 1 else b)
 
 
 def unbroadcast(grad, shape):
@@ -154,17 +160,19 @@ def broadcast_mul_backward(dout, cache):
 
 
 def matmul_forward(a, b):
-    """Matrix product, batched over leading axes (``a @ b``, ``np.matmul``).
+    """Matrix product, batched over leading axes (``a @ b``, ``np.matmul``, ``torch.matmul``).
 
     Parameters
     ----------
-    a : ndarray, shape (..., n, k)
-    b : ndarray, shape (..., k, m)
-        The leading (batch) axes broadcast against each other.
+    a : ndarray, shape (..., n, k) or (k,)
+    b : ndarray, shape (..., k, m) or (k,)
+        The leading (batch) axes broadcast against each other. A 1-D ``a`` is a
+        row (1, k) and a 1-D ``b`` a column (k, 1) whose added axis is removed from
+        the result: (k,) @ (k,) is the 0-d dot product, (..., n, k) @ (k,) is (..., n).
 
     Returns
     -------
-    out : ndarray, shape (..., n, m)
+    out : ndarray, shape (..., n, m) less the axes of 1-D operands
         out[..., i, j] = sum_k a[..., i, k] * b[..., k, j]: a sum of products, which
         the element-wise ``a * b`` is not.
     cache : tuple
@@ -173,8 +181,8 @@ def matmul_forward(a, b):
     Raises
     ------
     ValueError
-        Naming ``a`` or ``b`` when of rank < 2, ``b`` when its rows differ from a's
-        columns or its batch axes do not broadcast against a's.
+        Naming ``a`` or ``b`` when 0-d, ``b`` when its rows differ from a's columns
+        or its batch axes do not broadcast against a's.
     """
     _check_matmul(a, b)
     return a @ b, (a, b)
@@ -185,7 +193,7 @@ def matmul_backward(dout, cache):
 
     Parameters
     ----------
-    dout : ndarray, shape (..., n, m)
+    dout : ndarray, shape of out
 
     Returns
     -------
@@ -193,8 +201,19 @@ def matmul_backward(dout, cache):
         dL/da = dout @ b^T, summed over batch axes a was broadcast along
     db : ndarray, shape of b
         dL/db = a^T @ dout, summed likewise
+
+    Notes
+    -----
+    A 1-D operand is first made a matrix (:func:`_as_matrices`) and ``dout`` gets the
+    axis its result lost back; the gradient of the matrix is then reshaped to the
+    operand's own shape.
     """
     a, b = cache
-    da = dout @ np.swapaxes(b, -1, -2)
-    db = np.swapaxes(a, -1, -2) @ dout
-    return unbroadcast(da, a.shape), unbroadcast(db, b.shape)
+    a2, b2 = _as_matrices(a, b)
+    if a.ndim == 1:
+        dout = np.expand_dims(dout, -1 if b.ndim == 1 else -2)  # the row axis a's promotion added
+    if b.ndim == 1:
+        dout = dout[..., None]  # the column axis b's promotion added
+    da = dout @ np.swapaxes(b2, -1, -2)
+    db = np.swapaxes(a2, -1, -2) @ dout
+    return unbroadcast(da, a2.shape).reshape(a.shape), unbroadcast(db, b2.shape).reshape(b.shape)

@@ -17,7 +17,7 @@ Like PyTorch and TensorFlow this is a cross-correlation: the kernel is not flipp
 import numpy as np
 
 from reference.im2col import (
-    as_pair, offset_slices, pad_hw, resolve_padding, unpad_hw, window_geometry, window_view,
+    as_batch, as_pair, offset_slices, pad_hw, resolve_padding, unpad_hw, window_geometry, window_view,
 )
 
 
@@ -44,7 +44,8 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
 
     Parameters
     ----------
-    x : ndarray, shape (N, C, H, W)
+    x : ndarray, shape (N, C, H, W) or unbatched (C, H, W)
+        Unbatched as ``F.conv2d`` takes it: a batch of one, and an unbatched result.
     w : ndarray, shape (C_out, C / groups, kh, kw)
     b : ndarray, shape (C_out,)
     stride, dilation : int or (int, int)
@@ -56,7 +57,7 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
 
     Returns
     -------
-    out : ndarray, shape (N, C_out, Ho, Wo)
+    out : ndarray, shape (N, C_out, Ho, Wo) (or (C_out, Ho, Wo))
         ``Ho = (H + top + bottom - d (kh - 1) - 1) // s + 1``; math in the module docstring.
     cache : tuple
         The column matrix ``cols`` of shape (groups, C/groups * kh * kw, N * Ho * Wo),
@@ -69,6 +70,7 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     The columns are ordered (c, p, q) by (n, i, j) so that the copy reads runs of
     ``Wo`` neighbouring pixels.
     """
+    x, unbatched = as_batch(x)
     kernel, stride, dilation, pads, out_hw = _conv_geometry(x, w, b, stride, padding, dilation, groups)
     n, channels = x.shape[:2]
     out_channels = w.shape[0]
@@ -78,7 +80,7 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     out = np.matmul(w.reshape(groups, out_channels // groups, -1), cols).reshape(out_channels, -1)
     out += b[:, None]
     out = np.ascontiguousarray(out.reshape(out_channels, n, *out_hw).transpose(1, 0, 2, 3))
-    return out, (cols, w, x.shape, kernel, stride, dilation, pads, groups)
+    return (out[0] if unbatched else out), (cols, w, x.shape, kernel, stride, dilation, pads, groups, unbatched)
 
 
 def conv2d_backward(dout, cache):
@@ -86,11 +88,11 @@ def conv2d_backward(dout, cache):
 
     Parameters
     ----------
-    dout : ndarray, shape (N, C_out, Ho, Wo)
+    dout : ndarray, shape (N, C_out, Ho, Wo) (or (C_out, Ho, Wo))
 
     Returns
     -------
-    dx : ndarray, shape (N, C, H, W)
+    dx : ndarray, shape (N, C, H, W) (or (C, H, W))
         ``dxp[n, c, i s + p d, j s + q d] += sum_o w[o, c, p, q] dout[n, o, i, j]``
         (a transposed convolution), then the padding is cropped. Accumulated one
         kernel offset (p, q) at a time, so no second column-sized buffer is made.
@@ -99,7 +101,8 @@ def conv2d_backward(dout, cache):
     db : ndarray, shape (C_out,)
         ``dout`` summed over n, i, j.
     """
-    cols, w, x_shape, kernel, stride, dilation, pads, groups = cache
+    cols, w, x_shape, kernel, stride, dilation, pads, groups, unbatched = cache
+    dout = dout[None] if unbatched else dout
     n, channels, height, width = x_shape
     out_channels, group_channels = w.shape[:2]
     out_hw = dout.shape[2:]
@@ -117,7 +120,7 @@ def conv2d_backward(dout, cache):
             rows, columns = offset_slices(p, q, stride, dilation, out_hw)
             dxp[:, :, rows, columns] += part.reshape(channels, n, *out_hw)
     dx = np.ascontiguousarray(unpad_hw(dxp, pads).transpose(1, 0, 2, 3))
-    return dx, dw, db
+    return (dx[0] if unbatched else dx), dw, db
 
 
 def conv2d_matmuls(x, w, b, **params):
@@ -152,6 +155,7 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     loops (image, group, row, column) make it thousands of times slower than the
     vectorised version on real sizes.
     """
+    x, unbatched = as_batch(x)
     kernel, stride, dilation, pads, (out_h, out_w) = _conv_geometry(x, w, b, stride, padding, dilation, groups)
     xp = pad_hw(x, pads)
     out_per_group, in_per_group = w.shape[0] // groups, w.shape[1]
@@ -170,7 +174,7 @@ def conv2d_forward_naive(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
                     ]
                     out[n, g * out_per_group : (g + 1) * out_per_group, i, j] = np.tensordot(filters, window, axes=3)
     out += b[None, :, None, None]
-    return out, (xp, w, kernel, stride, dilation, pads, groups)
+    return (out[0] if unbatched else out), (xp, w, kernel, stride, dilation, pads, groups, unbatched)
 
 
 def conv2d_backward_naive(dout, cache):
@@ -179,7 +183,8 @@ def conv2d_backward_naive(dout, cache):
     For every output position, ``dw_g += dout[n, g, i, j] (outer) window`` and
     ``dwindow += sum_o dout[n, o, i, j] w[o]``; ``db`` sums ``dout``.
     """
-    xp, w, kernel, stride, dilation, pads, groups = cache
+    xp, w, kernel, stride, dilation, pads, groups, unbatched = cache
+    dout = dout[None] if unbatched else dout
     out_per_group, in_per_group = w.shape[0] // groups, w.shape[1]
     dxp, dw = np.zeros_like(xp), np.zeros_like(w)
     for n in range(dout.shape[0]):
@@ -194,7 +199,8 @@ def conv2d_backward_naive(dout, cache):
                     upstream = dout[n, outs, i, j]  # (C_out/G,)
                     dw[outs] += np.multiply.outer(upstream, xp[n, ins, rows, cols])
                     dxp[n, ins, rows, cols] += np.tensordot(upstream, w[outs], axes=1)
-    return unpad_hw(dxp, pads), dw, dout.sum(axis=(0, 2, 3))
+    dx = unpad_hw(dxp, pads)
+    return (dx[0] if unbatched else dx), dw, dout.sum(axis=(0, 2, 3))
 
 
 # Transposed convolution ---------------------------------------------------------------

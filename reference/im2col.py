@@ -62,7 +62,7 @@ def resolve_padding(padding, in_hw, kernel_hw, stride_hw, dilation_hw):
     return tuple((int(a), int(b)) for a, b in pads)
 
 
-def window_geometry(in_hw, kernel_size, stride, padding, dilation=1):
+def window_geometry(in_hw, kernel_size, stride, padding, dilation=1, ceil_mode=False):
     """Resolve and check the parameters of a sliding window over an (H, W) image.
 
     Returns
@@ -70,13 +70,15 @@ def window_geometry(in_hw, kernel_size, stride, padding, dilation=1):
     kernel, stride, dilation : (int, int)
     pads : ((top, bottom), (left, right))
     out_hw : (int, int)
-        ``floor((H + top + bottom - dilation * (kernel - 1) - 1) / stride) + 1``.
+        ``floor((H + top + bottom - dilation * (kernel - 1) - 1) / stride) + 1``; with
+        ``ceil_mode`` (pooling) the ceiling, less one where that last window would
+        start past the input and its top (left) padding, torch's rule.
 
     Raises
     ------
     ValueError
         Naming the argument: non-positive kernel, stride or dilation, a bad padding,
-        or a (dilated) kernel larger than the padded input.
+        or a (dilated) kernel larger than the padded input (in ``ceil_mode``: no window at all).
     """
     kernel = as_pair(kernel_size, "kernel_size")
     stride = as_pair(stride, "stride")
@@ -85,12 +87,23 @@ def window_geometry(in_hw, kernel_size, stride, padding, dilation=1):
     out_hw = []
     for size, k, s, d, (before, after) in zip(in_hw, kernel, stride, dilation, pads):
         span = d * (k - 1) + 1
-        if span > size + before + after:
+        reach = size + before + after - span  # where the last window may start, counted from the padded start
+        out = (reach + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (out - 1) * s >= size + before:
+            out -= 1  # that window would start in the bottom (right) padding or beyond: torch drops it
+        if out < 1:
             raise ValueError(
                 f"kernel_size {k} (dilation {d}, span {span}) is larger than the padded input {size + before + after}"
             )
-        out_hw.append((size + before + after - span) // s + 1)
+        out_hw.append(out)
     return kernel, stride, dilation, pads, tuple(out_hw)
+
+
+def as_batch(x):
+    """``(x4, unbatched)``: x as (N, C, H, W), an unbatched (C, H, W) as a batch of one (torch's rule)."""
+    if x.ndim not in (3, 4):
+        raise ValueError(f"x must be (N, C, H, W) or unbatched (C, H, W), got shape {x.shape}")
+    return (x[None], True) if x.ndim == 3 else (x, False)
 
 
 def pad_hw(x, pads, value=0.0):

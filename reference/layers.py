@@ -3,6 +3,22 @@
 import numpy as np
 
 from reference import checks
+from reference.broadcasting import unbroadcast
+
+
+def _check_linear(x, w, b):
+    """x (..., in), w (out, in) with x's in features, b broadcasting to the output without enlarging it."""
+    if np.ndim(x) < 1:
+        raise ValueError(f"x must have shape (..., in_features) with at least one axis, got {np.shape(x)}")
+    if np.ndim(w) != 2 or w.shape[1] != x.shape[-1]:
+        raise ValueError(f"w must have shape (out_features, in_features) matching x's {x.shape[-1]} features, got {np.shape(w)}")
+    out_shape = x.shape[:-1] + w.shape[:1]
+    try:
+        fits = np.broadcast_shapes(out_shape, np.shape(b)) == out_shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"b must broadcast to the output's shape {out_shape} without enlarging it, got {np.shape(b)}")
 
 
 def linear_forward(x, w, b):
@@ -10,25 +26,27 @@ def linear_forward(x, w, b):
 
     Parameters
     ----------
-    x : ndarray, shape (N, in)
+    x : ndarray, shape (..., in)
+        Any number of leading axes (none: a single sample), as ``F.linear`` takes.
     w : ndarray, shape (out, in)
         PyTorch's layout: one row of weights per output unit.
-    b : ndarray, shape (out,)
+    b : ndarray, shape (out,) or any shape that broadcasts to (..., out)
+        Such as (1,) (one bias shared by every unit) or () .
 
     Returns
     -------
-    out : ndarray, shape (N, out)
+    out : ndarray, shape (..., out)
         out = x @ w.T + b
     cache : tuple
 
     Raises
     ------
     ValueError
-        Naming ``x`` when it is not 2-D, ``w`` when it is not (out, in) with x's in
-        features, ``b`` when it is not (out,).
+        Naming ``x`` when it is 0-d, ``w`` when it is not (out, in) with x's in
+        features, ``b`` when it does not broadcast to (..., out) or would enlarge it.
     """
-    checks.dense_layers(x, [("w", w, "b", b)])
-    return x @ w.T + b, (x, w)
+    _check_linear(x, w, b)
+    return x @ w.T + b, (x, w, np.shape(b))
 
 
 def linear_backward(dout, cache):
@@ -36,26 +54,27 @@ def linear_backward(dout, cache):
 
     Parameters
     ----------
-    dout : ndarray, shape (N, out)
+    dout : ndarray, shape (..., out)
 
     Returns
     -------
-    dx : ndarray, shape (N, in)
+    dx : ndarray, shape (..., in)
         dout @ w
     dw : ndarray, shape (out, in)
-        dout.T @ x
-    db : ndarray, shape (out,)
-        dout summed over the batch
+        dout.T @ x, with every leading axis of x and dout flattened into one batch axis
+    db : ndarray, shape of b
+        dout summed over the axes b was broadcast along (:func:`reference.broadcasting.unbroadcast`)
     """
-    x, w = cache
-    return dout @ w, dout.T @ x, dout.sum(axis=0)
+    x, w, b_shape = cache
+    batch_x, batch_dout = x.reshape(-1, w.shape[1]), dout.reshape(-1, w.shape[0])  # (..., f) -> (M, f)
+    return dout @ w, batch_dout.T @ batch_x, unbroadcast(dout, b_shape)
 
 
 def _channel_axes(x):
-    """Axes batch norm averages over: (0,) for (N, C), (0, 2, 3) for (N, C, H, W)."""
-    if x.ndim not in (2, 4):
-        raise ValueError(f"x must have shape (N, C) or (N, C, H, W) for batch_norm, got shape {x.shape}")
-    return (0,) if x.ndim == 2 else (0, 2, 3)
+    """Axes batch norm averages over: every axis but the channel axis 1 of (N, C, *)."""
+    if x.ndim < 2:
+        raise ValueError(f"x must have shape (N, C, *) for batch_norm, got shape {x.shape}")
+    return (0,) + tuple(range(2, x.ndim))
 
 
 def _check_batch_norm(x, axes, per_channel, momentum, eps, training):
@@ -68,7 +87,8 @@ def _check_batch_norm(x, axes, per_channel, momentum, eps, training):
             raise ValueError(f"{name} must have shape ({channels},), one per channel of x {x.shape}, got {np.shape(v)}")
     if np.any(per_channel["running_var"] < 0):
         raise ValueError(f"running_var must be non-negative, got minimum {np.min(per_channel['running_var'])}")
-    checks.in_range(momentum, "momentum", high_closed=True)
+    if not (np.ndim(momentum) == 0 and np.asarray(momentum).dtype.kind in "iuf" and np.isfinite(momentum)):
+        raise ValueError(f"momentum must be a finite number, got {momentum!r}")
     checks.positive(eps, "eps")
     m = int(np.prod([x.shape[axis] for axis in axes]))
     if training and m < 2:
@@ -79,7 +99,7 @@ def _check_batch_norm(x, axes, per_channel, momentum, eps, training):
 
 
 def _per_channel(v, x):
-    """A (C,) vector shaped to broadcast against x: (1, C) or (1, C, 1, 1)."""
+    """A (C,) vector shaped to broadcast against x: (1, C), (1, C, 1), (1, C, 1, 1), ..."""
     return v.reshape((1, -1) + (1,) * (x.ndim - 2))
 
 
@@ -88,13 +108,15 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, *, momentum=0.
 
     Parameters
     ----------
-    x : ndarray, shape (N, C) or (N, C, H, W)
+    x : ndarray, shape (N, C, *)
+        (N, C), (N, C, L), (N, C, H, W), ... as ``F.batch_norm`` takes.
     gamma, beta : ndarray, shape (C,)
         Scale and shift.
     running_mean, running_var : ndarray, shape (C,)
         Running statistics before this call.
     momentum : float
         Weight of the new batch in the running statistics (Keras's momentum is 1 - this).
+        Any finite number, as torch takes it: outside [0, 1] the update extrapolates.
     eps : float
         Added to the variance before the square root.
     training : bool
@@ -107,17 +129,17 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, *, momentum=0.
         ``out`` (shape of x), y = gamma * (x - mu) / sqrt(var + eps) + beta with the biased
         batch variance var = mean((x - mu)**2); ``running_mean`` = (1 - momentum) *
         running_mean + momentum * mu and ``running_var`` = (1 - momentum) * running_var +
-        momentum * var * m / (m - 1), the unbiased variance over the m = N*H*W values
-        of a channel.
+        momentum * var * m / (m - 1), the unbiased variance over the m = N*H*W (N*L, ...)
+        values of a channel.
     cache : tuple
 
     Raises
     ------
     ValueError
-        Naming ``x`` when it is not (N, C) or (N, C, H, W), has no channel or, in
-        training, a single value per channel; ``gamma``, ``beta``, ``running_mean`` or
+        Naming ``x`` when it has fewer than two axes, no channel or, in training, a
+        single value per channel; ``gamma``, ``beta``, ``running_mean`` or
         ``running_var`` when not of shape (C,); ``running_var`` when negative;
-        ``momentum`` outside [0, 1]; ``eps`` <= 0.
+        ``momentum`` when not a finite number; ``eps`` <= 0.
     """
     axes = _channel_axes(x)
     per_channel = {"gamma": gamma, "beta": beta, "running_mean": running_mean, "running_var": running_var}

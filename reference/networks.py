@@ -166,8 +166,8 @@ def _accuracy(predicted, target, dtype):
 
 
 def _check_run(steps, lr):
-    """A non-negative number of steps and a positive learning rate."""
-    checks.count(steps, "steps")
+    """At least one step (a network asked to train for none is a mistake) and a positive learning rate."""
+    checks.count(steps, "steps", minimum=1)
     checks.positive(lr, "lr")
 
 
@@ -216,7 +216,7 @@ def three_layer_network_training_forward(x, y, syn0, syn1, *, steps, lr=1.0):
     ------
     ValueError
         Naming ``x`` when it is not (m, in), ``syn0`` when not (in, h), ``syn1`` when
-        not (h, k), ``y`` when not (m, k), ``steps`` when not a non-negative int and
+        not (h, k), ``y`` when not (m, k), ``steps`` when not a positive int and
         ``lr`` when not positive.
     """
     if np.ndim(x) != 2:
@@ -271,7 +271,7 @@ def logistic_regression_training_forward(X, Y, w, b, *, steps, lr):
     ------
     ValueError
         Naming ``X`` when it is not (n_x, m), ``Y`` when not (1, m), ``w`` when not
-        (n_x, 1), ``b`` when not a single number, ``steps`` when not a non-negative int
+        (n_x, 1), ``b`` when not a single number, ``steps`` when not a positive int
         and ``lr`` when not positive.
     """
     if np.ndim(X) != 2:
@@ -324,7 +324,7 @@ def xor_network_training_forward(x, y, w1, b1, w2, b2, *, steps, lr):
     ------
     ValueError
         Naming ``x`` when it is not (m, in), ``w1``, ``b1``, ``w2`` or ``b2`` when a
-        layer does not fit, ``y`` when not (m, out), ``steps`` when not a non-negative
+        layer does not fit, ``y`` when not (m, out), ``steps`` when not a positive
         int and ``lr`` when not positive.
     """
     out = checks.dense_layers(x, [("w1", w1, "b1", b1), ("w2", w2, "b2", b2)])
@@ -551,12 +551,12 @@ def trained_three_layer_network(seed=1, hidden=4, steps=10000):
     Raises
     ------
     ValueError
-        Naming ``seed`` or ``steps`` when not a non-negative int, ``hidden`` when not a
+        Naming ``seed`` when not a non-negative int, ``hidden`` or ``steps`` when not a
         positive int.
     """
     checks.count(seed, "seed")
     checks.count(hidden, "hidden", minimum=1)
-    checks.count(steps, "steps")
+    checks.count(steps, "steps", minimum=1)
     rng = np.random.default_rng(seed)
     x, y = binary_table()
     outputs = train_three_layer_network(x, y, uniform_init(rng, 3, hidden), uniform_init(rng, hidden, 1), steps=steps)

@@ -126,3 +126,60 @@ def standardize_backward(dout, cache):
     mean_dout = np.mean(dout, axis=axis, keepdims=True)
     mean_dout_out = np.mean(dout * out, axis=axis, keepdims=True)
     return (dout - mean_dout - out * mean_dout_out) / std
+
+
+def l2_normalize_forward(x, *, axis=1, eps=1e-12):
+    """Divide every vector along ``axis`` by its Euclidean length (torch's ``F.normalize``, p = 2).
+
+    Parameters
+    ----------
+    x : ndarray, any shape with ``axis``
+    axis : int
+        The axis the vectors lie along (1, the feature axis of (N, features), as in torch).
+    eps : float >= 0
+        The smallest length divided by: vectors shorter than eps are divided by eps.
+
+    Returns
+    -------
+    out : ndarray, shape and dtype of x
+        out = x / max(||x||_2, eps), the norm taken along ``axis``.
+    cache : tuple
+
+    Raises
+    ------
+    ValueError
+        Naming ``axis`` when it is not an axis of x and ``eps`` when it is negative or
+        not a number. Empty inputs give empty outputs, as in torch.
+
+    Notes
+    -----
+    eps bounds the length, not the squared length: TensorFlow's ``l2_normalize``
+    computes x * rsqrt(max(sum x^2, epsilon)), the same function when epsilon = eps^2
+    (catalog entry l2-normalize-eps).
+    """
+    ndim = np.ndim(x)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(f"axis must be an int in [-{ndim}, {ndim}) for x of shape {np.shape(x)}, got {axis!r}")
+    checks.non_negative(eps, "eps")
+    norm = np.sqrt(np.sum(x * x, axis=axis, keepdims=True))
+    through_norm = norm >= x.dtype.type(eps)  # torch's clamp_min passes the gradient where norm >= eps
+    denominator = np.where(through_norm, norm, x.dtype.type(eps))
+    with np.errstate(divide="ignore", invalid="ignore"):  # eps = 0 and a zero vector: 0 / 0, NaN as in torch
+        out = x / denominator
+    return out, (out, denominator, through_norm, axis)
+
+
+def l2_normalize_backward(dout, cache):
+    """Gradient of x / max(||x||, eps).
+
+    Where the norm is divided by: dx = (dout - out sum(dout * out)) / ||x|| (the
+    component of dout along x removed); where eps is: dx = dout / eps. Sums along ``axis``.
+
+    Returns
+    -------
+    dx : ndarray, shape of x
+    """
+    out, denominator, through_norm, axis = cache
+    along_x = np.where(through_norm, out * np.sum(dout * out, axis=axis, keepdims=True), 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ((dout - along_x) / denominator).astype(out.dtype, copy=False)

@@ -49,6 +49,9 @@ def test_reference_keeps_shape_and_dtype_and_never_overflows(concept, sample, dt
 @pytest.mark.parametrize("concept, sample, dtype", cases({"softmax", "log_softmax"}))
 def test_probabilities_sum_to_one_along_the_axis(concept, sample, dtype):
     x, out, _, _ = run_reference(concept, sample, dtype)
+    if out.size == 0:
+        assert out.shape == x.shape  # empty samples: torch's empty result, no probabilities to add up
+        return
     probabilities = np.exp(out.astype(np.float64)) if concept.name == "log_softmax" else out
     sums = np.sum(probabilities, axis=sample.params.get("axis", -1))
     np.testing.assert_allclose(sums, 1.0, rtol=1e-6 if dtype == "float32" else 1e-14)
@@ -65,8 +68,10 @@ def test_softmax_gradient_is_orthogonal_to_constant_shifts(concept, sample, dtyp
 @pytest.mark.parametrize("concept, sample, dtype", cases({"sigmoid", "softplus", "tanh"}, dtypes=("float64",)))
 def test_symmetry_identities(concept, sample, dtype):
     """sigma(x) + sigma(-x) = 1, softplus(x) - softplus(-x) = x, tanh(-x) = -tanh(x)."""
+    if "threshold" in sample.params:
+        return  # x itself above the threshold: the identity holds for the smooth softplus only
     x, out, _, _ = run_reference(concept, sample, dtype)
-    mirrored, _ = concept.reference[0](x=-x)
+    mirrored, _ = concept.reference[0](x=-x, **sample.params)  # the same beta
     expected = {"sigmoid": 1.0 - mirrored, "softplus": x + mirrored, "tanh": -mirrored}[concept.name]
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
 

@@ -48,7 +48,9 @@ def test_output_and_gradient_shapes_follow_the_broadcast_rule(concept, sample):
     out, (da, db) = reference_run(concept, inputs, sample.params)
     if concept.name == "matmul":
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-        assert out.shape == (*batch, a.shape[-2], b.shape[-1])
+        rows = () if a.ndim == 1 else (a.shape[-2],)  # a 1-D operand's added axis is dropped from the result
+        columns = () if b.ndim == 1 else (b.shape[-1],)
+        assert out.shape == (*batch, *rows, *columns)
     else:
         assert out.shape == np.broadcast_shapes(a.shape, b.shape)
     assert da.shape == a.shape and db.shape == b.shape
@@ -95,7 +97,8 @@ def test_matmul_of_row_and_column_is_the_dot_product_not_the_elementwise_product
 
 @pytest.mark.parametrize(
     "shape_a, shape_b, message",
-    [((5,), (5, 2), "rank >= 2"), ((3, 4), (5, 2), "inner dimensions"), ((2, 3, 4), (3, 3, 2), "inner dimensions")],
+    [((), (5, 2), "rank >= 1"), ((3, 4), (5, 2), "inner dimensions"), ((2, 3, 4), (3, 3, 2), "inner dimensions"),
+     ((4,), (5,), "inner dimensions")],
 )
 def test_matmul_shape_errors_name_the_shapes(shape_a, shape_b, message):
     with pytest.raises(ValueError, match=message) as error:

@@ -13,6 +13,7 @@ Needs Debian's ``chromium`` package (``.ci/browser-deps.sh`` installs it, with
 (``CI`` set) it fails them. Screenshots are left beside the report (``*.png``).
 """
 
+import itertools
 import os
 import shutil
 import struct
@@ -364,3 +365,90 @@ def test_screenshots_of_both_languages_are_drawn(page, report, report_zh):
             shot = report / f"{lang}-{Path(name).stem}.png"
             page.screenshot(path=str(shot))
             assert rendered_content(shot) > 0.01, f"{lang} {name} looks blank"
+
+
+# Every witness pair on one screen ------------------------------------------------------
+
+
+WIDE_WITNESSES = ("numpy", "torch", "tensorflow", "jax", "paddle", "finite-diff")
+WIDE_VERDICTS = ("agree", "disagree", "expected-divergence", "error", "skipped")
+
+
+@pytest.fixture(scope="module")
+def wide_report(tmp_path_factory) -> dict:
+    """An index with every witness pair and an ONNX witness: the concepts with the longest names,
+    each cell of each dtype a different verdict (the widest words), written in both languages.
+
+    Built from result rows (no framework runs): only the scoreboard's width is at stake.
+    """
+    import pandas as pd
+
+    from comparisons.harness import COLUMNS, load_all
+    from comparisons.report.html import write_html
+
+    registry = load_all()
+    family_label = {"normalization": 0}  # the longest family name, in English
+    longest = sorted(registry, key=len)[-3:] + [next(n for n, c in registry.items() if c.family in family_label)]
+    pairs = [*itertools.combinations(WIDE_WITNESSES, 2), ("numpy", "onnxruntime-torch-export")]
+    rows = []
+    for i, (name, (a, b), dtype) in enumerate(itertools.product(longest, pairs, ("float32", "float64"))):
+        verdict = WIDE_VERDICTS[i % len(WIDE_VERDICTS)]
+        margin = {"agree": 0.0094, "disagree": 123.4}.get(verdict, float("nan"))
+        rows.append({column: "" for column in COLUMNS} | {
+            "concept": name, "family": registry[name].family, "sample": "s", "dtype": dtype, "seed": 0,
+            "quantity": "out", "witness_a": a, "witness_b": b, "atol": 1e-6, "rtol": 1e-5, "verdict": verdict,
+            "shape": "2x3", "max_abs": margin, "max_rel": margin, "max_ulp": 1.0, "n_mismatch": 0, "margin": margin,
+            "detail": "", "seconds_a": 0.0, "seconds_b": 0.0,
+        })
+    for name in longest:  # a catalog entry each: the divergences column says "1/1 confirmed"
+        for mapping, verdict in (("naive", "expected-divergence"), ("faithful", "agree")):
+            rows.append(rows[0] | {"concept": name, "family": registry[name].family, "sample": "entry", "mapping": mapping,
+                                   "dtype": "float32", "witness_a": "torch", "witness_b": "tensorflow", "verdict": verdict})
+    results = pd.DataFrame(rows, columns=list(COLUMNS))
+    reports = {"names": longest}
+    for lang in ("en", "zh"):
+        out = tmp_path_factory.mktemp(f"wide-{lang}")
+        write_html(results, {"seeds": [0]}, out, lang=lang)
+        reports[lang] = out
+    return reports
+
+
+def scoreboard_widths(page) -> dict[str, int]:
+    return page.evaluate("""(() => { const region = document.getElementById('scoreboard-region');
+        return {region: region.scrollWidth, room: region.clientWidth,
+                page: document.scrollingElement.scrollWidth, window: innerWidth}; })()""")
+
+
+@requires_chromium
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_witness_pair_fits_1280_pixels_without_sideways_scrolling(page, wide_report, lang):
+    page.goto(url(wide_report[lang] / "index.html"))
+    page.select_option("#witness-filter", "")  # every pair: 15 columns and the ONNX one
+    assert len(visible_pairs(page)) == len(WIDE_WITNESSES) * (len(WIDE_WITNESSES) - 1) // 2 + 1
+    for dtype in ("all", "float32", "float64"):
+        page.select_option("#dtype-filter", dtype)
+        widths = scoreboard_widths(page)
+        assert widths["region"] <= widths["room"], f"{lang} {dtype}: the scoreboard needs {widths['region']} px of {widths['room']}"
+        assert widths["page"] <= widths["window"]
+    # Each first witness heads its own pairs; the pair's second witness names the column
+    groups = page.eval_on_selector_all("#scoreboard th.group", "els => els.map(e => [e.innerText.trim(), e.colSpan])")
+    assert groups == [[f"{w} ~", len(WIDE_WITNESSES) - 1 - i] for i, w in enumerate(WIDE_WITNESSES[:-1])]
+    seconds = page.eval_on_selector_all("#scoreboard th.pair:not(.other)", "els => els.map(e => e.innerText.trim())")
+    assert seconds == [b for _, b in itertools.combinations(WIDE_WITNESSES, 2)]
+    # The concept names are whole: they may wrap after an underscore, and nothing is cut
+    names = page.eval_on_selector_all("#scoreboard tbody td:first-child a", "els => els.map(e => e.textContent)")
+    assert names == wide_report["names"]
+    cut = page.eval_on_selector_all("#scoreboard td, #scoreboard th", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    assert cut == 0
+
+
+@requires_chromium
+def test_the_group_headers_follow_the_witness_filter(page, wide_report):
+    page.goto(url(wide_report["zh"] / "index.html"))
+    page.select_option("#witness-filter", "jax")
+    shown = visible_pairs(page)
+    groups = page.eval_on_selector_all(
+        "#scoreboard th.group", "els => els.filter(e => e.offsetParent !== null).map(e => [e.dataset.group, e.colSpan])")
+    assert sum(span for _, span in groups) == len([p for p in shown if p != "* *"])
+    assert [g for g, _ in groups] == ["numpy", "torch", "tensorflow", "jax"]  # paddle ~ finite-diff has no jax
+    assert dict(groups)["jax"] == 2  # jax ~ paddle, jax ~ finite-diff

@@ -163,3 +163,16 @@ def test_a_family_module_that_fails_to_load_becomes_an_error_row(tmp_path, monke
     assert "Traceback" not in capsys.readouterr().err
     assert cli.main(["list"]) == 0
     assert "zz_broken failed to load" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_list_at_80_columns_cuts_nothing(registry, lang):
+    result = subprocess.run([sys.executable, "-m", "comparisons", "list", "--lang", lang], capture_output=True, text=True,
+                            timeout=600, env={**os.environ, "COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= 80 and "…" not in result.stdout  # summaries fold (Chinese has no spaces), never cut
+    for name in registry:
+        assert any(name in line.split() for line in lines), name
+    if lang == "zh":
+        assert "概念" in lines[0] and any(line.startswith("框架 torch：") for line in lines)

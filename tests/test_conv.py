@@ -49,7 +49,7 @@ def test_backward_is_the_adjoint_of_the_forward(samples):
         pairing = np.sum(dout * out)
         assert np.sum(dx * x) == pytest.approx(pairing, rel=1e-10), sample.name
         assert np.sum(dw * w) == pytest.approx(pairing, rel=1e-10), sample.name
-        np.testing.assert_allclose(db, dout.sum(axis=(0, 2, 3)))
+        np.testing.assert_allclose(db, dout.reshape(-1, *dout.shape[-3:]).sum(axis=(0, 2, 3)))  # (N,) C, H, W
 
 
 def test_single_channel_conv_is_scipy_cross_correlation():
@@ -109,6 +109,8 @@ IMPOSSIBLE = [
     pytest.param((1, 3, 5, 5), (4, 1, 3, 3), {"groups": 2}, "groups", id="channels-not-divisible-by-groups"),
     pytest.param((1, 2, 5, 5), (3, 2, 3, 3), {"stride": 0}, "stride", id="zero-stride"),
     pytest.param((1, 2, 5, 5), (3, 2, 3, 3), {"stride": -1}, "stride", id="negative-stride"),
+    pytest.param((5, 5), (3, 1, 3, 3), {}, "x", id="x-without-channels"),
+    pytest.param((1, 1, 2, 5, 5), (3, 2, 3, 3), {}, "x", id="x-5d"),
 ]
 
 

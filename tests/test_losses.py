@@ -9,6 +9,7 @@ import pytest
 from comparisons.harness import cast_inputs
 from comparisons.registry import concept_rng, load_all, sample_rng
 from reference import losses as ref
+from reference import normalization
 
 REGISTRY = load_all()
 LOSSES = [c for c in REGISTRY.values() if c.family == "losses"]
@@ -29,9 +30,10 @@ def draw(concept, sample, dtype):
     return cast_inputs(sample.draw(sample_rng(0, concept.name, sample.name)), dtype)
 
 
-def loss_and_gradient(concept, inputs, reduction, dout=None):
-    """The reference loss and its gradient for upstream ``dout`` (ones by default)."""
-    out, cache = concept.reference[0](**inputs, reduction=reduction)
+def loss_and_gradient(concept, inputs, reduction, dout=None, params=None):
+    """The reference loss and its gradient for upstream ``dout`` (ones by default), other parameters from ``params``."""
+    params = {k: v for k, v in (params or {}).items() if k != "reduction"}
+    out, cache = concept.reference[0](**inputs, reduction=reduction, **params)
     dout = np.ones_like(out) if dout is None else dout
     return out, concept.reference[1](dout, cache)
 
@@ -39,20 +41,32 @@ def loss_and_gradient(concept, inputs, reduction, dout=None):
 @pytest.mark.parametrize("concept, sample, dtype", cases())
 def test_sum_and_mean_reduce_the_elementwise_losses(concept, sample, dtype):
     inputs = draw(concept, sample, dtype)
-    losses, dnone = loss_and_gradient(concept, inputs, "none")
-    total, dsum = loss_and_gradient(concept, inputs, "sum")
-    mean, dmean = loss_and_gradient(concept, inputs, "mean")
+    losses, dnone = loss_and_gradient(concept, inputs, "none", params=sample.params)
+    total, dsum = loss_and_gradient(concept, inputs, "sum", params=sample.params)
     np.testing.assert_allclose(total, losses.sum(), rtol=1e-12)
-    np.testing.assert_allclose(mean, losses.mean(), rtol=1e-12)
     np.testing.assert_allclose(dsum, dnone, rtol=1e-12)
-    np.testing.assert_allclose(dmean, dsum / losses.size, rtol=1e-12)
+    denominator = mean_denominator(concept, inputs, sample.params, losses)
+    if denominator:  # every position ignored: torch's mean is 0 / 0
+        mean, dmean = loss_and_gradient(concept, inputs, "mean", params=sample.params)
+        np.testing.assert_allclose(mean, losses.sum() / denominator, rtol=1e-12)
+        np.testing.assert_allclose(dmean, dsum / denominator, rtol=1e-12)
+
+
+def mean_denominator(concept, inputs, params, losses):
+    """What torch's "mean" divides by: the number of losses, but for cross-entropy over class
+    indices the summed class weights of the targets not ignored (torch's documented weighted mean)."""
+    target = inputs.get("target")
+    if concept.name != "cross_entropy" or not np.issubdtype(target.dtype, np.integer):
+        return losses.size
+    kept = target[target != params.get("ignore_index", -100)]
+    return inputs["weight"][kept].sum() if "weight" in inputs else kept.size
 
 
 @pytest.mark.parametrize("concept, sample, dtype", cases(dtypes=("float32", "float64")))
 def test_reference_keeps_dtype_and_stays_finite(concept, sample, dtype):
     inputs = draw(concept, sample, dtype)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        out, grad = loss_and_gradient(concept, inputs, sample.params.get("reduction", "mean"))
+        out, grad = loss_and_gradient(concept, inputs, sample.params.get("reduction", "mean"), params=sample.params)
     first = next(iter(inputs.values()))
     assert out.dtype == first.dtype and grad.dtype == first.dtype
     assert grad.shape == first.shape
@@ -149,3 +163,141 @@ def test_keras_mse_averages_the_last_axis_only():
     y_pred, y_true = np.array([[1.0, 3.0], [0.0, 0.0]]), np.zeros((2, 2))
     per_row = keras.losses.mean_squared_error(y_true, y_pred)
     np.testing.assert_allclose(np.asarray(per_row), [5.0, 0.0])
+
+
+# Bad arguments of the parameters torch.nn.functional has: a ValueError naming the argument,
+# and torch refuses the same call (except where the comment says why the reference is stricter).
+
+X23, P23 = np.zeros((2, 3)), np.full((2, 3), 1 / 3)
+
+
+def torch_call(name, *args, **kwargs):
+    """A torch.nn.functional call on float64 tensors made from NumPy arrays, run when the test runs."""
+
+    def call():
+        import torch
+        import torch.nn.functional as F
+
+        return getattr(F, name)(*(torch.tensor(a) for a in args),
+                                **{k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()})
+
+    return call
+
+
+REFUSED = [
+    ("huber-delta-0", lambda: ref.huber_forward(X23, X23, delta=0.0), "delta", torch_call("huber_loss", X23, X23, delta=0.0)),
+    ("huber-delta-negative", lambda: ref.huber_forward(X23, X23, delta=-1.0), "delta",
+     torch_call("huber_loss", X23, X23, delta=-1.0)),
+    ("smooth-l1-beta-negative", lambda: ref.smooth_l1_forward(X23, X23, beta=-0.5), "beta",
+     torch_call("smooth_l1_loss", X23, X23, beta=-0.5)),
+    ("huber-reduction", lambda: ref.huber_forward(X23, X23, reduction="batchmean"), "reduction",
+     torch_call("huber_loss", X23, X23, reduction="batchmean")),
+    ("kl-reduction", lambda: ref.kl_div_forward(X23, P23, reduction="avg"), "reduction",
+     torch_call("kl_div", X23, P23, reduction="avg")),
+    ("ce-reduction", lambda: ref.cross_entropy_forward(X23, np.array([0, 1]), reduction="batchmean"), "reduction",
+     torch_call("cross_entropy", X23, np.array([0, 1]), reduction="batchmean")),
+    ("ce-label-smoothing-above-1", lambda: ref.cross_entropy_forward(X23, np.array([0, 1]), label_smoothing=1.1),
+     "label_smoothing", torch_call("cross_entropy", X23, np.array([0, 1]), label_smoothing=1.1)),
+    ("ce-weight-shape", lambda: ref.cross_entropy_forward(X23, np.array([0, 1]), weight=np.ones(2)), "weight",
+     torch_call("cross_entropy", X23, np.array([0, 1]), weight=np.ones(2))),
+    ("ce-weight-2d", lambda: ref.cross_entropy_forward(X23, np.array([0, 1]), weight=np.ones((1, 3))), "weight",
+     torch_call("cross_entropy", X23, np.array([0, 1]), weight=np.ones((1, 3)))),
+    ("ce-ignore-index-probabilities", lambda: ref.cross_entropy_forward(X23, P23, ignore_index=1), "ignore_index",
+     torch_call("cross_entropy", X23, P23, ignore_index=1)),
+    ("ce-integer-probabilities", lambda: ref.cross_entropy_forward(X23, np.zeros((2, 3), int)), "target",
+     torch_call("cross_entropy", X23, np.zeros((2, 3), int))),
+    ("ce-index-out-of-range-with-ignore", lambda: ref.cross_entropy_forward(X23, np.array([-100, 3])), "target",
+     torch_call("cross_entropy", X23, np.array([-100, 3]))),
+    ("ce-probabilities-shape", lambda: ref.cross_entropy_forward(X23, np.full((2, 4), 0.25)), "target",
+     torch_call("cross_entropy", X23, np.full((2, 4), 0.25))),
+    ("bce-weight-larger", lambda: ref.binary_cross_entropy_forward(np.full(2, 0.5), np.ones(2), weight=np.ones((2, 2))),
+     "weight", torch_call("binary_cross_entropy", np.full(2, 0.5), np.ones(2), weight=np.ones((2, 2)))),
+    ("bce-weight-mismatch", lambda: ref.binary_cross_entropy_forward(np.full(2, 0.5), np.ones(2), weight=np.ones(3)),
+     "weight", torch_call("binary_cross_entropy", np.full(2, 0.5), np.ones(2), weight=np.ones(3))),
+    ("l2-normalize-axis", lambda: normalization.l2_normalize_forward(X23, axis=2), "axis",
+     torch_call("normalize", X23, dim=2)),
+    # Stricter than torch, documented in docs/decisions.md: shapes that torch broadcasts with a warning
+    # (the loss-broadcast trap), a negative label smoothing and a negative eps that torch 2.13 accepts.
+    ("huber-shapes", lambda: ref.huber_forward(np.zeros((3, 1)), np.zeros(3)), "y_pred", None),
+    ("kl-shapes", lambda: ref.kl_div_forward(np.zeros((3, 1)), np.zeros(3)), "log_q", None),
+    ("ce-label-smoothing-negative", lambda: ref.cross_entropy_forward(X23, np.array([0, 1]), label_smoothing=-0.1),
+     "label_smoothing", None),
+    ("l2-normalize-eps-negative", lambda: normalization.l2_normalize_forward(X23, eps=-1.0), "eps", None),
+    ("kl-log-target", lambda: ref.kl_div_forward(X23, P23, log_target="yes"), "log_target", None),
+    ("ce-ignore-index-float", lambda: ref.cross_entropy_forward(X23, np.array([0, 1]), ignore_index=1.5),
+     "ignore_index", None),
+]
+
+
+@pytest.mark.parametrize("call, argument, torch_refuses", [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
+def test_bad_loss_parameters_are_value_errors_torch_refuses_too(call, argument, torch_refuses):
+    with pytest.raises(ValueError, match=rf"^{argument}(?!\w)"):
+        call()
+    if torch_refuses is not None:
+        with pytest.raises((RuntimeError, ValueError, IndexError, TypeError)):
+            torch_refuses()
+
+
+def test_smooth_l1_is_huber_divided_by_beta():
+    """huber-smooth-l1: torch's SmoothL1Loss(beta) = HuberLoss(delta=beta) / beta, value and gradient."""
+    rng = np.random.default_rng(4)
+    y_pred, y_true = 3 * rng.standard_normal((2, 6))
+    for beta in (0.3, 1.0, 2.5):
+        huber, dhuber = loss_and_gradient(REGISTRY["huber"], {"y_pred": y_pred, "y_true": y_true}, "none",
+                                          params={"delta": beta})
+        smooth, dsmooth = loss_and_gradient(REGISTRY["smooth_l1"], {"y_pred": y_pred, "y_true": y_true}, "none",
+                                            params={"beta": beta})
+        np.testing.assert_allclose(smooth, huber / beta, rtol=1e-14)
+        np.testing.assert_allclose(dsmooth, dhuber / beta, rtol=1e-14)
+
+
+def test_kl_div_batchmean_is_the_mean_kl_of_the_rows():
+    """kl-div-arguments: 'batchmean' is sum_rows KL(p_row || q_row) / N; 'mean' divides by N * C as well."""
+    p = np.array([[0.5, 0.25, 0.25], [0.1, 0.2, 0.7]])
+    q = np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])
+    rows = [sum(pi * math.log(pi / qi) for pi, qi in zip(pr, qr)) for pr, qr in zip(p, q)]
+    batchmean, _ = ref.kl_div_forward(np.log(q), p, reduction="batchmean")
+    mean, _ = ref.kl_div_forward(np.log(q), p, reduction="mean")
+    assert batchmean == pytest.approx(sum(rows) / 2, rel=1e-14)
+    assert mean == pytest.approx(sum(rows) / 6, rel=1e-14)
+
+
+def test_label_smoothing_one_is_the_cross_entropy_against_the_uniform_distribution():
+    logits = np.array([[2.0, -1.0, 0.5, 0.0]])
+    smoothed, _ = ref.cross_entropy_forward(logits, np.array([1]), label_smoothing=1.0)
+    uniform, _ = ref.cross_entropy_forward(logits, np.full((1, 4), 0.25))
+    assert smoothed == pytest.approx(uniform, rel=1e-14)
+    log_p = logits - np.log(np.exp(logits).sum())
+    assert uniform == pytest.approx(-log_p.mean(), rel=1e-14)
+
+
+def test_torch_mse_broadcasts_n_by_1_against_n_with_a_warning():
+    """loss-broadcast: torch 2.13 still broadcasts (N, 1) against (N,) after a UserWarning."""
+    import torch
+    import torch.nn.functional as F
+
+    with pytest.warns(UserWarning, match="target size"):
+        loss = F.mse_loss(torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([1.0, 2.0, 3.0]))
+    assert float(loss) == pytest.approx(12 / 9)
+
+
+def cross_entropy_with_float32_smoothing(logits, target, *, label_smoothing=0.0, **params):
+    """The planted rounding: label smoothing taken as a float32 number, about 1e-8 relative off."""
+    return ref.cross_entropy_forward(logits, target, label_smoothing=float(np.float32(label_smoothing)), **params)
+
+
+def test_paddles_float64_smoothing_tolerance_does_not_hide_a_bug_from_torch(registry, pool):
+    """cross_entropy's looser float64 tolerance is Paddle's alone: numpy ~ torch keeps the tight one."""
+    import dataclasses
+
+    from comparisons import harness
+    from comparisons.agreement import DISAGREE
+
+    concept = registry["cross_entropy"]
+    assert ("float64", "paddle") in concept.tolerance and "float64" not in concept.tolerance
+    planted = dataclasses.replace(concept, divergences=(),
+                                  reference=(cross_entropy_with_float32_smoothing, concept.reference[1]))
+    records = harness.run_concept(planted, "float64", 0, pool, harness.RunConfig(frameworks=("torch",))).records
+    smoothed = [r for r in records if r.quantity == "out" and r.sample == "label-smoothing"
+                and (r.witness_a, r.witness_b) == ("numpy", "torch")]
+    assert smoothed and {r.verdict for r in smoothed} == {DISAGREE}

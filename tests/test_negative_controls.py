@@ -144,5 +144,6 @@ def test_a_tolerance_kept_for_one_framework_does_not_hide_a_bug_from_the_others(
     assert ("float64", "tensorflow") in concept.tolerance and "float64" not in concept.tolerance
     planted = dataclasses.replace(concept, divergences=(), reference=(gelu_with_a_six_digit_constant, concept.reference[1]))
     records = harness.run_concept(planted, "float64", 0, pool, harness.RunConfig(frameworks=("torch", "tensorflow"))).records
-    tanh_out = [r for r in records if r.quantity == "out" and "tanh" in r.sample]
+    # every tanh-form sample but the empty one, where no value can differ
+    tanh_out = [r for r in records if r.quantity == "out" and "tanh" in r.sample and not r.sample.startswith("empty")]
     assert {r.verdict for r in tanh_out if (r.witness_a, r.witness_b) == ("numpy", "torch")} == {DISAGREE}

@@ -10,7 +10,8 @@ from comparisons.witnesses import FRAMEWORKS
 from comparisons.witnesses.adapter import NumpyAdapter
 
 REGISTRY = load_all()
-NORMALIZATION = [c for c in REGISTRY.values() if c.family == "normalization"]
+NORMALIZATION = [c for c in REGISTRY.values() if c.name in ("min_max_normalize", "standardize")]
+"""The column scalers; l2_normalize (rows to unit length) has its own tests below and in test_loss_parity.py."""
 
 
 def cases(dtypes=("float64",), axis0_tables=False):
@@ -105,3 +106,23 @@ def test_tied_extremes_share_the_gradient(concept):
     out, cache = concept.reference[0](x=x)
     dx = concept.reference[1](np.array([[0.0], [0.0], [0.0], [1.0]]), cache)
     assert dx[0, 0] == pytest.approx(dx[1, 0])
+
+
+L2 = REGISTRY["l2_normalize"]
+
+
+@pytest.mark.parametrize(
+    "sample", list(L2.samples(concept_rng(0, L2.name))), ids=lambda s: s.name
+)
+def test_l2_normalize_gives_unit_vectors_and_a_gradient_orthogonal_to_them(sample):
+    x, _ = draw(L2, sample, "float64")
+    axis, eps = sample.params.get("axis", 1), sample.params.get("eps", 1e-12)
+    out, cache = L2.reference[0](x=x, **sample.params)
+    norm = np.linalg.norm(x, axis=axis, keepdims=True)
+    lengths = np.linalg.norm(out, axis=axis, keepdims=True)
+    np.testing.assert_allclose(lengths, np.where(norm >= eps, 1, norm / eps), rtol=1e-12)
+    dout = np.random.default_rng(1).standard_normal(x.shape)
+    dx = L2.reference[1](dout, cache)
+    # Where the norm is divided by, moving x along itself leaves x / ||x|| unchanged: dx . x = 0.
+    along_x = np.sum(dx * x, axis=axis, keepdims=True)
+    np.testing.assert_allclose(np.where(norm >= eps, along_x, 0), 0, atol=1e-9)

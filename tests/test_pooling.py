@@ -145,6 +145,54 @@ def test_tensorflow_rejects_impossible_parameters(pool, name, params, argument):
     assert argument == "kernel_size" and out.size == 0, f"TensorFlow accepted {params}: {out.shape}"
 
 
+# The parameters torch added: the reference refuses what torch refuses, naming the argument.
+IMPOSSIBLE_TORCH_PARAMETERS = [
+    pytest.param("max_pool2d", {"kernel_size": 2, "dilation": 0}, "dilation", id="zero-dilation"),
+    pytest.param("max_pool2d", {"kernel_size": 2, "dilation": -1}, "dilation", id="negative-dilation"),
+    pytest.param("max_pool2d", {"kernel_size": 2, "padding": 2}, "padding", id="max-padding-above-half-kernel"),
+    pytest.param("max_pool2d", {"kernel_size": 3, "padding": 2, "dilation": 2}, "padding",
+                 id="padding-above-half-of-the-undilated-kernel"),
+    pytest.param("avg_pool2d", {"kernel_size": 3, "padding": 2}, "padding", id="avg-padding-above-half-kernel"),
+    pytest.param("avg_pool2d", {"kernel_size": (3, 1), "padding": (1, 1)}, "padding", id="padding-above-half-in-one-axis"),
+    pytest.param("avg_pool2d", {"kernel_size": 2, "divisor_override": 0}, "divisor_override", id="zero-divisor"),
+    pytest.param("avg_pool2d", {"kernel_size": 2, "divisor_override": 2.5}, "divisor_override", id="float-divisor"),
+    pytest.param("max_pool2d", {"kernel_size": 2, "ceil_mode": "yes"}, "ceil_mode", id="ceil-mode-not-a-bool"),
+    pytest.param("avg_pool2d", {"kernel_size": 2, "ceil_mode": 1}, "ceil_mode", id="ceil-mode-int"),
+    pytest.param("avg_pool2d", {"kernel_size": 2, "divisor_override": True}, "divisor_override", id="bool-divisor"),
+    pytest.param("max_pool2d", {"kernel_size": 3, "stride": 1, "padding": "same", "ceil_mode": True}, "padding",
+                 id="ceil-mode-with-same"),
+    pytest.param("avg_pool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True, "padding": ((1, 0), (1, 1))}, "padding",
+                 id="ceil-mode-with-asymmetric-padding"),
+]
+
+
+@pytest.mark.parametrize("name, params, argument", IMPOSSIBLE_TORCH_PARAMETERS)
+def test_reference_and_torch_refuse_the_same_new_parameters(name, params, argument):
+    torch = pytest.importorskip("torch")
+    x = np.zeros((1, 2, 5, 5))
+    with pytest.raises(ValueError, match=rf"^{argument}\b"):
+        getattr(pooling, f"{name}_forward")(x, **params)
+    with pytest.raises((RuntimeError, ValueError, TypeError)):
+        getattr(torch.nn.functional, name)(torch.zeros(x.shape, dtype=torch.float64), **params)
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (1, 1, 2, 5, 5)])
+@pytest.mark.parametrize("name", POOLS)
+def test_x_must_be_batched_or_unbatched_images(name, shape):
+    with pytest.raises(ValueError, match=r"^x must be \(N, C, H, W\) or unbatched \(C, H, W\)"):
+        getattr(pooling, f"{name}_forward")(np.zeros(shape), kernel_size=2)
+
+
+def test_ceil_mode_keeps_a_window_larger_than_the_input_as_torch_does():
+    torch = pytest.importorskip("torch")
+    x = np.arange(4.0).reshape(1, 1, 2, 2)
+    out, _ = pooling.max_pool2d_forward(x, kernel_size=3, ceil_mode=True)
+    expected = torch.nn.functional.max_pool2d(torch.tensor(x), kernel_size=3, ceil_mode=True).numpy()
+    np.testing.assert_array_equal(out, expected)  # one window over the whole 2x2 map
+    with pytest.raises(ValueError, match="^kernel_size"):
+        pooling.max_pool2d_forward(x, kernel_size=3)  # without ceil_mode: no window at all
+
+
 # Adaptive average pooling --------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ writes the report once in English and once in Simplified Chinese from the same
 result; the tests read them back.
 """
 
+import dataclasses
 import io
 import json
 import re
@@ -510,3 +511,137 @@ def test_the_chinese_report_uses_system_fonts_with_cjk_families(report_zh):
     for family in ('"Noto Sans CJK SC"', '"PingFang SC"', '"Microsoft YaHei"'):
         assert family in text
     assert "@font-face" not in text and "url(" not in text
+
+
+# Row details in the reader's language -------------------------------------------------
+
+
+def _produced_details() -> dict[str, str]:
+    """Each detail template, written by the very code that writes it into results.csv."""
+    import signal
+    import time
+    from types import SimpleNamespace
+
+    from comparisons.agreement import compare
+    from comparisons.limits import WitnessTimeout, time_limit
+    from comparisons.registry import DEFAULT_TOLERANCE, Difference
+    from comparisons.witnesses import Framework
+    from comparisons.witnesses.pool import WorkerDied, WorkerProcess
+
+    tolerance = DEFAULT_TOLERANCE["float64"]
+    a, b = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.5], [3.0, 4.0]])
+    details = {
+        "values": compare(a, b, tolerance, "float64").detail,
+        "values and NaN": compare(np.array([np.nan, 1.0]), np.array([0.0, 2.0]), tolerance, "float64").detail,
+        "shape": compare(a, a.T[:1], tolerance, "float64").detail,
+        "dtype": compare(a, b.astype(np.float32), tolerance, "float64").detail,
+    }
+    registry = harness.load_all()
+    sigmoid = registry["sigmoid"]
+    planted = dataclasses.replace(sigmoid, name="planted_sigmoid", no_version={"jax": "planted reason"},
+                                  implementations={k: v for k, v in sigmoid.implementations.items() if k != "paddle"},
+                                  grad_wrt=())
+    details["no version"] = harness._why_skipped(planted, "jax", {})
+    details["has no version"] = harness._why_skipped(planted, "paddle", {})
+    details["no gradients"] = harness._why_skipped(planted, "finite-diff", {})
+    missing = Framework("nothing", "x:y", "no_such_module_rosetta", ("no-such-dist",), False, extra="nothing")
+    details["not installed"] = missing.missing_reason()
+    details["not installed, no extra"] = dataclasses.replace(missing, extra="").missing_reason()
+    try:
+        with time_limit(0.05):
+            time.sleep(2)
+    except WitnessTimeout as error:
+        details["timeout"] = str(error)
+
+    class SilentConnection:
+        def poll(self, timeout):
+            return False
+
+        def close(self):
+            pass
+
+    class BrokenConnection(SilentConnection):
+        def poll(self, timeout):
+            return True
+
+        def recv_bytes(self):
+            raise EOFError
+
+    for name, connection, exitcode in (("killed", SilentConnection(), None), ("signal", BrokenConnection(), -signal.SIGSEGV),
+                                       ("exit code", BrokenConnection(), 3)):
+        worker = WorkerProcess("torch")
+        worker.conn, worker.process = connection, SimpleNamespace(pid=None, exitcode=exitcode, join=lambda timeout: None)
+        try:
+            worker._wait(0.01)
+        except (WitnessTimeout, WorkerDied) as error:
+            details[f"worker {name}"] = str(error)
+
+    outcomes = {"numpy": harness.Outcome(results={"out": a}), "torch": harness.Outcome(skipped=details["has no version"])}
+    details["side skipped"] = harness.compare_outcomes(sigmoid, "numpy", "torch", "out", outcomes, "float64").detail
+    outcomes["torch"] = harness.Outcome(error=details["worker signal"])
+    details["side error"] = harness.compare_outcomes(sigmoid, "numpy", "torch", "out", outcomes, "float64").detail
+    outcomes["torch"] = harness.Outcome(results={})
+    details["did not return"] = harness.compare_outcomes(sigmoid, "numpy", "torch", "out", outcomes, "float64").detail
+
+    entry = SimpleNamespace(id="planted_entry", shows=Difference("values", at=(0,), at_least=0.1))
+    agree = compare(a, a, tolerance, "float64")
+    details["catalog: agreed"] = harness.naive_verdict(entry, agree, a, a, tolerance).detail
+    shape = compare(a, a.T[:1], tolerance, "float64")
+    details["catalog: wrong kind"] = harness.naive_verdict(entry, shape, a, a.T[:1], tolerance).detail
+    small = compare(a, a + 1e-3, tolerance, "float64")
+    details["catalog: too small"] = harness.naive_verdict(entry, small, a, a + 1e-3, tolerance).detail
+    values = compare(a, b, tolerance, "float64")
+    details["catalog: elsewhere"] = harness.naive_verdict(entry, values, a, b, tolerance).detail
+    return details
+
+
+DETAILS = _produced_details()
+
+
+@pytest.mark.parametrize("name", sorted(DETAILS))
+def test_every_detail_template_renders_in_chinese_and_back_to_itself_in_english(name):
+    from comparisons.i18n import language
+    from comparisons.report.details import recognised, render_detail
+
+    detail = DETAILS[name]
+    assert detail and recognised(detail), f"{name}: no template matches {detail!r}"
+    assert render_detail(detail, language("en")) == detail  # results.csv's text, untouched
+    chinese = render_detail(detail, language("zh"))
+    assert re.search("[\u4e00-\u9fff]", chinese), f"{name}: {chinese!r} has no Chinese"
+    # What is kept as it is: numbers, shapes and witness names
+    for kept in re.findall(r"\d+(?:\.\d+)?|\([\d, ]*\)|torch|jax|paddle|SIGSEGV", detail):
+        assert kept in chinese, f"{name}: {kept!r} lost in {chinese!r}"
+
+
+def test_a_reason_from_the_catalog_is_translated_and_free_text_is_kept():
+    from comparisons.i18n import language
+    from comparisons.report.details import render_detail
+
+    zh = language("zh")
+    catalogued = "float64 (eps 2.2e-16): only summation order differs between libraries."  # a msgid
+    assert render_detail(f"no jax version: {catalogued}", zh) == "没有 jax 版本：" + zh.gettext(catalogued)
+    assert zh.gettext(catalogued) != catalogued
+    assert render_detail("torch: ValueError: x must be positive", zh) == "torch：ValueError: x must be positive"
+    assert render_detail(float("nan"), zh) == ""
+
+
+def test_the_chinese_pages_show_details_and_tolerance_reasons_in_chinese(report, report_zh):
+    from comparisons.registry import DEFAULT_TOLERANCE
+
+    (out, records), (out_zh, _) = report, report_zh
+    hostile_skips = {r.detail for r in records if r.concept == "planted_hostile" and r.verdict == "skipped"}
+    assert hostile_skips
+    english_page = (out / "concepts" / "planted_hostile.html").read_text()
+    page = (out_zh / "concepts" / "planted_hostile.html").read_text()
+    for detail in hostile_skips:
+        assert str(escape(detail)) in english_page
+        assert str(escape(detail)) not in page, f"{detail!r} is still in English"
+    assert "torch：planted_hostile 没有 torch 版本" in page
+    sigmoid = (out_zh / "concepts" / "sigmoid.html").read_text()
+    for reason in (DEFAULT_TOLERANCE["float64"].reason, DEFAULT_TOLERANCE["finite-diff"].reason):
+        assert str(escape(reason)) in (out / "concepts" / "sigmoid.html").read_text()
+        assert str(escape(reason)) not in sigmoid
+    assert "各个库之间只有求和顺序不同" in sigmoid
+    # results.csv is data: the same English text whatever the language of the pages
+    english, chinese = (pd.read_csv(o / "results.csv")["detail"].fillna("").tolist() for o in (out, out_zh))
+    assert english == chinese and set(hostile_skips) <= set(english)

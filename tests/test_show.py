@@ -1,12 +1,14 @@
 """``rosetta show NAME``: NumPy and every framework in columns in the terminal, with the latest figures of a run."""
 
 import dataclasses
+import itertools
 
 import pandas as pd
 import pytest
 from rich.console import Console
 
 from comparisons import cli
+from comparisons.i18n import language
 from comparisons.registry import FRAMEWORKS, load_all, source_of
 from comparisons.report.html import FRAMEWORK_LABELS
 from comparisons.report.sources import comments
@@ -15,9 +17,9 @@ from comparisons.show import latest_figures, show_concept
 NAMES = sorted(load_all())
 
 
-def render(concept, results_dir=None, width=240) -> str:
+def render(concept, results_dir=None, width=240, lang="en") -> str:
     console = Console(record=True, width=width, color_system=None)
-    show_concept(concept, console, results_dir=results_dir)
+    show_concept(concept, console, results_dir=results_dir, lang=language(lang))
     return console.export_text()
 
 
@@ -86,3 +88,61 @@ def test_cli_show_exits_0_and_2_on_an_unknown_name(tmp_path, capsys):
     assert "sigmoid" in capsys.readouterr().out
     assert cli.main(["show", "no_such_concept"]) == 2
     assert "unknown concept" in capsys.readouterr().err
+
+
+EVERY_PAIR = list(itertools.combinations(("numpy", "torch", "tensorflow", "jax", "paddle", "finite-diff"), 2))
+SHORT_VERDICTS = {"agree": "agree", "disagree": "disagree", "expected-divergence": "exp.div", "error": "error", "skipped": "skip"}
+
+
+def write_every_pair(folder, concept="lstm", family="recurrent"):
+    """summary.csv with every pair, an ONNX export's pair, wide counts and each verdict in turn."""
+    pairs = EVERY_PAIR + [("numpy", "onnxruntime-torch-export")]
+    verdicts = list(SHORT_VERDICTS)
+    pd.DataFrame({
+        "concept": concept, "family": family, "witness_a": [a for a, _ in pairs], "witness_b": [b for _, b in pairs],
+        "agree": 12345, "disagree": 123, "expected-divergence": 12, "error": 1, "skipped": 1234, "max_margin": 0.123456,
+        "verdict": [verdicts[i % len(verdicts)] for i in range(len(pairs))],
+    }).to_csv(folder / "summary.csv", index=False)
+    return pairs, [verdicts[i % len(verdicts)] for i in range(len(pairs))]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_figures_of_every_pair_fit_80_columns_and_no_two_rows_print_the_same(registry, tmp_path, lang):
+    pairs, verdicts = write_every_pair(tmp_path)
+    text = render(registry["lstm"], tmp_path, width=80, lang=lang)
+    table = text.splitlines()[[i for i, line in enumerate(text.splitlines()) if "summary.csv" in line][-1] + 1:]
+    rows = [line for line in table if line.strip()]
+    assert all(len(line) <= 80 for line in rows) and "…" not in "".join(rows)
+    assert len(set(rows)) == len(rows), "two rows print the same"
+    name = language(lang).gettext
+    for (a, b), verdict in zip(EVERY_PAIR, verdicts):
+        row = next(line for line in rows if line.startswith(f"{a} ~ {b} "))
+        assert row.split()[-1] == name(SHORT_VERDICTS[verdict]), row  # the verdict is whole, in the reader's words
+        assert "12345" in row and "1234 " in row
+    assert any("onnxruntime-torch-export" in line for line in rows)  # a longer name folds, never cut
+
+
+def test_show_reads_in_chinese(registry, tmp_path):
+    zh = language("zh")
+    sigmoid = registry["sigmoid"]
+    text = " ".join(render(sigmoid, tmp_path, lang="zh").split())
+    assert zh.gettext(sigmoid.summary) != sigmoid.summary and zh.gettext(sigmoid.summary) in text
+    for english in ("no run found", "(gradient:", "NumPy (forward", "adds the agreement figures"):
+        assert english not in text
+    assert "没有找到运行结果" in text and "NumPy（前向计算" in text and "（梯度：torch.autograd）" in text
+    assert text.startswith("sigmoid（激活函数）：")
+    write_every_pair(tmp_path, "sigmoid", "activations")
+    figures = " ".join(render(sigmoid, tmp_path, width=100, lang="zh").split())
+    assert "sigmoid 最近一次的一致性" in figures and "配对" in figures and "预期差异" in figures
+
+
+def test_cli_show_and_list_take_a_language(tmp_path, capsys):
+    assert cli.main(["show", "sigmoid", "--out", str(tmp_path), "--lang", "zh"]) == 0
+    assert "没有找到运行结果" in capsys.readouterr().out
+    assert cli.main(["list", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "框架 numpy：参考实现" in out and "激活函数" in out and "framework torch" not in out
+    for command in (["show", "sigmoid", "--lang", "fr"], ["list", "--lang", "fr"]):
+        assert cli.main(command) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "unknown language 'fr'" in err

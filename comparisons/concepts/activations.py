@@ -10,13 +10,13 @@ from comparisons.registry import Concept, Sample, Tolerance, implementations, re
 from reference import activations as ref
 
 EXP_KERNELS_FLOAT32 = Tolerance(
-    1e-7, 1e-6, "one exp (or tanh, erf) and one division in float32; libraries use different exp kernels"
+    1e-7, 1e-6, N_("one exp (or tanh, erf) and one division in float32; libraries use different exp kernels")
 )
 SOFTMAX_GRADIENT_FLOAT32 = Tolerance(
     1e-6,
     1e-6,
-    "exp kernels differ, and the gradients s (dout - sum(dout s)) and dout - s sum(dout) subtract "
-    "float32 sums of size |dout|: an absolute error of a few ulp of |dout|, up to a few 1e-7",
+    N_("exp kernels differ, and the gradients s (dout - sum(dout s)) and dout - s sum(dout) subtract "
+    "float32 sums of size |dout|: an absolute error of a few ulp of |dout|, up to a few 1e-7"),
 )
 
 
@@ -31,6 +31,7 @@ def random_samples(params=None, suffix=""):
     yield Sample(f"vector{suffix}", _normal(7), params)
     yield Sample(f"matrix{suffix}", _normal(4, 5, scale=3.0), params)
     yield Sample(f"tensor3d{suffix}", _normal(2, 3, 4, scale=3.0), params)
+    yield Sample(f"empty{suffix}", _normal(2, 0), params, note=N_("an empty (2, 0) tensor: an empty result and gradient"))
 
 
 def saturated(*magnitudes):
@@ -46,7 +47,7 @@ def at_zero(name, params=None, skip=None):
         {"x": np.array([-1.5, 0.0, 2.0])},
         params or {},
         skip={
-            "finite-diff": "no derivative at exactly x = 0 (a kink); central differences average the two sides",
+            "finite-diff": N_("no derivative at exactly x = 0 (a kink); central differences average the two sides"),
             **(skip or {}),
         },
         note=N_("x exactly 0: frameworks take the derivative from the left there."),
@@ -101,6 +102,18 @@ def softplus_samples(rng):
         saturated(20.0, 100.0),
         note=N_("log(1 + exp(100)) overflows naively; torch returns x itself above its threshold 20."),
     )
+    yield Sample("beta2", _normal(4, 5, scale=2.0), {"beta": 2.0},
+                 note=N_("log(1 + exp(beta x)) / beta, sharper than beta = 1; TF and JAX have no beta: softplus(beta x) / beta"))
+    yield Sample("beta-negative", _normal(7), {"beta": -1.0}, note=N_("beta = -1 gives -softplus(-x), as in torch"))
+    yield Sample(
+        "beta2-threshold5",
+        {"x": np.array([-3.0, -1.0, 0.0, 1.0, 2.0, 2.4, 2.6, 4.0])},
+        {"beta": 2.0, "threshold": 5.0},
+        skip={framework: f"{call} has no threshold: above beta x = 5 it computes log1p(exp(beta x)) / beta, not x "
+              "(3.4e-3 apart at x = 2.6)" for framework, call in (("tensorflow", "tf.math.softplus"),
+                                                                     ("jax", "jax.nn.softplus"))},
+        note=N_("above beta x = threshold torch and Paddle return x itself: x = 2.6 and 4 here"),
+    )
 
 
 def gelu_samples(rng):
@@ -114,8 +127,18 @@ def gelu_samples(rng):
         )
 
 
+SCALAR_SOFTMAX_SKIP = {
+    "tensorflow": N_("tf.nn.softmax and tf.nn.log_softmax refuse a 0-d x (logits must have >= 1 dimension)"),
+    "jax": N_("jax.nn.softmax and jax.nn.log_softmax refuse a 0-d x (axis -1 is out of bounds)"),
+}
+
+
 def softmax_samples(rng):
     yield Sample("vector", _normal(6))
+    yield Sample("scalar", _normal(), skip=SCALAR_SOFTMAX_SKIP,
+                 note=N_("a 0-d x is one logit: softmax 1, log-softmax 0, gradient 0, as in torch"))
+    yield Sample("empty-axis", _normal(3, 0), note=N_("nothing along the axis: the empty result, as in torch"))
+    yield Sample("empty-batch", _normal(0, 4), note=N_("no rows: the empty result"))
     yield Sample("matrix", _normal(4, 5, scale=3.0))
     yield Sample("tensor3d-axis1", _normal(2, 4, 3, scale=3.0), {"axis": 1}, note=N_("a non-last axis (NCHW channels)."))
     yield Sample("matrix-axis0", _normal(4, 5), {"axis": 0})
@@ -128,8 +151,8 @@ def softmax_samples(rng):
 
 
 PADDLE_SOFTMAX_CLIP_SKIP = (
-    "Paddle's CPU softmax kernel clips the max-shifted logits at -64: log-probabilities below -64 come out "
-    "as -64 (catalog entry paddle-softmax-clip)"
+    N_("Paddle's CPU softmax kernel clips the max-shifted logits at -64: log-probabilities below -64 come out "
+    "as -64 (catalog entry paddle-softmax-clip)")
 )
 
 
@@ -155,9 +178,9 @@ register(
             "float32": Tolerance(
                 5e-7,
                 1e-6,
-                "one exp and one division in float32 with different exp kernels; the derivative "
+                N_("one exp and one division in float32 with different exp kernels; the derivative "
                 "sigma (1 - sigma) cancels where sigma is near 1: an absolute error of about "
-                "ulp(1)/2 |dout|, up to 2.4e-7 for |dout| <= 4",
+                "ulp(1)/2 |dout|, up to 2.4e-7 for |dout| <= 4"),
             )
         },
         divergences=(catalog.SIGMOID_OVERFLOW,),
@@ -177,8 +200,8 @@ register(
             "float32": Tolerance(
                 2e-6,
                 1e-5,
-                "the derivative 1 - tanh^2 cancels where |tanh| is near 1: an absolute error of "
-                "about 2 ulp(1) |dout|, up to 1e-6 for |dout| <= 4",
+                N_("the derivative 1 - tanh^2 cancels where |tanh| is near 1: an absolute error of "
+                "about 2 ulp(1) |dout|, up to 1e-6 for |dout| <= 4"),
             )
         },
         tutorial=N_("The hidden-layer activation of the shallow network tutorial."),
@@ -210,8 +233,8 @@ register(
             ("float64", "tensorflow"): Tolerance(
                 1e-12,
                 1e-7,
-                "tf.nn.leaky_relu stores alpha as a float32 op attribute: in float64 the slope "
-                "0.01 becomes 0.0099999998, a relative error up to 3e-8 on the negative side",
+                N_("tf.nn.leaky_relu stores alpha as a float32 op attribute: in float64 the slope "
+                "0.01 becomes 0.0099999998, a relative error up to 3e-8 on the negative side"),
             )
         },
         divergences=(
@@ -233,8 +256,8 @@ register(
             ("float32", "tensorflow"): Tolerance(
                 1e-6,
                 1e-6,
-                "TF's EluGrad computes exp(x) as elu(x) + 1, which cancels for x << 0: an "
-                "absolute error of ulp(1) |dout|, a few 1e-7 (torch and the reference use exp(x))",
+                N_("TF's EluGrad computes exp(x) as elu(x) + 1, which cancels for x << 0: an "
+                "absolute error of ulp(1) |dout|, a few 1e-7 (torch and the reference use exp(x))"),
             )
         },
         tutorial=N_("A smooth relu with negative outputs that pull the mean activation towards 0."),
@@ -249,18 +272,11 @@ register(
         reference=(ref.softplus_forward, ref.softplus_backward),
         implementations=implementations("activations.softplus"),
         grad_wrt=("x",),
-        tolerance={
-            "float32": EXP_KERNELS_FLOAT32,
-            ("float64", "torch"): Tolerance(
-                1e-12,
-                1e-10,
-                "torch returns x itself above its threshold 20: off by log1p(exp(-x)) < 2.1e-9 "
-                "absolute, 1e-10 relative at x = 20 (the gradient: 1 instead of 1 - 2.1e-9)",
-            ),
-        },
+        tolerance={"float32": EXP_KERNELS_FLOAT32},
         tutorial=N_("The smooth relu; also the stable form of log-sigmoid, -softplus(-x)."),
-        forward_math=r"\mathrm{softplus}(x) = \log(1 + e^{x})",
-        backward_math=r"\frac{\partial L}{\partial x} = \delta\,\sigma(x)",
+        forward_math=r"\mathrm{softplus}(x) = \tfrac{1}{\beta}\log(1 + e^{\beta x})"
+        r"\ (x \text{ where } \beta x > \text{threshold})",
+        backward_math=r"\frac{\partial L}{\partial x} = \delta\,\sigma(\beta x)\ (\delta \text{ where } \beta x > \text{threshold})",
     ),
     Concept(
         name="gelu",
@@ -274,21 +290,21 @@ register(
             "float32": Tolerance(
                 2e-5,
                 1e-5,
-                "torch's float32 gelu computes x/2 (1 + erf(x/sqrt 2)) and the tanh form "
+                N_("torch's float32 gelu computes x/2 (1 + erf(x/sqrt 2)) and the tanh form "
                 "x/2 (1 + tanh(u)): both cancel for x << 0, an absolute error of |x|/2 ulp(1), "
                 "about 4e-7 at x = -6 (the reference and TF's exact form use erfc). TF's float32 "
                 "tanh (Eigen's rational approximation) returns exactly -1 for u <= -7.9, so between "
                 "x = -5.5 and -4.85 its tanh gelu gradient is 0 instead of up to -4.4e-6 dout "
-                "(1.3e-5 for |dout| = 3); the gelu-default difference (4e-4 at x = -3) stays visible",
+                "(1.3e-5 for |dout| = 3); the gelu-default difference (4e-4 at x = -3) stays visible"),
             ),
             ("float64", "tensorflow"): Tolerance(
                 2e-8,
                 2e-6,
-                "tf.nn.gelu casts its constants 1/sqrt(2) and 0.044715 with math_ops.cast of a "
+                N_("tf.nn.gelu casts its constants 1/sqrt(2) and 0.044715 with math_ops.cast of a "
                 "Python float, which makes a float32 tensor first: a relative error of 1.6e-8 in "
                 "the erfc argument u, amplified about 2u^2 times in the tail (6e-7 at x = -6); the "
                 "gradient Phi(x) + x phi(x) is a difference of two terms near 0.23 that cancel at "
-                "x = -0.75, an absolute error up to 1e-8 |dout| there",
+                "x = -0.75, an absolute error up to 1e-8 |dout| there"),
             ),
         },
         divergences=(catalog.GELU_DEFAULT, catalog.FLOAT_DEFAULTS, catalog.JAX_GELU_DEFAULT),

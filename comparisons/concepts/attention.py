@@ -12,19 +12,19 @@ JAX_VALUE_WIDTH = N_("jax.nn.dot_product_attention requires value's last axis to
 JAX_FLOAT32_SOFTMAX = Tolerance(
     atol=DEFAULT_TOLERANCE["float32"].atol,
     rtol=DEFAULT_TOLERANCE["float32"].rtol,
-    reason="jax.nn.dot_product_attention casts the scores to float32 before the softmax whatever the input dtype "
+    reason=N_("jax.nn.dot_product_attention casts the scores to float32 before the softmax whatever the input dtype "
     "('Softmax and it is always carried out in fp32', jax/_src/nn/functions.py), so its float64 results carry "
     "float32 rounding: measured up to 2.5e-7 from every other witness (margin 3.5e4 at the float64 default, under "
-    "0.25 at float32's). Catalog entry jax-attention-float32-softmax; the other pairs keep float64's tolerance.",
+    "0.25 at float32's). Catalog entry jax-attention-float32-softmax; the other pairs keep float64's tolerance."),
 )
 
 KERAS_FLOAT32_SCALE = Tolerance(
     atol=1e-7,
     rtol=1e-7,
-    reason="keras.layers.MultiHeadAttention hands its Python float 1 / sqrt(head_dim) to the TensorFlow backend, "
+    reason=N_("keras.layers.MultiHeadAttention hands its Python float 1 / sqrt(head_dim) to the TensorFlow backend, "
     "whose tf.cast makes a float32 tensor of it first (catalog entry keras-attention-scale-float32; the layer offers "
     "no way to pass it in float64). Exact for head_dim 4; measured for head_dim 6 and 3 up to 1.6e-8 from every "
-    "other witness in float64 (margin 2.5e3 at the float64 default, 0.16 at this tolerance).",
+    "other witness in float64 (margin 2.5e3 at the float64 default, 0.16 at this tolerance)."),
 )
 
 

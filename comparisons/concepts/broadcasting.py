@@ -33,12 +33,23 @@ def matmul_samples(rng):
         normal_pair((2, 1, 3, 4), (3, 4, 2)),
         note=N_("batch axes (2, 1) and (3,) broadcast to (2, 3); db sums over the 2"),
     )
+    yield Sample("vector-dot-vector", normal_pair((5,), (5,)),
+                 note=N_("(5,) @ (5,): NumPy's rule makes a row times a column, the 0-d dot product"))
+    yield Sample("vector-matrix", normal_pair((4,), (4, 3)), note=N_("a 1-D a is a row (1, 4); the result drops that axis"))
+    yield Sample("matrix-vector", normal_pair((3, 4), (4,)), note=N_("a 1-D b is a column (4, 1); the result drops that axis"))
+    yield Sample("vector-batched", normal_pair((4,), (2, 4, 3)), note=N_("a 1-D a against a batch of matrices: (2, 3)"))
+    yield Sample("batched-vector", normal_pair((2, 3, 4), (4,)), note=N_("a batch of matrices times one vector: (2, 3)"))
 
 
 def linear_samples(rng):
     yield Sample("single-row", linear_inputs(1, 3, 2))
     yield Sample("batch", linear_inputs(8, 5, 4))
     yield Sample("wide", linear_inputs(16, 64, 10), note=N_("the digits classifier's output layer"))
+    yield Sample("unbatched", linear_inputs((), 5, 3), note=N_("x of shape (in,): one sample, out of shape (out,)"))
+    yield Sample("sequence", linear_inputs((2, 3), 5, 4), note=N_("x (N, T, in): every leading axis is a batch axis"))
+    yield Sample("shared-bias", linear_inputs(4, 5, 3, bias_shape=(1,)),
+                 note=N_("b of shape (1,): one bias for every unit, broadcast; db sums over the units too"))
+    yield Sample("empty-batch", linear_inputs(0, 5, 3), note=N_("no rows: an empty output, dw and db zero"))
 
 
 register(

@@ -1,11 +1,13 @@
-"""Convolution concepts: conv2d (vectorised and loop versions), max and average pooling."""
+"""Convolution concepts: conv2d (vectorised and loop versions), max and average pooling, resizing, transposed
+convolution, adaptive average pooling, and a conv feature map flattened into a dense layer."""
 
-from comparisons.divergences import conv_layers as conv_layers_catalog
 from comparisons.divergences import convolution as catalog
 from comparisons.i18n import N_
 from comparisons.registry import Concept, Sample, Tolerance, implementations, register
 from reference import conv as ref_conv
+from reference import flatten as ref_flatten
 from reference import pooling as ref_pool
+from reference import resize as ref_resize
 
 
 def _conv(n, c, hw, c_out, kernel, groups=1):
@@ -20,6 +22,28 @@ def _conv(n, c, hw, c_out, kernel, groups=1):
         }
 
     return draw
+
+
+def _unbatched(draw):
+    """The inputs of ``draw`` with x's batch axis of one dropped: an unbatched (C, H, W) image."""
+
+    def unbatched(rng):
+        inputs = draw(rng)
+        return {**inputs, "x": inputs["x"][0]}
+
+    return unbatched
+
+
+NO_CEIL_MODE = {
+    "tensorflow": N_("TensorFlow's pooling has no ceil_mode: its window count is the floor, and the last, "
+    "partial window has no counterpart"),
+    "jax": N_("flax.linen's pooling has no ceil_mode: its window count is the floor"),
+}
+NO_DILATED_MAX_POOL = {
+    "jax": N_("flax.linen.max_pool has no dilation, and jax.lax.reduce_window's max has no gradient with "
+    "window_dilation (NotImplementedError: select_and_gather with window dilation)"),
+    "paddle": N_("Paddle's F.max_pool2d has no dilation argument"),
+}
 
 
 def _image(*shape, integers=None):
@@ -51,6 +75,8 @@ def conv2d_samples(rng):
         note=N_("groups = channels, two filters per channel (depth multiplier 2)"),
     )
     yield Sample("pointwise-1x1", _conv(2, 6, (4, 4), 5, (1, 1)), {})
+    yield Sample("unbatched", _unbatched(_conv(1, 3, (5, 5), 4, (3, 3))), {"padding": 1, "stride": 2},
+                 note=N_("x (C, H, W) without a batch axis, as F.conv2d takes it: out (C_out, Ho, Wo)"))
 
 
 def conv2d_naive_samples(rng):
@@ -77,9 +103,22 @@ def max_pool2d_samples(rng):
     )
     yield Sample(
         "ties", _image(2, 2, 6, 6, integers=2), {"kernel_size": 3, "stride": 1, "padding": 1},
-        skip={"finite-diff": "ties are kinks: the one-sided derivatives differ, central differences split them"},
+        skip={"finite-diff": N_("ties are kinks: the one-sided derivatives differ, central differences split them")},
         note=N_("values in {0, 1}: most windows tie; the gradient goes to the first maximum in row-major order"),
     )
+    yield Sample("unbatched", _image(3, 6, 6), {"kernel_size": 2},
+                 note=N_("x (C, H, W) without a batch axis, as F.max_pool2d takes it"))
+    yield Sample("dilation2-pad1", _image(2, 2, 7, 7), {"kernel_size": 3, "stride": 1, "padding": 1, "dilation": 2},
+                 skip=NO_DILATED_MAX_POOL, note=N_("every other element of a 5 x 5 span"))
+    yield Sample("dilation-stride2", _image(1, 2, 9, 8),
+                 {"kernel_size": (3, 2), "stride": 2, "padding": 1, "dilation": (2, 3)}, skip=NO_DILATED_MAX_POOL)
+    yield Sample("ceil-mode", _image(2, 2, 5, 5), {"kernel_size": 2, "ceil_mode": True}, skip=NO_CEIL_MODE,
+                 note=N_("5 rows in windows of 2: a third, partial window of one row"))
+    yield Sample("ceil-mode-pad1", _image(1, 2, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+                 skip=NO_CEIL_MODE, note=N_("the last window reaches past the padding; the part beyond never wins"))
+    yield Sample("ceil-mode-last-window-dropped", _image(1, 2, 5, 5),
+                 {"kernel_size": 2, "stride": 3, "padding": 1, "ceil_mode": True}, skip=NO_CEIL_MODE,
+                 note=N_("a third window would start in the bottom padding: torch drops it, 2 windows as without ceil_mode"))
 
 
 def avg_pool2d_samples(rng):
@@ -96,6 +135,19 @@ def avg_pool2d_samples(rng):
         yield Sample(f"same-3x3-stride2-{tag}", _image(2, 2, 6, 6),
                      {"kernel_size": 3, "stride": 2, "padding": "same", "count_include_pad": include},
                      note=N_("TensorFlow's 'SAME' on an even size pads one element, at the bottom and right"))
+        yield Sample(f"ceil-mode-pad1-{tag}", _image(1, 2, 6, 6),
+                     {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": include},
+                     skip=NO_CEIL_MODE,
+                     note=N_("the last window reaches one row past the padding: that row is never counted"))
+    yield Sample("unbatched", _image(3, 6, 6), {"kernel_size": 2},
+                 note=N_("x (C, H, W) without a batch axis, as F.avg_pool2d takes it"))
+    yield Sample("ceil-mode", _image(2, 2, 5, 5), {"kernel_size": 2, "ceil_mode": True}, skip=NO_CEIL_MODE,
+                 note=N_("the partial last windows divide only by their elements inside the input"))
+    yield Sample("divisor-override", _image(2, 2, 6, 6), {"kernel_size": 3, "stride": 2, "padding": 1,
+                                                          "divisor_override": 4},
+                 note=N_("every window's sum divided by 4 instead of its size; TF and JAX: the mean times kh * kw / 4"))
+    yield Sample("sum-pool", _image(1, 2, 6, 6), {"kernel_size": 2, "divisor_override": 1},
+                 note=N_("divisor_override=1: each window's sum"))
 
 
 def conv2d_benchmarks(rng):
@@ -114,14 +166,14 @@ def conv2d_naive_benchmarks(rng):
 PADDLE_AVG_POOL_FLOAT64 = Tolerance(
     1e-7,
     3.1e-8,
-    "Paddle's CPU avg_pool2d gradient scales dout by float scale = 1.0f / pool_size, a float32 number also "
+    N_("Paddle's CPU avg_pool2d gradient scales dout by float scale = 1.0f / pool_size, a float32 number also "
     "for float64 tensors (paddle/phi/kernels/funcs/pooling.cc, Pool2dGradFunctor; catalog entry "
     "paddle-avgpool-float32-scale): relative errors of 2.98e-8 for windows of 3 and 6 elements, 7.45e-9 "
     "for 9, none for 2 and 4, as measured (rtol). Where windows of different sizes overlap "
     "(count_include_pad=False) the errors no longer scale with the gradient, which can cancel to near 0: "
     "at most 2.98e-8 times sum |dout| / n over the windows of an element, under 1e-7 for |dout| <= 3 "
     "since sum 1 / n <= 1 on these samples (measured 2.3e-8 absolute; atol). The forward pass divides in "
-    "float64 and is exact",
+    "float64 and is exact"),
 )
 
 
@@ -144,7 +196,7 @@ register(
         implementations=implementations("conv.conv2d"),
         grad_wrt=("x", "w", "b"),
         divergences=(catalog.SAME_PADDING, catalog.CONV_LAYOUT, catalog.CROSS_CORRELATION, catalog.FLAX_CONV_PADDING,
-                     conv_layers_catalog.DEPTHWISE_LAYOUT),
+                     catalog.DEPTHWISE_LAYOUT),
         tutorial=N_("A filter slid over the image: each output pixel is a dot product of the filter "
         "with the window under it; im2col turns all those dot products into one matrix product."),
         benchmarks=conv2d_benchmarks,
@@ -171,7 +223,7 @@ register(
         reference=(ref_pool.max_pool2d_forward, ref_pool.max_pool2d_backward),
         implementations=implementations("pooling.max_pool2d"),
         grad_wrt=("x",),
-        divergences=(catalog.MAXPOOL_TIES, catalog.FLAX_MAX_POOL_STRIDE),
+        divergences=(catalog.MAXPOOL_TIES, catalog.FLAX_MAX_POOL_STRIDE, catalog.PADDLE_CEIL_MODE_WINDOW_IN_PADDING),
         tutorial=N_("Down-sampling a feature map by keeping the strongest response of each window."),
         forward_math=r"\mathrm{out}_{n,c,i,j} = \max_{p,q} \tilde x_{n,c,\,is+p,\,js+q},\quad"
         r"\tilde x = -\infty \text{ on the padding}",
@@ -207,14 +259,13 @@ register(
 # sampled positions are exact binary fractions: TensorFlow's bicubic kernel looks its weights up in a
 # 1024-entry table, and Paddle keeps the ratio as a float32 even for float64 images; both are exact here.
 
-from reference import resize as ref_resize  # noqa: E402 - the resize block stands apart from the ones above
 
-NO_ASYMMETRIC_TORCH = "torch's F.interpolate knows align_corners True and False only; no asymmetric rule"
-PADDLE_NEAREST = "Paddle's nearest is the asymmetric floor rule only (align_corners is refused for nearest)"
-JAX_NEAREST = "jax.image.resize's nearest is half-pixel with floor((i + 0.5) * in / out) only; no argument changes it"
-TF_HALF_PIXEL_CUBIC = ("tf.image.resize's bicubic is Keys' a = -0.5 with outside taps dropped; TF1's a = -0.75 kernel "
-                       "comes only with align_corners or the asymmetric rule")
-JAX_CUBIC_A = "jax.image.resize's cubic kernel is Keys' a = -0.5 with outside taps dropped; a is not an argument"
+NO_ASYMMETRIC_TORCH = N_("torch's F.interpolate knows align_corners True and False only; no asymmetric rule")
+PADDLE_NEAREST = N_("Paddle's nearest is the asymmetric floor rule only (align_corners is refused for nearest)")
+JAX_NEAREST = N_("jax.image.resize's nearest is half-pixel with floor((i + 0.5) * in / out) only; no argument changes it")
+TF_HALF_PIXEL_CUBIC = (N_("tf.image.resize's bicubic is Keys' a = -0.5 with outside taps dropped; TF1's a = -0.75 kernel "
+                       "comes only with align_corners or the asymmetric rule"))
+JAX_CUBIC_A = N_("jax.image.resize's cubic kernel is Keys' a = -0.5 with outside taps dropped; a is not an argument")
 
 
 def _resize_image(*shape):
@@ -243,7 +294,7 @@ def resize_samples(rng):
         "nearest-align-corners", _resize_image(2, 2, 5, 3),
         {**nearest, "size": (9, 5), "coordinate_transformation_mode": "align_corners",
          "nearest_mode": "round_prefer_ceil"},
-        skip={"torch": "torch's nearest modes take no align_corners", "jax": JAX_NEAREST, "paddle": PADDLE_NEAREST},
+        skip={"torch": N_("torch's nearest modes take no align_corners"), "jax": JAX_NEAREST, "paddle": PADDLE_NEAREST},
         note=N_("TF1's align_corners=True rounds i * (in - 1) / (out - 1) half up"),
     )
     linear = {"mode": "linear"}
@@ -262,9 +313,9 @@ def resize_samples(rng):
     yield Sample(
         "linear-pytorch-half-pixel-to-1", _resize_image(2, 2, 4, 6),
         {**linear, "size": (1, 3), "coordinate_transformation_mode": "pytorch_half_pixel"},
-        skip={"torch": "torch's align_corners=False stays half-pixel at output length 1 (samples 1.5 of 0..3, not 0)",
-              "tensorflow": "no TensorFlow resize samples input 0 for a length-1 output without align_corners",
-              "paddle": "Paddle's align_mode=0 stays half-pixel at output length 1"},
+        skip={"torch": N_("torch's align_corners=False stays half-pixel at output length 1 (samples 1.5 of 0..3, not 0)"),
+              "tensorflow": N_("no TensorFlow resize samples input 0 for a length-1 output without align_corners"),
+              "paddle": N_("Paddle's align_mode=0 stays half-pixel at output length 1")},
         note=N_("ONNX's pytorch_half_pixel samples input 0 when an axis shrinks to length 1"),
     )
     antialias = {"antialias": True, "exclude_outside": True}
@@ -282,17 +333,17 @@ def resize_samples(rng):
                  note=N_("TensorFlow's and JAX's bicubic: a = -0.5, taps outside the image dropped; torch and "
                          "Paddle reach it through antialias=True, which does not widen the kernel when upsampling"))
     yield Sample("cubic-down2-half-pixel-a05", _resize_image(2, 2, 8, 6), {**cubic, **keys, "size": (4, 3)},
-                 skip={"torch": "torch's a = -0.5 kernel comes only with antialias=True, which widens it when "
-                                "downsampling",
-                       "paddle": "Paddle's a = -0.5 kernel comes only with antialias=True, which widens it when "
-                                 "downsampling"})
+                 skip={"torch": N_("torch's a = -0.5 kernel comes only with antialias=True, which widens it when "
+                                "downsampling"),
+                       "paddle": N_("Paddle's a = -0.5 kernel comes only with antialias=True, which widens it when "
+                                 "downsampling")})
     yield Sample("cubic-up-align-corners", _resize_image(2, 2, 5, 4),
                  {**cubic, "size": (9, 7), "coordinate_transformation_mode": "align_corners"},
                  skip={"jax": JAX_CUBIC_A})
     yield Sample("cubic-up2-asymmetric", _resize_image(2, 2, 4, 5),
                  {**cubic, "size": (8, 10), "coordinate_transformation_mode": "asymmetric"},
                  skip={"torch": NO_ASYMMETRIC_TORCH, "jax": JAX_CUBIC_A,
-                       "paddle": "Paddle's bicubic ignores align_mode: half-pixel or align_corners only"})
+                       "paddle": N_("Paddle's bicubic ignores align_mode: half-pixel or align_corners only")})
     yield Sample("cubic-antialias-down2", _resize_image(2, 2, 8, 8),
                  {**cubic, **keys, "antialias": True, "size": (4, 4)},
                  note=N_("Keys' a = -0.5 kernel widened to 4 pixels on each side (PIL's filter)"))
@@ -301,11 +352,11 @@ def resize_samples(rng):
 TF_RESIZE_FLOAT64 = Tolerance(
     2e-6,
     1e-6,
-    "TensorFlow's ResizeBilinear, ResizeBicubic and ScaleAndTranslate kernels compute their weights in float "
+    N_("TensorFlow's ResizeBilinear, ResizeBicubic and ScaleAndTranslate kernels compute their weights in float "
     "and return float32 also for float64 images (tf.image.resize: 'The return value has type float32, unless "
     "the method is NEAREST_NEIGHBOR'), and so do their gradient kernels: float32 rounding of values up to "
     "about 4 in size (rtol), and of gradients summing a few such terms (atol); measured at most 6.2e-7. "
-    "ScaleAndTranslateGrad (antialias=True) takes float32 only, so that version resizes float64 images as float32",
+    "ScaleAndTranslateGrad (antialias=True) takes float32 only, so that version resizes float64 images as float32"),
 )
 
 register(
@@ -326,5 +377,179 @@ register(
         forward_math=r"\mathrm{out}_{n,c} = A\,x_{n,c}\,B^\top,\quad A_{ij} = k(j - \mathrm{src}_i),\quad"
         r"\mathrm{src}_i = (i + \tfrac12)\tfrac{H}{H_o} - \tfrac12\ \text{(half-pixel)}",
         backward_math=r"\frac{\partial L}{\partial x_{n,c}} = A^\top \delta_{n,c}\, B",
+    ),
+)
+
+
+# ------------------------------------------------------------------- transposed conv, adaptive pooling, flatten
+
+TF_NO_DILATION = N_("TensorFlow's CPU Conv2DBackpropInput (tf.nn.conv2d_transpose, Keras Conv2DTranspose) refuses dilation > 1")
+
+
+def _transpose(n, c_in, hw, c_out, kernel, groups=1):
+    """Draw x (n, c_in, *hw), w (c_in, c_out / groups, *kernel) scaled by 1/sqrt(fan_in), b (c_out,)."""
+
+    def draw(rng):
+        fan_in = c_in // groups * kernel[0] * kernel[1]
+        return {
+            "x": rng.standard_normal((n, c_in, *hw)),
+            "w": rng.standard_normal((c_in, c_out // groups, *kernel)) / fan_in**0.5,
+            "b": rng.standard_normal(c_out),
+        }
+
+    return draw
+
+
+def conv_transpose2d_samples(rng):
+    yield Sample("basic", _transpose(2, 3, (4, 4), 2, (3, 3)), {})
+    yield Sample("stride2", _transpose(2, 3, (4, 5), 4, (3, 3)), {"stride": 2})
+    yield Sample(
+        "stride2-pad1-outpad1", _transpose(2, 3, (4, 5), 4, (3, 3)), {"stride": 2, "padding": 1, "output_padding": 1},
+        note=N_("the usual torch up-sampling by 2: output exactly twice the input, one row cropped at the start"),
+    )
+    yield Sample(
+        "same-stride2", _transpose(2, 3, (4, 5), 4, (3, 3)), {"stride": 2, "padding": "same"},
+        note=N_("Keras Conv2DTranspose(padding='same'): output twice the input, the odd row cropped at the end"),
+    )
+    yield Sample("same-stride2-k4", _transpose(1, 3, (3, 4), 2, (4, 4)), {"stride": 2, "padding": "same"})
+    yield Sample("valid-k4-stride2", _transpose(2, 2, (3, 3), 3, (4, 4)), {"stride": 2, "padding": "valid"})
+    yield Sample("rect-kernel-pair", _transpose(2, 3, (4, 3), 2, (3, 2)), {"stride": (2, 1), "padding": (1, 0)})
+    yield Sample(
+        "asymmetric-padding-outpad", _transpose(1, 2, (3, 4), 3, (3, 3)),
+        {"stride": 2, "padding": ((1, 0), (0, 2)), "output_padding": 1},
+        note=N_("((top, bottom), (left, right)) = ((1, 0), (0, 2)): torch crops the full result with F.pad"),
+    )
+    yield Sample(
+        "kernel-below-stride", _transpose(1, 2, (3, 3), 2, (1, 2)), {"stride": 3, "output_padding": 2},
+        note=N_("kernel smaller than the stride: rows no input reaches hold the bias alone"),
+    )
+    yield Sample("dilation2", _transpose(2, 2, (4, 4), 3, (3, 3)), {"dilation": 2, "padding": 1},
+                 skip={"tensorflow": TF_NO_DILATION})
+    yield Sample("dilation2-stride2-outpad1", _transpose(1, 2, (3, 3), 2, (3, 3)),
+                 {"dilation": 2, "stride": 2, "padding": 2, "output_padding": 1}, skip={"tensorflow": TF_NO_DILATION})
+    yield Sample(
+        "outpad-below-dilation", _transpose(1, 2, (3, 3), 2, (2, 2)), {"dilation": 3, "output_padding": 2},
+        skip={"tensorflow": TF_NO_DILATION},
+        note=N_("output_padding 2 at stride 1 is allowed because it is below the dilation (torch's rule)"),
+    )
+    yield Sample("groups2", _transpose(2, 4, (3, 4), 6, (3, 3), groups=2), {"groups": 2, "stride": 2, "padding": 1})
+    yield Sample(
+        "depthwise", _transpose(2, 3, (4, 4), 3, (3, 3), groups=3), {"groups": 3, "stride": 2},
+        note=N_("groups = channels: one filter per channel"),
+    )
+
+
+def conv_transpose2d_benchmarks(rng):
+    yield Sample("x8x64x16x16-w64x64x4x4-stride2-pad1", _transpose(8, 64, (16, 16), 64, (4, 4)),
+                 {"stride": 2, "padding": 1})
+
+
+JAX_NOT_DIVISIBLE = (N_("JAX and flax have no adaptive pooling; a fixed window and stride reproduce torch's "
+                     "windows only where the output size divides the input size"))
+
+
+def adaptive_avg_pool2d_samples(rng):
+    yield Sample(
+        "7-to-2", _image(2, 3, 7, 7), {"output_size": 2}, skip={"jax": JAX_NOT_DIVISIBLE},
+        note=N_("windows [0, 4) and [3, 7): they overlap by one row, unlike any fixed window and stride"),
+    )
+    yield Sample("7-to-3", _image(2, 2, 7, 7), {"output_size": 3}, skip={"jax": JAX_NOT_DIVISIBLE})
+    yield Sample("rect-5x7-to-2x3", _image(2, 2, 5, 7), {"output_size": (2, 3)}, skip={"jax": JAX_NOT_DIVISIBLE})
+    yield Sample("divisible-8x6-to-4x3", _image(2, 3, 8, 6), {"output_size": (4, 3)},
+                 note=N_("the output divides the input: fixed 2x2 windows with stride 2"))
+    yield Sample("global-1", _image(2, 3, 5, 6), {"output_size": 1},
+                 note=N_("output 1: global average pooling"))
+    yield Sample("identity", _image(2, 2, 4, 5), {"output_size": (4, 5)},
+                 note=N_("output = input: every window is one pixel"))
+    yield Sample("upsample-3-to-5", _image(1, 2, 3, 3), {"output_size": 5}, skip={"jax": JAX_NOT_DIVISIBLE},
+                 note=N_("output larger than the input: windows of one or two pixels repeat"))
+
+
+PADDLE_ADAPTIVE_POOL_FLOAT64 = Tolerance(
+    1e-7,
+    6e-8,
+    N_("Paddle's CPU adaptive_avg_pool2d gradient scales dout by float scale = 1.0f / pool_size, a float32 number also "
+    "for float64 tensors (paddle/phi/kernels/funcs/pooling.cc, Pool2dGradFunctor, as for avg_pool2d): the float64 "
+    "gradient equals the reference with each window's 1 / count rounded to float32 exactly (measured 0.0), a "
+    "relative error up to 2^-24 = 5.96e-8 (5.2e-8 for the 30-element global window; rtol). Where windows of "
+    "different sizes overlap (7 -> 3) the errors no longer scale with the summed gradient, which can cancel to "
+    "near 0: at most 5.96e-8 times sum |dout| / n over an element's windows, under 1e-7 here (measured 2.9e-9; "
+    "atol). The forward pass is exact"),
+)
+
+
+def _flatten_dense(n, chw, out):
+    """Draw x (n, *chw), w (out, C H W) scaled by 1/sqrt(C H W), b (out,)."""
+
+    def draw(rng):
+        features = chw[0] * chw[1] * chw[2]
+        return {"x": rng.standard_normal((n, *chw)), "w": rng.standard_normal((out, features)) / features**0.5,
+                "b": rng.standard_normal(out)}
+
+    return draw
+
+
+def flatten_dense_samples(rng):
+    yield Sample("c3-h4-w5-out6", _flatten_dense(2, (3, 4, 5), 6))
+    yield Sample("c8-h2-w2-out4", _flatten_dense(3, (8, 2, 2), 4))
+    yield Sample("c1-h3-w3-out2", _flatten_dense(2, (1, 3, 3), 2),
+                 note=N_("one channel: (C, H, W) and (H, W, C) orders coincide"))
+    yield Sample("c5-h1-w1-out3", _flatten_dense(2, (5, 1, 1), 3),
+                 note=N_("1x1 maps (after global pooling): the orders coincide too"))
+
+
+register(
+    Concept(
+        name="conv_transpose2d",
+        family="convolution",
+        summary=N_("Transposed convolution (conv2d's input gradient) with stride, padding, output_padding, "
+                   "dilation and groups; Keras 'same' cropping."),
+        samples=conv_transpose2d_samples,
+        reference=(ref_conv.conv_transpose2d_forward, ref_conv.conv_transpose2d_backward),
+        implementations=implementations("conv.conv_transpose2d"),
+        grad_wrt=("x", "w", "b"),
+        divergences=(catalog.CONV_TRANSPOSE_LAYOUT_SAME, catalog.FLAX_CONV_TRANSPOSE_KERNEL),
+        tutorial=N_("Up-sampling with learned weights: every input pixel stamps a scaled copy of the kernel "
+                    "into the output, stride pixels apart; the same weights read conv2d backwards."),
+        forward_math=r"\mathrm{full}_{n,o,\,is+pd,\,js+qd} \mathrel{+}= \sum_{c \in g(o)} x_{n,c,i,j}\, w_{c,o,p,q},"
+        r"\quad \mathrm{out}_{n,o,i,j} = b_o + \mathrm{full}_{n,o,\,t+i,\,l+j}",
+        backward_math=r"\frac{\partial L}{\partial x_{n,c,i,j}} = \sum_{o,p,q} w_{c,o,p,q}\,\tilde\delta_{n,o,\,is+pd,\,js+qd},"
+        r"\quad \frac{\partial L}{\partial w_{c,o,p,q}} = \sum_{n,i,j} x_{n,c,i,j}\,\tilde\delta_{n,o,\,is+pd,\,js+qd},"
+        r"\quad \frac{\partial L}{\partial b_o} = \sum_{n,i,j} \delta_{n,o,i,j}",
+        benchmarks=conv_transpose2d_benchmarks,
+    ),
+    Concept(
+        name="adaptive_avg_pool2d",
+        family="convolution",
+        summary=N_("Average pooling to a fixed output size with torch's windows [floor(i H / o), ceil((i + 1) H / o)); "
+                   "output 1 is global average pooling."),
+        samples=adaptive_avg_pool2d_samples,
+        reference=(ref_pool.adaptive_avg_pool2d_forward, ref_pool.adaptive_avg_pool2d_backward),
+        implementations=implementations("pooling.adaptive_avg_pool2d"),
+        grad_wrt=("x",),
+        tolerance={("float64", "paddle"): PADDLE_ADAPTIVE_POOL_FLOAT64},
+        divergences=(catalog.ADAPTIVE_POOL,),
+        tutorial=N_("The pooling that makes a network accept any image size: the window adapts to the input "
+                    "so the output always has the same size."),
+        forward_math=r"\mathrm{out}_{n,c,i,j} = \frac{1}{|R_i| |C_j|} \sum_{h \in R_i} \sum_{w \in C_j} x_{n,c,h,w},"
+        r"\quad R_i = [\lfloor iH/H_o \rfloor, \lceil (i+1)H/H_o \rceil)",
+        backward_math=r"\frac{\partial L}{\partial x_{n,c,h,w}} = \sum_{i: h \in R_i} \sum_{j: w \in C_j} "
+        r"\frac{\delta_{n,c,i,j}}{|R_i| |C_j|}",
+    ),
+    Concept(
+        name="flatten_dense",
+        family="convolution",
+        summary=N_("A conv feature map flattened and fed to a dense layer; torch flattens (C, H, W), Keras and flax "
+                   "(H, W, C)."),
+        samples=flatten_dense_samples,
+        reference=(ref_flatten.flatten_dense_forward, ref_flatten.flatten_dense_backward),
+        implementations=implementations("flatten.flatten_dense"),
+        grad_wrt=("x", "w", "b"),
+        divergences=(catalog.FLATTEN_DENSE_ORDER,),
+        tutorial=N_("The classifier head after the convolutions: flatten the feature map and apply a dense layer; "
+                    "which pixel meets which weight depends on the flatten order."),
+        forward_math=r"\mathrm{out}_{n,o} = b_o + \sum_{c,h,w} W_{o,\,(cH+h)W+w}\, x_{n,c,h,w}",
+        backward_math=r"\frac{\partial L}{\partial x_{n,c,h,w}} = \sum_o \delta_{n,o} W_{o,\,(cH+h)W+w},\quad"
+        r"\frac{\partial L}{\partial W} = \delta^\top x_{\mathrm{flat}},\quad \frac{\partial L}{\partial b} = \sum_n \delta_n",
     ),
 )

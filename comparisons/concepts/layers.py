@@ -44,6 +44,14 @@ def batch_norm_samples(rng):
                  note=N_("a mean of 20: the two-pass variance avoids cancellation; eps about Keras's default 1e-3, "
                  "exact in float32. float64 only: in float32 x itself is rounded to 2e-6, so x - mu and dx "
                  "carry absolute errors of a few 1e-6 that differ between libraries"))
+    yield Sample("sequence-train", batch_norm_inputs((3, 2, 4)), {"momentum": 0.125, "eps": 1e-5},
+                 note=N_("(N, C, L), BatchNorm1d's sequences: statistics per channel over N and L (m = 12)"))
+    yield Sample("sequence-eval", batch_norm_inputs((3, 2, 4)), {"eps": 1e-5, "training": False},
+                 note=N_("eval mode on (N, C, L)"))
+    yield Sample("momentum-above-1", batch_norm_inputs((6, 3)), {"momentum": 1.25, "eps": 1e-5},
+                 note=N_("torch takes any momentum: 1.25 extrapolates past the batch statistics"))
+    yield Sample("momentum-negative", batch_norm_inputs((6, 3)), {"momentum": -0.5, "eps": 1e-5},
+                 note=N_("momentum -0.5 moves the running statistics away from the batch's, as torch computes"))
     yield Sample("dense-eval", batch_norm_inputs((6, 3)), {"eps": 1e-5, "training": False},
                  note=N_("eval mode: the running statistics normalise and stay unchanged"))
     yield Sample("conv-eval", batch_norm_inputs((2, 3, 2, 2)), {"eps": 1e-5, "training": False},
@@ -183,18 +191,18 @@ def layer_norm_samples(rng):
 
 
 LARGE_MEAN_STEP = (
-    "central differences step by 1e-6 * |x| = 1e-3 at x = 1000, 1% of the spread: the truncation error "
-    "(about 1e-4 here) is far above the tolerance"
+    N_("central differences step by 1e-6 * |x| = 1e-3 at x = 1000, 1% of the spread: the truncation error "
+    "(about 1e-4 here) is far above the tolerance")
 )
 
 PADDLE_LAYER_NORM_GRAD = (
-    "Paddle's layer_norm gradient kernel loses about 3e-9 (relative) of dx at a mean of 1000 in float64, "
-    "far above float64 rounding (its forward agrees)"
+    N_("Paddle's layer_norm gradient kernel loses about 3e-9 (relative) of dx at a mean of 1000 in float64, "
+    "far above float64 rounding (its forward agrees)")
 )
 
 PADDLE_GROUP_NORM_ONE_PASS = (
-    "Paddle's group_norm kernel computes the one-pass variance mean(x^2) - mu^2: off by 1e-8 here in float64 "
-    "and by a factor of 16 in float32 (catalog entry paddle-group-norm-variance)"
+    N_("Paddle's group_norm kernel computes the one-pass variance mean(x^2) - mu^2: off by 1e-8 here in float64 "
+    "and by a factor of 16 in float32 (catalog entry paddle-group-norm-variance)")
 )
 
 
@@ -249,8 +257,8 @@ PADDED = [[3, 1, 4, 0, 0], [2, 2, 5, 1, 0]]
 """Two sequences padded with id 0 at the end."""
 
 PADDLE_ZEROES_PADDING_OUTPUT = (
-    "Paddle's F.embedding outputs zeros at padding ids whatever the row holds; torch returns the row "
-    "(catalog entry paddle-embedding-padding-output)"
+    N_("Paddle's F.embedding outputs zeros at padding ids whatever the row holds; torch returns the row "
+    "(catalog entry paddle-embedding-padding-output)")
 )
 
 
@@ -283,9 +291,9 @@ def layer_norm_benchmarks(rng):
 LARGE_MEAN_FLOAT64 = {"float64": Tolerance(
     atol=1e-11,
     rtol=1e-10,
-    reason="the large-mean sample (1000 + [0, 0.1, 0.2, 0.3]) is ill-conditioned: x - mu carries the rounding of "
+    reason=N_("the large-mean sample (1000 + [0, 0.1, 0.2, 0.3]) is ill-conditioned: x - mu carries the rounding of "
     "x itself, ulp(1000) = 1.1e-13, which is 1e-12 of the spread 0.11; outputs and gradients near zero differ "
-    "between libraries by up to 2.4e-12 (measured over six seeds). Elsewhere float64 agrees to 1e-14.",
+    "between libraries by up to 2.4e-12 (measured over six seeds). Elsewhere float64 agrees to 1e-14."),
 )}
 """float64 tolerance of layer_norm and group_norm, the concepts with the large-mean sample."""
 
@@ -335,9 +343,9 @@ register(
         reference=(ref.rms_norm_forward, ref.rms_norm_backward),
         implementations=implementations("layers.rms_norm", frameworks=("torch", "tensorflow", "jax")),
         no_version={"paddle": (
-            "paddle.nn.functional.rms_norm has no CPU kernel in Paddle 3.3.1 ('The kernel rms_norm is not "
+            N_("paddle.nn.functional.rms_norm has no CPU kernel in Paddle 3.3.1 ('The kernel rms_norm is not "
             "registered'); paddle.incubate's fused_rms_norm runs float32 forward only (no CPU gradient kernel, "
-            "no float64)")},
+            "no float64)"))},
         grad_wrt=("x", "gamma"),
         divergences=catalog.RMS_NORM,
         tutorial=N_("Layer norm without centring or shift, as in LLaMA-style transformers."),

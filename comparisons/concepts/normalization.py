@@ -8,10 +8,10 @@ from comparisons.registry import Concept, Sample, implementations, register
 from reference import normalization as ref
 
 DISCONTINUOUS = (
-    "the scaling is discontinuous at a constant column: moving one entry by h makes the "
-    "range (or std) of order h, and that entry's output jumps from 0 to +-1"
+    N_("the scaling is discontinuous at a constant column: moving one entry by h makes the "
+    "range (or std) of order h, and that entry's output jumps from 0 to +-1")
 )
-KINKED = "tied minima and maxima are kinks: moving one of the tied entries changes which one is the extreme"
+KINKED = N_("tied minima and maxima are kinks: moving one of the tied entries changes which one is the extreme")
 
 
 def _normal(*shape):
@@ -90,5 +90,53 @@ register(
         tutorial=N_("Standardising features to mean 0 and variance 1 so gradient descent converges faster."),
         forward_math=r"z_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j},\quad \sigma_j^2 = \tfrac{1}{N}\textstyle\sum_i (x_{ij} - \mu_j)^2",
         backward_math=r"dx = \frac{1}{\sigma}\Big(\delta - \overline{\delta} - z\,\overline{\delta z}\Big)",
+    ),
+)
+
+
+def _vectors(*shape, scales=None):
+    """Standard normal vectors, each row (along axis 0) scaled by ``scales`` when given."""
+
+    def draw(rng):
+        x = rng.standard_normal(shape)
+        if scales is not None:
+            x = x * np.reshape(scales, (-1,) + (1,) * (len(shape) - 1))
+        return {"x": x}
+
+    return draw
+
+
+PADDLE_NORM_GRADIENT = (
+    N_("Paddle's F.normalize differentiates its norm as x / (||x|| + epsilon), not x / ||x|| (catalog entry "
+    "paddle-normalize-grad): off by a factor ||x|| / (||x|| + epsilon) where epsilon is not negligible")
+)
+
+
+def l2_normalize_samples(rng):
+    yield Sample("matrix", _vectors(4, 5), note=N_("(N, features), normalised along axis 1 as torch's default"))
+    yield Sample("vector", _vectors(6), {"axis": 0})
+    yield Sample("tensor3d-last", _vectors(2, 3, 4), {"axis": -1})
+    yield Sample("eps-1", _vectors(4, 3, scales=[0.05, 0.2, 3.0, 5.0]), {"eps": 1.0},
+                 skip={"paddle": PADDLE_NORM_GRADIENT},
+                 note=N_("rows shorter than eps are divided by eps, longer ones by their length"))
+    yield Sample("tiny-vectors", _vectors(3, 4, scales=[1e-7, 3e-7, 1.0]),
+                 skip={"finite-diff": N_("the difference step 1e-6 is larger than the vectors themselves (1e-7)"),
+                       "paddle": PADDLE_NORM_GRADIENT},
+                 note=N_("vectors of length about 1e-7, far above eps 1e-12: still scaled to length 1"))
+
+
+register(
+    Concept(
+        name="l2_normalize",
+        family="normalization",
+        summary=N_("Scale every vector along an axis to unit Euclidean length: x / max(||x||, eps) (torch's F.normalize)."),
+        samples=l2_normalize_samples,
+        reference=(ref.l2_normalize_forward, ref.l2_normalize_backward),
+        implementations=implementations("normalization.l2_normalize"),
+        grad_wrt=("x",),
+        divergences=(catalog.L2_NORMALIZE_EPS, catalog.PADDLE_NORMALIZE_GRAD),
+        tutorial=N_("Unit-length embeddings before a cosine similarity or a contrastive loss."),
+        forward_math=r"y = \frac{x}{\max(\lVert x \rVert_2, \epsilon)}",
+        backward_math=r"dx = \frac{\delta - y\,(\delta \cdot y)}{\lVert x \rVert_2}\ \text{where}\ \lVert x \rVert_2 \ge \epsilon,\ \frac{\delta}{\epsilon}\ \text{elsewhere}",
     ),
 )

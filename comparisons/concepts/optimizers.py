@@ -77,15 +77,15 @@ TRAJECTORY_TOLERANCE = {
     "float32": Tolerance(
         1e-6,
         1e-5,
-        "the default float32 tolerance holds for whole 50-step trajectories: every update is a few "
+        N_("the default float32 tolerance holds for whole 50-step trajectories: every update is a few "
         "roundings in a different order (torch forms Adam's bias corrections in Python float64, Keras "
-        "in float32), and the contracting updates keep them from growing beyond a few ulp",
+        "in float32), and the contracting updates keep them from growing beyond a few ulp"),
     ),
     "float64": Tolerance(
         1e-12,
         1e-10,
-        "the default float64 tolerance: rounding accumulated over 50 steps stays far below 1e-10, "
-        "once hyper-parameters are exact in float32 (Keras casts them through float32)",
+        N_("the default float64 tolerance: rounding accumulated over 50 steps stays far below 1e-10, "
+        "once hyper-parameters are exact in float32 (Keras casts them through float32)"),
     ),
 }
 
@@ -94,16 +94,16 @@ NADAM_TOLERANCE = {
     ("float64", "torch"): Tolerance(
         1e-9,
         1e-8,
-        "torch's NAdam keeps the running product of its momentum coefficients in a float32 tensor unless "
+        N_("torch's NAdam keeps the running product of its momentum coefficients in a float32 tensor unless "
         "torch's default dtype is float64 (catalog entry torch-nadam-float32-product): a float64 run carries "
-        "float32 rounding of that product, about 1e-9 relative after 50 steps",
+        "float32 rounding of that product, about 1e-9 relative after 50 steps"),
     ),
     ("float64", "tensorflow"): Tolerance(
         1e-8,
         1e-7,
-        "Keras's Nadam casts its schedule constant 0.96 with ops.cast, through float32 (0.95999998): "
+        N_("Keras's Nadam casts its schedule constant 0.96 with ops.cast, through float32 (0.95999998): "
         "the momentum coefficients of a float64 run are off by about 2e-8 relative (the rule of catalog entry "
-        "keras-float32-hyperparameters, for a constant no argument reaches)",
+        "keras-float32-hyperparameters, for a constant no argument reaches)"),
     ),
 }
 """NAdam's float64 trajectories: two frameworks hold part of the schedule in float32."""

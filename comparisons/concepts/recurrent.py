@@ -127,18 +127,18 @@ GRU_FLOAT32 = _recurrent_float32(
 ADDER_FLOAT32 = Tolerance(
     atol=2e-5,
     rtol=1e-5,
-    reason="1200 SGD steps in float32: each witness rounds every step's gradient differently (summation order "
+    reason=N_("1200 SGD steps in float32: each witness rounds every step's gradient differently (summation order "
     "in BPTT and in the batch mean) and the next step starts from there. Measured on seeds 0-3 between NumPy, "
     "torch, TensorFlow and Paddle: losses within 1e-5 (margin 0.43), final weights (entries up to ~5) within "
-    "5.4e-6. In float64 the witnesses agree to 6e-15.",
+    "5.4e-6. In float64 the witnesses agree to 6e-15."),
 )
 ADDER_FLOAT32_JAX = Tolerance(
     atol=5e-5,
     rtol=1e-5,
-    reason="JAX runs the 1200 steps as one XLA program (jax.lax.scan over value_and_grad and optax.sgd), whose "
+    reason=N_("JAX runs the 1200 steps as one XLA program (jax.lax.scan over value_and_grad and optax.sgd), whose "
     "fused kernels round differently again: on seeds 0-3 its losses are up to 1.9e-5 from TensorFlow's (seed 1) "
     "and its final weights within 9.7e-6 of the others', which the other pairs' 2e-5 would only just cover. "
-    "Margin 0.36 at this tolerance.",
+    "Margin 0.36 at this tolerance."),
 )
 
 

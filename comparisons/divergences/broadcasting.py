@@ -11,14 +11,15 @@ def normal_pair(shape_a, shape_b, names=("a", "b")):
     return lambda rng: {names[0]: rng.standard_normal(shape_a), names[1]: rng.standard_normal(shape_b)}
 
 
-def linear_inputs(n, n_in, n_out):
-    """A sample drawer: x (n, n_in), w (n_out, n_in) and b (n_out,)."""
+def linear_inputs(n, n_in, n_out, bias_shape=None):
+    """A sample drawer: x (*n, n_in) (n an int or a tuple of leading sizes), w (n_out, n_in), b (n_out,) or ``bias_shape``."""
+    lead = (n,) if isinstance(n, int) else tuple(n)
 
     def draw(rng):
         return {
-            "x": rng.standard_normal((n, n_in)),
+            "x": rng.standard_normal((*lead, n_in)),
             "w": rng.standard_normal((n_out, n_in)) / n_in**0.5,
-            "b": rng.standard_normal(n_out),
+            "b": rng.standard_normal((n_out,) if bias_shape is None else bias_shape),
         }
 
     return draw

@@ -31,9 +31,9 @@ def mse_gradient(y_pred, y_true):
     return (2 / y_pred.size) * (y_pred - y_true)  # no 1/2 in the frameworks' MSE, and the mean over N
 
 
-def reference_cross_entropy(logits, target, *, reduction="mean"):
+def reference_cross_entropy(logits, target, *, reduction="mean", **options):
     """The reference softmax cross-entropy by log-sum-exp: exact for logits of any spread."""
-    return ref.cross_entropy_forward(logits, target, reduction=reduction)[0]
+    return ref.cross_entropy_forward(logits, target, reduction=reduction, **options)[0]
 
 
 def bce_with_logits_gradient(z, y, *, reduction="none"):
@@ -203,6 +203,60 @@ PADDLE_BCE_LOGITS_GRAD_AT_ZERO = Divergence(
     shows=Difference("values", at=(0, 1), at_least=0.3),  # off by exactly 1 at z = 0, right elsewhere
 )
 
+PADDLE_CE_IGNORE_MEAN = Divergence(
+    id="paddle-ce-ignore-mean",
+    differs=N_("Paddle's F.cross_entropy with reduction 'mean' divides the summed losses by every position, "
+    "ignored ones included; torch divides by the positions kept (by their summed class weights with a weight). "
+    "Two of four targets ignored: Paddle's mean is half of torch's."),
+    naive=(
+        Side("numpy", reference_cross_entropy),
+        Side("paddle", implementation("paddle", "losses.cross_entropy_axis1")),
+    ),
+    faithful=(
+        Side("numpy", reference_cross_entropy),
+        Side("paddle", implementation("paddle", "losses.cross_entropy")),
+    ),
+    naive_mapping=N_("F.cross_entropy(logits, target, ignore_index=-100) in Paddle for torch's"),
+    faithful_mapping=N_("reduction='sum', divided by the number (or summed weights) of the targets not ignored"),
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/loss.py "
+    "(cross_entropy: without a weight, 'mean' is paddle.mean(out) over every position)",
+    sample=Sample(
+        "two-ignored",
+        {"logits": np.array([[2.0, -1.0, 0.5], [-0.3, 1.2, 3.0], [0.1, 0.2, -2.0], [1.5, -0.5, 0.0]]),
+         "target": np.array([0, -100, 1, -100], dtype=np.int64)},
+    ),
+    shows=Difference("values", at=(0,), at_least=0.15),  # torch's mean 0.471 against Paddle's 0.236
+)
+
+PADDLE_SMOOTHING_AXIS = Divergence(
+    id="paddle-smoothing-axis",
+    differs=N_("Paddle's F.cross_entropy(axis=1, soft_label=True, label_smoothing=eps) on (N, C, d) logits "
+    "divides eps by the size of the last axis d, not by the C classes of axis 1: the smoothed targets do not "
+    "sum to 1 (a summed loss about 6 percent too large on the sample). With the class axis last "
+    "(Paddle's default) the loss is torch's."),
+    naive=(
+        Side("numpy", reference_cross_entropy, {"label_smoothing": 0.2, "reduction": "sum"}),
+        Side("paddle", implementation("paddle", "losses.cross_entropy_axis1"),
+             {"label_smoothing": 0.2, "reduction": "sum", "soft_label": True}),
+    ),
+    faithful=(
+        Side("numpy", reference_cross_entropy, {"label_smoothing": 0.2, "reduction": "sum"}),
+        Side("paddle", implementation("paddle", "losses.cross_entropy"), {"label_smoothing": 0.2, "reduction": "sum"}),
+    ),
+    naive_mapping=N_("F.cross_entropy(logits, p, axis=1, soft_label=True, label_smoothing=0.2) on (N, C, d) logits "
+    "in Paddle"),
+    faithful_mapping=N_("move the class axis last (paddle.moveaxis(logits, 1, -1)) and keep Paddle's axis=-1"),
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/loss.py "
+    "(cross_entropy: label_smooth(..., epsilon) over the one-hot of the last axis)",
+    sample=Sample(
+        "n-c-d",
+        lambda rng: {"logits": 2.0 * rng.standard_normal((2, 4, 3)),
+                     "target": (lambda g: g / g.sum(axis=1, keepdims=True))(rng.gamma(1.0, size=(2, 4, 3)))},
+        note=N_("(N, C, d) = (2, 4, 3) logits and class probabilities along axis 1"),
+    ),
+    shows=Difference("values", at=(0,), at_least=0.3),
+)
+
 PADDLE_SMOOTH_L1_HUBER = Divergence(
     id="paddle-smooth-l1-huber",
     differs=N_("Paddle's SmoothL1Loss(delta) / F.smooth_l1_loss (is_huber=True by default) is the Huber loss: "
@@ -224,4 +278,77 @@ PADDLE_SMOOTH_L1_HUBER = Divergence(
     "https://pytorch.org/docs/stable/generated/torch.nn.SmoothL1Loss.html (0.5 x^2 / beta, |x| - 0.5 beta)",
     sample=Sample("errors", {"y_pred": np.array([0.5, 3.0, -1.0, -4.0]), "y_true": np.zeros(4)}, {"delta": 2.0}),
     shows=Difference("values", at=(0, 1, 2, 3), at_least=1.0),  # a factor delta = 2 everywhere: up to 3
+)
+
+
+# Ports between frameworks -----------------------------------------------------------
+
+HUBER_SMOOTH_L1 = Divergence(
+    id="huber-smooth-l1",
+    differs=N_("torch's SmoothL1Loss(beta) is the Huber loss divided by beta: e^2 / (2 beta) below beta, "
+    "|e| - beta / 2 above. torch's HuberLoss(delta), Keras Huber(delta), optax.huber_loss and Paddle's "
+    "SmoothL1Loss(delta) are Huber itself. Errors [0.5, 3] with beta = delta = 2 give torch SmoothL1 "
+    "[0.0625, 2], Keras Huber [0.125, 4]."),
+    naive=(
+        Side("torch", implementation("torch", "losses.smooth_l1"), {"beta": 2.0, "reduction": "none"}),
+        Side("tensorflow", implementation("tensorflow", "losses.huber"), {"delta": 2.0, "reduction": "none"}),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "losses.smooth_l1"), {"beta": 2.0, "reduction": "none"}),
+        Side("tensorflow", implementation("tensorflow", "losses.smooth_l1"), {"beta": 2.0, "reduction": "none"}),
+    ),
+    naive_mapping=N_("keras.losses.Huber(delta=beta) for torch's nn.SmoothL1Loss(beta)"),
+    faithful_mapping=N_("divide Keras's Huber(delta=beta) by beta (L1 for beta = 0); torch's HuberLoss(delta) "
+    "maps to Huber(delta) unchanged"),
+    source="https://github.com/pytorch/pytorch/blob/main/torch/nn/modules/loss.py (SmoothL1Loss: 0.5 x^2 / beta "
+    "if |x| < beta else |x| - 0.5 beta; HuberLoss: 0.5 x^2, delta (|x| - 0.5 delta)); "
+    "https://github.com/keras-team/keras/blob/master/keras/src/losses/losses.py (huber)",
+    sample=Sample("errors", {"y_pred": np.array([0.5, 3.0, -1.0, -4.0]), "y_true": np.zeros(4)}),
+    shows=Difference("values", at=(0, 1, 2, 3), at_least=2.0),  # a factor beta = 2 everywhere: up to 3
+)
+
+KL_DIV_ARGUMENTS = Divergence(
+    id="kl-div-arguments",
+    differs=N_("torch's F.kl_div(input, target) takes log q as the input and p as the target, and its default "
+    "reduction 'mean' divides the sum by every element (batch times classes), not by the batch; "
+    "Keras's KLDivergence()(p, q) takes probabilities, target first, sums the class axis, averages the "
+    "batch and clips p and q to [1e-7, 1]. optax.kl_divergence takes (log q, p) like torch; Paddle copies torch."),
+    naive=(
+        Side("torch", implementation("torch", "losses.kl_div")),
+        Side("tensorflow", implementation("tensorflow", "losses.keras_kl_divergence")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "losses.kl_div"), {"reduction": "batchmean"}),
+        Side("tensorflow", implementation("tensorflow", "losses.keras_kl_divergence")),
+    ),
+    naive_mapping=N_("F.kl_div(log_q, p) with its default reduction for KLDivergence()(p, q)"),
+    faithful_mapping=N_("F.kl_div(log_q, p, reduction='batchmean'): the KL divergence averaged over the batch"),
+    source="https://github.com/pytorch/pytorch/blob/main/torch/nn/functional.py (kl_div: 'batchmean' divides by "
+    "input.size(0), 'mean' by every element); https://github.com/keras-team/keras/blob/master/keras/src/losses/"
+    "losses.py (kl_divergence: clip to [epsilon, 1], sum(y_true * log(y_true / y_pred), axis=-1))",
+    sample=Sample("two-rows", {"log_q": np.log(np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])),
+                               "p": np.array([[0.5, 0.25, 0.25], [0.1, 0.2, 0.7]])}),
+    shows=Difference("values", at=(0,), at_least=0.2),  # a factor C = 3: torch 0.224 against Keras 0.671
+)
+
+LOSS_BROADCAST = Divergence(
+    id="loss-broadcast",
+    differs=N_("torch's F.mse_loss on predictions (N, 1) and targets (N,) broadcasts them to (N, N) and "
+    "averages every pair, with only a UserWarning; Keras's MeanSquaredError squeezes the trailing 1 and "
+    "compares element by element. Predictions [1, 2, 3] against targets [1, 2, 3] cost 1.333 in torch, 0 in Keras."),
+    naive=(
+        Side("torch", implementation("torch", "losses.mse_loss_broadcast")),
+        Side("tensorflow", implementation("tensorflow", "losses.mse_loss_squeezed")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "losses.mse_loss_reshaped")),
+        Side("tensorflow", implementation("tensorflow", "losses.mse_loss_squeezed")),
+    ),
+    naive_mapping=N_("F.mse_loss(model(x), y) with model output (N, 1) and y (N,)"),
+    faithful_mapping=N_("reshape the targets to the predictions' shape (y.view(-1, 1)) or squeeze the output"),
+    source="https://github.com/pytorch/pytorch/blob/main/torch/nn/functional.py (mse_loss: 'Using a target size "
+    "that is different to the input size' warning, then broadcast_tensors); https://github.com/keras-team/keras/"
+    "blob/master/keras/src/losses/loss.py (squeeze_or_expand_to_same_rank)",
+    sample=Sample("column-predictions", {"y_pred": np.array([[1.0], [2.0], [3.0]]), "y_true": np.array([1.0, 2.0, 3.0])}),
+    shows=Difference("values", at=(0,), at_least=1.0),  # 1.333 against 0
 )

@@ -4,6 +4,7 @@ import numpy as np
 
 from comparisons.i18n import N_
 from comparisons.registry import Difference, Divergence, Sample, Side, implementation
+from reference import normalization as ref
 
 # NumPy halves ------------------------------------------------------------------------
 
@@ -87,6 +88,60 @@ PADDLE_STD_UNBIASED = Divergence(
     "(ddof=0)",
     sample=Sample("columns", {"x": np.array([[0.0, 1.0], [1.0, -1.0], [2.0, 3.0], [3.0, 0.5]])}, {"axis": 0}),
     shows=Difference("values", at=(0, 1), at_least=0.07),  # every column, by a factor sqrt(4 / 3): up to 0.22
+)
+
+L2_NORMALIZE_EPS = Divergence(
+    id="l2-normalize-eps",
+    differs=N_("torch's F.normalize divides by max(||x||, eps), eps 1e-12 on the norm; TensorFlow's "
+    "l2_normalize multiplies by rsqrt(max(sum x^2, epsilon)), epsilon 1e-12 on the squared norm. A vector "
+    "shorter than 1e-6 is scaled to length 1 in torch, to length ||x|| * 1e6 in TF: [1e-7, 0] gives "
+    "torch [1, 0], TF [0.1, 0]. Paddle's F.normalize is torch's."),
+    naive=(
+        Side("torch", implementation("torch", "normalization.l2_normalize")),
+        Side("tensorflow", implementation("tensorflow", "normalization.l2_normalize_same_eps")),
+    ),
+    faithful=(
+        Side("torch", implementation("torch", "normalization.l2_normalize")),
+        Side("tensorflow", implementation("tensorflow", "normalization.l2_normalize")),
+    ),
+    naive_mapping=N_("tf.math.l2_normalize(x, axis=1, epsilon=1e-12) for F.normalize(x, dim=1, eps=1e-12)"),
+    faithful_mapping=N_("square torch's eps: tf.math.l2_normalize(x, axis, epsilon=eps ** 2)"),
+    source="https://github.com/pytorch/pytorch/blob/main/torch/nn/functional.py (normalize: "
+    "input / input.norm(p, dim, keepdim=True).clamp_min(eps)); https://github.com/tensorflow/tensorflow/blob/"
+    "master/tensorflow/python/ops/nn_impl.py (l2_normalize: x * rsqrt(maximum(square_sum, epsilon)))",
+    sample=Sample("tiny-vector", {"x": np.array([[1e-7, 0.0], [3.0, 4.0]])},
+                  note=N_("a vector of length 1e-7 and one of length 5")),
+    shows=Difference("values", at=(0,), at_least=0.5),  # 1 against 0.1 at the tiny vector's first entry
+)
+
+def l2_normalize_gradient(x, *, eps):
+    """d sum(x / max(||x||, eps)) / dx along axis 1 by the reference's hand-derived backward."""
+    out, cache = ref.l2_normalize_forward(x, axis=1, eps=eps)
+    return ref.l2_normalize_backward(np.ones_like(out), cache)
+
+
+PADDLE_NORMALIZE_GRAD = Divergence(
+    id="paddle-normalize-grad",
+    differs=N_("Paddle's F.normalize computes its norm with the p_norm kernel, whose gradient is "
+    "x / (||x|| + epsilon) instead of x / ||x||: the values are right, the gradient is off wherever epsilon "
+    "is not negligible against the norm. With epsilon = 1 and the row [3, 4], d sum(out) / dx is "
+    "[0.06, 0.013] in Paddle, [0.032, -0.024] in torch and the reference."),
+    naive=(
+        Side("numpy", l2_normalize_gradient, {"eps": 1.0}),
+        Side("paddle", implementation("paddle", "normalization.l2_normalize"), {"eps": 1.0}, gradient_of="x"),
+    ),
+    faithful=(
+        Side("numpy", l2_normalize_gradient, {"eps": 1.0}),
+        Side("paddle", implementation("paddle", "normalization.l2_normalize_by_sqrt"), {"eps": 1.0}, gradient_of="x"),
+    ),
+    naive_mapping=N_("F.normalize(x, axis=1, epsilon=eps) in Paddle for F.normalize in torch, gradient"),
+    faithful_mapping=N_("x / paddle.maximum(paddle.sqrt((x * x).sum(axis, keepdim=True)), eps): a norm whose "
+    "gradient has no epsilon"),
+    source="https://github.com/PaddlePaddle/Paddle/blob/develop/python/paddle/nn/functional/norm.py (normalize: "
+    "_C_ops.p_norm(x, p, axis, epsilon, ...)); paddle/phi/kernels/impl/p_norm_grad_kernel_impl.h",
+    sample=Sample("rows", {"x": np.array([[3.0, 4.0], [0.3, 0.4], [-2.0, 1.0]])}),
+    quantity="dx",
+    shows=Difference("values", at=(0, 1, 4, 5), at_least=0.03),  # 0.055 measured; the row shorter than eps agrees
 )
 
 LAYER_NORM = (FLAX_LAYERNORM_EPSILON, FLAX_LAYERNORM_FAST_VARIANCE)

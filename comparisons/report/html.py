@@ -21,6 +21,7 @@ from markupsafe import Markup
 from comparisons.i18n import N_, Language, language
 from comparisons.registry import DTYPES, Concept, concept_rng, load_all, sample_rng
 from comparisons.report import curves, plots
+from comparisons.report.details import render_detail
 from comparisons.report.mathml import latex_to_html
 from comparisons.report.sources import code_block, note_text, pygments_css
 from comparisons.rollup import WORST_FIRST as VERDICT_ORDER
@@ -45,6 +46,14 @@ VERDICT_LABELS = {
     "skipped": N_("skipped"),
 }
 """How a verdict is shown; results.csv and summary.csv keep the English values."""
+
+VERDICT_SHORT = {
+    "expected-divergence": N_("exp.div"),
+    "skipped": N_("skip"),
+    "error": N_("error"),
+}
+"""The verdict word in a scoreboard cell, short so that every witness pair fits the page; its
+tooltip and the legend name it in full."""
 
 MAPPING_LABELS = {"naive": N_("naive"), "faithful": N_("faithful")}
 
@@ -78,11 +87,15 @@ def _environment(lang: Language | None = None) -> jinja2.Environment:
     env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not part of its msgid
     env.install_gettext_translations(lang.translations, newstyle=True)
     env.filters["num"] = format_number
+    env.filters["margin"] = compact_margin
     env.filters["notes"] = lambda block: note_text(block, lang)
     env.filters["shade"] = shade
     env.filters["cell_title"] = lambda cell: cell_title(cell, lang)
     env.filters["t"] = lambda text: lang.gettext(text) if isinstance(text, str) else text
     env.filters["verdict"] = lambda verdict: verdict_label(verdict, lang)
+    env.filters["verdict_short"] = lambda verdict: lang.gettext(VERDICT_SHORT.get(verdict, VERDICT_LABELS.get(verdict, verdict)))
+    env.filters["detail"] = lambda detail: render_detail(detail, lang)
+    env.filters["breakable"] = breakable
     env.filters["mapping"] = lambda mapping: lang.gettext(MAPPING_LABELS.get(mapping, mapping))
     env.filters["family"] = lambda family: lang.gettext(FAMILY_LABELS.get(family, family))
     env.globals["lang"] = lang
@@ -92,6 +105,34 @@ def _environment(lang: Language | None = None) -> jinja2.Environment:
 def verdict_label(verdict: str, lang: Language) -> str:
     """A verdict as the reader's language names it."""
     return lang.gettext(VERDICT_LABELS.get(verdict, verdict))
+
+
+def breakable(name: str) -> Markup:
+    """A snake_case name that may wrap after its underscores (a long concept name in a narrow column)."""
+    return Markup("_<wbr>").join(str(name).split("_"))
+
+
+def compact_margin(value) -> str:
+    """A scoreboard margin in at most six characters (the cell's tooltip has three digits).
+
+    ``0``, ``2e-5`` below 0.001, two significant digits below 10 (``0.0094``, ``1.5``),
+    whole numbers below 10 000 (``123``), then ``1e5``.
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if np.isnan(value):
+        return "-"
+    if value == 0 or np.isinf(value):
+        return format_number(value)
+    if value < 1e-3:
+        return f"{value:.0e}".replace("e-0", "e-")
+    if value < 10:
+        return f"{value:.2g}"
+    if value < 1e4:
+        return f"{value:.0f}"
+    return f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
 
 
 def format_number(value, digits: int = 3) -> str:
@@ -141,6 +182,17 @@ def scoreboard_columns(rows: list[dict], lang: Language | None = None) -> list[t
     if OTHER_WITNESSES in keys:
         columns.append((OTHER_WITNESSES, lang.gettext("other witnesses (ONNX ...)")))
     return columns
+
+
+def column_groups(columns: list[tuple[tuple[str, str], str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The scoreboard's columns grouped by their first witness (one header over each group), in order.
+
+    The extra witnesses' column is a group of its own, ``"*"``.
+    """
+    groups: dict[str, list] = {}
+    for key, _header in columns:
+        groups.setdefault(key[0], []).append(key)
+    return list(groups.items())
 
 
 def scoreboard(rows: list[dict]) -> dict:
@@ -193,7 +245,7 @@ def sample_table(concept: Concept, seed: int, lang: Language | None = None) -> l
             "name": sample.name,
             "inputs": shapes + ("" if callable(sample.inputs) else " " + _("(fixed values)")),
             "params": ", ".join(f"{k}={v!r}" for k, v in sample.params.items()),
-            "skip": "; ".join(f"{k}: {v}" for k, v in sample.skip.items()),
+            "skip": _("; ").join(_("{side}: {reason}").format(side=k, reason=_(v)) for k, v in sample.skip.items()),
             "dtypes": ", ".join(sample.dtypes),
             "note": sample.note,
         })
@@ -219,7 +271,7 @@ def error_heat_map(concept: str, rows: list[dict], lang: Language | None = None)
             margin=format_number(cell.max_margin))
         details = [r["detail"] for r in group if isinstance(r["detail"], str) and r["detail"]]
         if cell.verdict in ("error", "skipped") and details:
-            tooltip += f" ({details[0]})"
+            tooltip += _(" ({detail})").format(detail=render_detail(details[0], lang))
         cells[(row_index[(sample, dtype)], column_index[(quantity, a, b)])] = (cell.max_margin, cell.verdict, tooltip)
     return plots.heat_map(
         [f"{s} · {d}" for s, d in row_keys],
@@ -445,7 +497,9 @@ def write_html(results, environment, out: Path, *, bench_csv: Path | None = None
         concepts=concepts,
         families=list(dict.fromkeys(c["family"] for c in concepts)),
         dtypes=[d for d in DTYPES if d in set(results["dtype"])],
-        columns=columns,
+        column_groups=column_groups(columns),
+        column_keys=[key for key, _header in columns],
+        columns_by_key=dict(columns),
         witnesses=[w for w in WITNESS_ORDER if any(w in key for key, _ in columns)],
         cells=scoreboard(rows),
         divergences=divergence_status(rows),

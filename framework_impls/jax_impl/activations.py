@@ -27,9 +27,10 @@ def elu(x, *, alpha=1.0):
     return jax.nn.elu(x, alpha=alpha)
 
 
-def softplus(x):
-    # jnp.logaddexp(x, 0): no threshold (torch returns x itself above x = 20).
-    return jax.nn.softplus(x)
+def softplus(x, *, beta=1.0, threshold=20.0):
+    # jnp.logaddexp(x, 0) with no beta: softplus of beta * x, scaled back; and no threshold (torch
+    # returns x itself above beta * x = threshold), so samples that pass it skip JAX.
+    return jax.nn.softplus(beta * x) / beta
 
 
 def gelu(x, *, approximate="none"):

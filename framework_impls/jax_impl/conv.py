@@ -23,6 +23,8 @@ def lax_padding(padding):
 
 
 def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
+    if x.ndim == 3:  # unbatched (C, H, W): lax convolves batches only, so a batch of one
+        return conv2d(x[None], w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
     out = lax.conv_general_dilated(
         x, w, window_strides=pair(stride), padding=lax_padding(padding), rhs_dilation=pair(dilation),
         dimension_numbers=("NCHW", "OIHW", "NCHW"),  # torch's layouts named directly: no transposes

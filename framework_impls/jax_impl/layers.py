@@ -6,8 +6,11 @@ from flax import linen as nn
 
 
 def linear(x, w, b):
-    # flax Dense keeps its kernel as (in, out): w.T is torch's (out, in) layout.
-    return nn.Dense(w.shape[0]).apply({"params": {"kernel": w.T, "bias": b}}, x)
+    # flax Dense keeps its kernel as (in, out): w.T is torch's (out, in) layout; x may be (..., in).
+    if b.shape == (w.shape[0],):
+        return nn.Dense(w.shape[0]).apply({"params": {"kernel": w.T, "bias": b}}, x)
+    # Dense's bias is (out,) only: a bias of another broadcasting shape, such as (1,), is added after it.
+    return nn.Dense(w.shape[0], use_bias=False).apply({"params": {"kernel": w.T}}, x) + b
 
 
 def batch_norm(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1e-5, training=True):

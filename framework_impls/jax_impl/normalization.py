@@ -18,6 +18,11 @@ def standardize(x, *, axis=0):
     return (x - mean) / jnp.sqrt(jnp.where(var == 0, 1, var))  # a constant column becomes 0
 
 
+def l2_normalize(x, *, axis=1, eps=1e-12):
+    # JAX has no normalize function: torch's definition x / max(||x||, eps) with jnp.linalg.norm.
+    return x / jnp.maximum(jnp.linalg.norm(x, axis=axis, keepdims=True), eps)
+
+
 # Catalog sides (comparisons/divergences/normalization.py).
 
 

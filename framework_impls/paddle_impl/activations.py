@@ -25,9 +25,9 @@ def elu(x, *, alpha=1.0):
     return F.elu(x, alpha=alpha)
 
 
-def softplus(x):
-    # beta=1, threshold=20 as in torch: above x = 20 Paddle returns x itself.
-    return F.softplus(x)
+def softplus(x, *, beta=1.0, threshold=20.0):
+    # beta and threshold as in torch: above beta * x = threshold Paddle returns x itself.
+    return F.softplus(x, beta=beta, threshold=threshold)
 
 
 def gelu(x, *, approximate="none"):

@@ -44,6 +44,8 @@ def paddle_padding(size_hw, kernel_hw, stride, padding, dilation=1):
 
 
 def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
+    if x.ndim == 3:  # unbatched (C, H, W): Paddle convolves 4-D batches only, so a batch of one
+        return conv2d(x[None], w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
     # NCHW input and OIHW kernel (out, in / groups, kh, kw): Paddle's defaults, as torch's.
     padding = paddle_padding(x.shape[2:], w.shape[2:], stride, padding, dilation)
     return F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)

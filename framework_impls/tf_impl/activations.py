@@ -25,8 +25,10 @@ def elu(x, *, alpha=1.0):
     return keras.ops.elu(x, alpha=alpha)  # tf.nn.elu has no alpha
 
 
-def softplus(x):
-    return tf.math.softplus(x)
+def softplus(x, *, beta=1.0, threshold=20.0):
+    # TF has no beta: softplus of beta * x, scaled back; and no threshold (log1p(exp(z)) everywhere),
+    # so samples whose beta * x passes it skip TensorFlow.
+    return tf.math.softplus(beta * x) / beta
 
 
 def gelu(x, *, approximate="none"):

@@ -12,4 +12,5 @@ def broadcast_mul(a, b):
 
 
 def matmul(a, b):
-    return tf.linalg.matmul(a, b)  # batched over broadcast leading axes
+    # tf.linalg.matmul needs rank >= 2; TF's NumPy API takes 1-D operands as NumPy does.
+    return tf.experimental.numpy.matmul(a, b)  # batched over broadcast leading axes

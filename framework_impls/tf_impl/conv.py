@@ -38,6 +38,8 @@ def _convolution(x, w, stride, padding, dilation):
 
 
 def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
+    if len(x.shape) == 3:  # unbatched (C, H, W): TensorFlow convolves batches only, so a batch of one
+        return conv2d(x[None], w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)[0]
     x = tf.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC, TensorFlow's layout
     w = tf.transpose(w, (2, 3, 1, 0))  # OIHW -> HWIO
     # TensorFlow's CPU kernels have no gradient for grouped convolutions: one convolution per group
@@ -78,7 +80,7 @@ def conv_transpose2d(x, w, b, *, stride=1, padding=0, output_padding=0, dilation
     return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW
 
 
-# Catalog sides (comparisons/divergences/conv_layers.py).
+# Catalog sides (comparisons/divergences/convolution.py).
 
 
 def keras_conv_transpose(x, w, b, *, stride, padding):

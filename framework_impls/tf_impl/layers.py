@@ -6,13 +6,14 @@ import tensorflow as tf
 
 
 def linear(x, w, b):
-    # Keras Dense stores its kernel as (in, out): w.T is torch's (out, in) layout.
-    return tf.matmul(x, w, transpose_b=True) + b
+    # Keras Dense stores its kernel as (in, out): w.T is torch's (out, in) layout. tensordot contracts
+    # x's last axis with w's in axis whatever x's rank ((in,), (N, in), (N, T, in), ...).
+    return tf.tensordot(x, w, axes=[[-1], [1]]) + b
 
 
 def batch_norm(x, gamma, beta, running_mean, running_var, *, momentum=0.1, eps=1e-5, training=True):
     # NCHW: the channel is axis 1, so the statistics run over every other axis.
-    axes = [0] if len(x.shape) == 2 else [0, 2, 3]
+    axes = [0] + list(range(2, len(x.shape)))  # (N, C, *): every axis but the channel
     shape = [1, -1] + [1] * (len(x.shape) - 2)
     if training:
         mean, var = tf.nn.moments(x, axes)  # biased variance, as Keras BatchNormalization uses

@@ -6,14 +6,34 @@ import tensorflow as tf
 from framework_impls.tf_impl.conv import pair, tf_padding
 
 
-def max_pool2d(x, *, kernel_size, stride=None, padding=0):
+def max_pool2d(x, *, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    if ceil_mode:
+        raise NotImplementedError("TensorFlow's pooling has no ceil_mode (floor only): those samples skip TensorFlow")
+    if len(x.shape) == 3:  # unbatched (C, H, W): TensorFlow pools batches only, so a batch of one
+        return max_pool2d(x[None], kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)[0]
     stride = kernel_size if stride is None else stride  # torch's default: non-overlapping windows
     x = tf.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC: TensorFlow's CPU pooling is NHWC only
-    out = tf.nn.max_pool2d(x, kernel_size, stride, tf_padding(padding))  # explicit pads never win the max
+    if pair(dilation) == (1, 1):
+        out = tf.nn.max_pool2d(x, kernel_size, stride, tf_padding(padding))  # explicit pads never win the max
+    else:
+        # tf.nn.pool takes dilations but no explicit pads (pad with -inf, which never wins) and no
+        # stride > 1 with dilation > 1: pool at stride 1, keep every s-th window.
+        padding = tf_padding(padding)
+        if not isinstance(padding, str):
+            x, padding = tf.pad(x, padding, constant_values=float("-inf")), "VALID"
+        (sh, sw) = pair(stride)
+        out = tf.nn.pool(x, pair(kernel_size), "MAX", strides=(1, 1), padding=padding, dilations=pair(dilation))
+        out = out[:, ::sh, ::sw, :]
     return tf.transpose(out, (0, 3, 1, 2))  # NHWC -> NCHW
 
 
-def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True):
+def avg_pool2d(x, *, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    if ceil_mode:
+        raise NotImplementedError("TensorFlow's pooling has no ceil_mode (floor only): those samples skip TensorFlow")
+    if len(x.shape) == 3:  # unbatched (C, H, W): TensorFlow pools batches only, so a batch of one
+        return avg_pool2d(x[None], kernel_size=kernel_size, stride=stride, padding=padding,
+                          count_include_pad=count_include_pad, divisor_override=divisor_override)[0]
     stride = kernel_size if stride is None else stride
     x = tf.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC
     if padding in ("valid", "same"):
@@ -26,7 +46,9 @@ def avg_pool2d(x, *, kernel_size, stride=None, padding=0, count_include_pad=True
     else:
         pads = tf_padding(padding)
         out = tf.nn.avg_pool2d(tf.pad(x, pads), kernel_size, stride, "VALID")  # zeros padded: divided by kh * kw
-        if not count_include_pad:
+        if divisor_override is not None:
+            out = out * (pair(kernel_size)[0] * pair(kernel_size)[1] / divisor_override)  # mean * area = window sum
+        elif not count_include_pad:
             # avg_pool2d takes no explicit pads: rescale by the share of real elements in each window
             real = tf.nn.avg_pool2d(tf.pad(tf.ones_like(x[:1, :, :, :1]), pads), kernel_size, stride, "VALID")
             out = out / real

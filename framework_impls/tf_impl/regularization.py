@@ -1,7 +1,9 @@
-"""L2 regularisation with Keras: an L2 penalty in the loss, differentiated by the tape."""
+"""Regularisation with Keras: L2 and L1 penalties in the loss (keras.regularizers), differentiated by the tape."""
 
 import keras
 import tensorflow as tf
+
+from framework_impls.tf_impl.networks import fit_full_batch, load_weights
 
 
 def sgd_weight_decay(theta0, grads, *, lr, weight_decay):
@@ -39,3 +41,50 @@ def adam_weight_decay(theta0, grads, *, lr, weight_decay, beta1, beta2, eps):
         optimizer.apply_gradients([(g, theta)])
         rows.append(tf.identity(theta.value))
     return tf.stack(rows)
+
+
+def l1_regularization(x, y, w, b, *, steps, lr, lam):
+    dtype = x.dtype
+    # L1(lam) adds lam * sum(|kernel|) to model.losses; tf.abs's gradient is sign(w), 0 at 0.
+    model = keras.Sequential([keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L1(lam), dtype=dtype)])
+    load_weights(model, x.shape[1], tf.transpose(w), b)  # torch (out, in) -> Keras (in, out)
+
+    def penalised_mse(target, prediction):
+        return tf.reduce_mean(keras.losses.mean_squared_error(target, prediction)) + tf.add_n(model.losses)
+
+    loss = fit_full_batch(model, penalised_mse, lr, x, y, steps)
+    layer = model.layers[0]
+    return {"loss": loss, "w": tf.transpose(layer.kernel), "b": layer.bias}
+
+
+def l1_final_w(x, y, w, b, *, steps, lr, lam):
+    """The weights after :func:`l1_regularization` (catalog entry l1-subgradient-at-zero)."""
+    return l1_regularization(x, y, w, b, steps=steps, lr=lr, lam=lam)["w"]
+
+
+def early_stopping(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta):
+    dtype = x_train.dtype
+    floatx = keras.config.floatx()
+    # fit's loss trackers (keras.metrics.Mean) and SGD's learning rate live in floatx variables: float64 runs
+    # set floatx to float64 while they are built, or every logged loss is rounded to float32.
+    keras.config.set_floatx(dtype.name)
+    try:
+        model = keras.Sequential([keras.layers.Dense(w.shape[0], dtype=dtype)])
+        load_weights(model, w.shape[1], tf.transpose(w), b)  # torch (out, in) -> Keras (in, out)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta)
+        # One full batch per epoch, no shuffling: the same steps as NumPy.
+        history = model.fit(x_train, y_train, batch_size=len(x_train), epochs=epochs, shuffle=False, verbose=0,
+                            validation_data=(x_val, y_val), callbacks=[stop]).history
+    finally:
+        keras.config.set_floatx(floatx)
+    layer = model.layers[0]
+    return {"loss": tf.constant(history["loss"], dtype), "val_loss": tf.constant(history["val_loss"], dtype),
+            "epochs": tf.constant(len(history["loss"]), dtype), "w": tf.transpose(layer.kernel), "b": layer.bias}
+
+
+def early_stopping_epochs(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, patience, min_delta):
+    """The number of epochs :func:`early_stopping` runs (catalog entry early-stopping-patience)."""
+    return early_stopping(x_train, y_train, x_val, y_val, w, b, epochs=epochs, lr=lr, patience=patience,
+                          min_delta=min_delta)["epochs"]

@@ -24,9 +24,9 @@ def elu(x, *, alpha=1.0):
     return F.elu(x, alpha=alpha)
 
 
-def softplus(x):
-    # beta=1, threshold=20: above x = 20 torch returns x itself (off by log1p(exp(-20)) ~ 2e-9).
-    return F.softplus(x)
+def softplus(x, *, beta=1.0, threshold=20.0):
+    # Above beta * x = threshold torch returns x itself (off by log1p(exp(-20)) ~ 2e-9 at the defaults).
+    return F.softplus(x, beta=beta, threshold=threshold)
 
 
 def gelu(x, *, approximate="none"):

@@ -35,7 +35,7 @@ def split_padding(size_hw, kernel_hw, stride, padding, dilation=1):
 
 
 def conv2d(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
-    pad, padding = split_padding(x.shape[2:], w.shape[2:], stride, padding, dilation)
+    pad, padding = split_padding(x.shape[-2:], w.shape[2:], stride, padding, dilation)  # x (N, C, H, W) or (C, H, W)
     if pad is not None:
         x = F.pad(x, pad)  # explicit zeros (left, right, top, bottom): asymmetric or TensorFlow 'SAME'
     return F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)

@@ -34,6 +34,13 @@ document.addEventListener("DOMContentLoaded", function () {
       var shown = !witness.value || pair.indexOf(witness.value) >= 0 || pair.indexOf("*") >= 0;
       cell.classList.toggle("hidden", !shown);
     });
+    // A witness's group header spans its pairs still shown, and goes when none is.
+    board.querySelectorAll("th.group").forEach(function (group) {
+      var name = group.getAttribute("data-group");
+      var span = board.querySelectorAll('th.pair[data-group="' + name + '"]:not(.hidden)').length;
+      group.classList.toggle("hidden", span === 0);
+      group.colSpan = Math.max(span, 1);
+    });
     var rows = board.querySelectorAll("tbody tr");
     var count = 0;
     for (var i = 0; i < rows.length; i++) {
