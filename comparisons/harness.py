@@ -231,11 +231,12 @@ def start_witnesses(
 ) -> Callable[[], dict[str, Outcome]]:
     """Start every witness on one set of inputs; the function returned waits for them and gives the outcomes.
 
-    The reference runs first, here; its output's shape gives ``dout`` (drawn from
-    ``rng``), so each framework computes its outputs and gradients in one request, queued
-    on its worker. The reference's gradients and the finite differences are computed
-    here meanwhile. Only when the reference has no output does ``dout`` wait for the
-    frameworks' forward passes, and their pullbacks follow in a second request.
+    With gradients, the reference runs first, here; its output's shape gives ``dout``
+    (drawn from ``rng``), so each framework computes its outputs and gradients in one
+    request, queued on its worker. Without, the frameworks' requests are queued first.
+    The reference's gradients and the finite differences are computed here meanwhile.
+    Only when the reference has no output does ``dout`` wait for the frameworks'
+    forward passes, and their pullbacks follow in a second request.
     """
     witnesses = witness_order(concept, config)
     outcomes = {name: Outcome(skipped=_why_skipped(concept, name, sample_skip)) for name in witnesses}
@@ -249,6 +250,18 @@ def start_witnesses(
     remote = [w for w in remote if not (outcomes[w].skipped or outcomes[w].error)]
     gradients_of = {w: concept.grad_wrt if w in FRAMEWORKS else () for w in remote}
 
+    # A framework draws the concept's drawn_by_framework input itself, so it is not sent.
+    sent = {name: value for name, value in inputs.items() if name != concept.drawn_by_framework}
+
+    def ask_frameworks(dout):
+        requests = {
+            w: ("forward", w, concept.implementation(w), sent, params, gradients_of[w], dout if gradients_of[w] else None)
+            for w in remote
+        }
+        return _ask_later(pool, requests, config.timeout)
+
+    # Without gradients nothing waits for the reference's output: the frameworks start first.
+    futures = {} if concept.grad_wrt else ask_frameworks(None)
     numpy, numpy_pullback = outcomes[NUMPY], None
     if not numpy.skipped:
         reference, error, numpy.seconds = _guarded(
@@ -263,13 +276,8 @@ def start_witnesses(
         return rng.standard_normal(shape).astype(inputs[concept.grad_wrt[0]].dtype)
 
     dout = draw_dout(np.shape(numpy.results["out"])) if concept.grad_wrt and "out" in numpy.results else None
-    # A framework draws the concept's drawn_by_framework input itself, so it is not sent.
-    sent = {name: value for name, value in inputs.items() if name != concept.drawn_by_framework}
-    requests = {
-        w: ("forward", w, concept.implementation(w), sent, params, gradients_of[w], dout if gradients_of[w] else None)
-        for w in remote
-    }
-    futures = _ask_later(pool, requests, config.timeout)
+    if concept.grad_wrt:
+        futures = ask_frameworks(dout)
     fd = outcomes[finite_diff.NAME]
 
     def reference_gradients(dout):
