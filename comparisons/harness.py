@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import deque
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -112,6 +113,24 @@ class Outcome:
     directions: Mapping[str, np.ndarray] | None = None
     replayed: Outcome | None = None
     """The reference run again on this witness's own draw of the concept's ``drawn_by_framework`` input."""
+
+
+class Pending:
+    """Work whose framework requests are queued: :meth:`done` once every reply is in; calling it finishes
+    the work (waiting for the replies if need be) and returns its result."""
+
+    def __init__(self, finish: Callable[[], Any], waits_on: Iterable = ()):
+        self._finish, self._waits_on = finish, list(waits_on)
+
+    def done(self) -> bool:
+        return all(part.done() for part in self._waits_on)
+
+    def __call__(self):
+        return self._finish()
+
+
+def _finished(value) -> Pending:
+    return Pending(lambda: value)
 
 
 def _message(error: BaseException) -> str:
@@ -228,8 +247,8 @@ def run_witnesses(
 
 def start_witnesses(
     concept: Concept, sample_skip: Mapping[str, str], inputs, params, rng, pool: WorkerPool, config: RunConfig
-) -> Callable[[], dict[str, Outcome]]:
-    """Start every witness on one set of inputs; the function returned waits for them and gives the outcomes.
+) -> Pending:
+    """Start every witness on one set of inputs; the :class:`Pending` returned waits for them and gives the outcomes.
 
     With gradients, the reference runs first, here; its output's shape gives ``dout``
     (drawn from ``rng``), so each framework computes its outputs and gradients in one
@@ -318,11 +337,10 @@ def start_witnesses(
 
     if concept.grad_wrt and dout is None:
         # Each worker keeps only its latest pullback: nothing may be queued before the second request.
-        outcomes = finish()
-        return lambda: outcomes
+        return _finished(finish())
     if concept.grad_wrt:
         reference_gradients(dout)
-    return finish
+    return Pending(finish, futures.values())
 
 
 def _replay_on_draws(concept: Concept, inputs, params, outcomes: Mapping[str, Outcome], dout, timeout: float) -> None:
@@ -431,15 +449,14 @@ def run_sample(concept: Concept, sample, dtype: str, seed: int, pool: WorkerPool
 
 def start_sample(
     concept: Concept, sample, dtype: str, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()
-) -> Callable[[], RunResult]:
-    """Start :func:`run_sample`: the function returned waits for the witnesses and compares."""
+) -> Pending:
+    """Start :func:`run_sample`: the :class:`Pending` returned waits for the witnesses and compares."""
     rng = sample_rng(seed, concept.name, sample.name)
     try:
         inputs = cast_inputs(sample.draw(rng), dtype)
     except Exception as error:  # noqa: BLE001
         agreement = Agreement(ERROR, "", detail=f"drawing the inputs failed: {_message(error)}")
-        failed = RunResult([_record(concept, sample.name, dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)])
-        return lambda: failed
+        return _finished(RunResult([_record(concept, sample.name, dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)]))
     pending = start_witnesses(concept, sample.skip, inputs, dict(sample.params), rng, pool, config)
 
     def finish() -> RunResult:
@@ -454,7 +471,7 @@ def start_sample(
         curves = loss_curves(outcomes)
         return RunResult(records, {concept.name: curves} if curves else {})
 
-    return finish
+    return Pending(finish, [pending])
 
 
 def loss_curves(outcomes: Mapping[str, Outcome]) -> dict[str, np.ndarray]:
@@ -467,7 +484,7 @@ def loss_curves(outcomes: Mapping[str, Outcome]) -> dict[str, np.ndarray]:
     return curves
 
 
-def _start_side(side, inputs, params, pool: WorkerPool, config: RunConfig) -> Callable[[], np.ndarray]:
+def _start_side(side, inputs, params, pool: WorkerPool, config: RunConfig) -> Pending:
     """Start one side of a catalog mapping (NumPy here, now; a framework queued on its worker); call for its value."""
     params = {**params, **side.params}
     if side.witness == NUMPY:
@@ -480,12 +497,12 @@ def _start_side(side, inputs, params, pool: WorkerPool, config: RunConfig) -> Ca
             def fail():
                 raise failure
 
-            return fail
-        return lambda: value
+            return Pending(fail)
+        return _finished(value)
     future = pool.worker(host_of(side.witness)).later(
         ("call", side.function, inputs, params, side.gradient_of), config.timeout
     )
-    return lambda: future.result()[0]["out"]
+    return Pending(lambda: future.result()[0]["out"], [future])
 
 
 def naive_verdict(divergence: Divergence, agreement: Agreement, a: np.ndarray, b: np.ndarray, tolerance: Tolerance) -> Agreement:
@@ -528,8 +545,8 @@ def check_divergence(concept: Concept, divergence: Divergence, seed: int, pool: 
 
 def start_divergence(
     concept: Concept, divergence: Divergence, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()
-) -> Callable[[], list[Record]]:
-    """Start :func:`check_divergence`: both mappings' sides are queued; the function returned judges them."""
+) -> Pending:
+    """Start :func:`check_divergence`: both mappings' sides are queued; the :class:`Pending` returned judges them."""
     rng = sample_rng(seed, concept.name, divergence.id)
     dtype = divergence.dtype
     inputs = cast_inputs(divergence.sample.draw(rng), dtype)
@@ -563,7 +580,7 @@ def start_divergence(
             records.append(_record(concept, divergence.id, dtype, seed, divergence.quantity, a, b, tolerance, agreement, mapping=mapping))
         return records
 
-    return finish
+    return Pending(finish, [value for *_, values in started for value in values or ()])
 
 
 def _unavailable_sides(values, witnesses) -> list[tuple[str, str]]:
@@ -586,18 +603,17 @@ def run_concept(concept: Concept, dtype: str, seed: int, pool: WorkerPool, confi
 
 def start_concept(
     concept: Concept, dtype: str, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()
-) -> Callable[[], RunResult]:
+) -> Pending:
     """Start :func:`run_concept`: every sample's witnesses are queued, the reference's work done here.
 
-    The function returned waits for the workers and compares. Starting the next
+    The :class:`Pending` returned waits for the workers and compares. Starting the next
     concepts before finishing this one keeps every worker busy.
     """
     try:
         samples = list(concept.samples(concept_rng(seed, concept.name)))
     except Exception as error:  # noqa: BLE001
         agreement = Agreement(ERROR, "", detail=f"generating samples failed: {_message(error)}")
-        failed = RunResult([_record(concept, "samples", dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)])
-        return lambda: failed
+        return _finished(RunResult([_record(concept, "samples", dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)]))
     pending = [start_sample(concept, sample, dtype, seed, pool, config) for sample in samples if dtype in sample.dtypes]
     divergences = [
         start_divergence(concept, divergence, seed, pool, config)
@@ -612,7 +628,7 @@ def start_concept(
             result.records += divergence()
         return result
 
-    return finish
+    return Pending(finish, [*pending, *divergences])
 
 
 def select(concepts: Iterable[str] = (), families: Iterable[str] = ()) -> list[Concept]:
@@ -685,11 +701,20 @@ def run(
     registry = load_all()
     result = RunResult()
     with WorkerPool() as pool:
-        # Every unit is started first (the workers' queues fill while the NumPy side is computed here),
-        # then finished in order.
-        pending = [(name, start_concept(registry[name], dtype, seed, pool, config)) for name, dtype, seed in units(concepts, check_dtypes(dtypes), list(seeds))]
-        for name, finish in pending:
-            result.extend(finish())
+        # Units are started ahead (the workers' queues fill while the NumPy side is computed here) and
+        # finished in order, each as soon as its replies are in.
+        pending: deque[tuple[str, Pending]] = deque()
+
+        def finish_next():
+            name, unit = pending.popleft()
+            result.extend(unit())
             if progress:
                 progress(name)
+
+        for name, dtype, seed in units(concepts, check_dtypes(dtypes), list(seeds)):
+            pending.append((name, start_concept(registry[name], dtype, seed, pool, config)))
+            while pending and pending[0][1].done():
+                finish_next()
+        while pending:
+            finish_next()
     return result
