@@ -2,9 +2,12 @@
 
 For every concept, sample, dtype and seed: draw the inputs once in float64 from the
 sample's seeded generator, cast them once to the run's dtype, run the NumPy reference
-here and every framework's forward pass in its worker process (all at once), draw the
-upstream gradient ``dout`` from the same generator, run every pullback and the
-finite-difference witness, then compare every pair of witnesses on every quantity.
+here, draw the upstream gradient ``dout`` from the same generator, queue every
+framework's forward pass and pullback on its worker process, run the reference's
+pullback and the finite-difference witness here meanwhile, then compare every pair of
+witnesses on every quantity. Each ``start_*`` function does the first part and returns
+a :class:`Pending` that does the rest, so a run starts samples ahead of the workers and
+no worker waits for another.
 
 A witness that raises, times out or whose worker dies becomes an ``error`` row with
 its message; a framework that is not installed, a concept with no version in a
