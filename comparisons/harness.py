@@ -2,9 +2,12 @@
 
 For every concept, sample, dtype and seed: draw the inputs once in float64 from the
 sample's seeded generator, cast them once to the run's dtype, run the NumPy reference
-here and every framework's forward pass in its worker process (all at once), draw the
-upstream gradient ``dout`` from the same generator, run every pullback and the
-finite-difference witness, then compare every pair of witnesses on every quantity.
+here, draw the upstream gradient ``dout`` from the same generator, queue every
+framework's forward pass and pullback on its worker process, run the reference's
+pullback and the finite-difference witness here meanwhile, then compare every pair of
+witnesses on every quantity. Each ``start_*`` function does the first part and returns
+a :class:`Pending` that does the rest, so a run starts samples ahead of the workers and
+no worker waits for another.
 
 A witness that raises, times out or whose worker dies becomes an ``error`` row with
 its message; a framework that is not installed, a concept with no version in a
@@ -15,8 +18,10 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -113,6 +118,24 @@ class Outcome:
     """The reference run again on this witness's own draw of the concept's ``drawn_by_framework`` input."""
 
 
+class Pending:
+    """Work whose framework requests are queued: :meth:`done` once every reply is in; calling it finishes
+    the work (waiting for the replies if need be) and returns its result."""
+
+    def __init__(self, finish: Callable[[], Any], waits_on: Iterable = ()):
+        self._finish, self._waits_on = finish, list(waits_on)
+
+    def done(self) -> bool:
+        return all(part.done() for part in self._waits_on)
+
+    def __call__(self):
+        return self._finish()
+
+
+def _finished(value) -> Pending:
+    return Pending(lambda: value)
+
+
 def _message(error: BaseException) -> str:
     if isinstance(error, (WitnessTimeout, WorkerDied, RemoteError)):
         text = str(error)
@@ -146,17 +169,9 @@ def host_of(witness: str) -> str:
     return witness if witness in FRAMEWORKS else ONNX
 
 
-def _unavailable(pool: WorkerPool, host: str) -> tuple[str, str]:
-    """("skipped" or "error", why) when a witness's worker cannot run its framework; ("", "") when it can."""
-    framework = FRAMEWORKS[host]
-    reason = framework.missing_reason()
-    if not reason:
-        worker = pool.worker(host)
-        reason = "" if worker.available() else worker.unavailable
-    if not reason:
-        return "", ""
-    # A framework Rosetta depends on must be there; an extra may be left out.
-    return ("error" if framework.required else "skipped"), reason
+def _unavailable_kind(host: str, reason: str) -> str:
+    """A framework Rosetta depends on must be there (``error``); an extra may be left out (``skipped``)."""
+    return "error" if FRAMEWORKS[host].required else "skipped"
 
 
 def _why_skipped(concept: Concept, witness: str, sample_skip: Mapping[str, str]) -> str:
@@ -193,62 +208,82 @@ def _guarded(function, *args, timeout: float):
     return result, None, time.perf_counter() - start
 
 
-def _ask_all(pool: WorkerPool, requests: Mapping[str, tuple], timeout: float) -> dict[str, tuple]:
-    """Send each witness's request to its worker, then collect: witness -> (results, seconds, error, gradient error).
+def _ask_later(pool: WorkerPool, requests: Mapping[str, tuple], timeout: float) -> dict[str, Future]:
+    """Queue each witness's request on its worker: witness -> future of (results, seconds, gradient error).
 
-    Workers compute concurrently. A worker holds one request at a time, so witnesses
-    sharing a worker (the extra witnesses) wait for each other.
+    Workers compute concurrently, each through its own queue. Witnesses sharing a
+    worker (the extra witnesses) wait for each other.
     """
-    queues: dict[str, list[str]] = {}
-    for witness in requests:
-        queues.setdefault(host_of(witness), []).append(witness)
-    answers: dict[str, tuple] = {}
+    return {witness: pool.worker(host_of(witness)).later(request, timeout) for witness, request in requests.items()}
 
-    def submit(host):
-        while queues[host]:
-            witness = queues[host][0]
-            try:
-                pool.worker(host).submit(requests[witness])
-                return
-            except (WitnessUnavailable, OSError) as error:
-                answers[queues[host].pop(0)] = ({}, 0.0, error, "")
 
-    for host in queues:
-        submit(host)
-    for host in queues:
-        while queues[host]:
-            witness = queues[host].pop(0)
-            try:
-                results, seconds, gradient_error = pool.worker(host).result(timeout)
-                answers[witness] = (results, seconds, None, gradient_error)
-            except (WitnessTimeout, WorkerDied, RemoteError) as error:
-                answers[witness] = ({}, timeout if isinstance(error, WitnessTimeout) else 0.0, error, "")
-            submit(host)
-    return answers
+def _answer(future: Future, timeout: float) -> tuple:
+    """(results, seconds, error, gradient error) of a queued request; an unavailable worker is its error."""
+    try:
+        results, seconds, gradient_error = future.result()
+    except (WitnessTimeout, WorkerDied, RemoteError, WitnessUnavailable, OSError) as error:
+        return {}, timeout if isinstance(error, WitnessTimeout) else 0.0, error, ""
+    return results, seconds, None, gradient_error
+
+
+def _take_answers(concept: Concept, outcomes: Mapping[str, Outcome], futures: Mapping[str, Future], timeout: float) -> None:
+    for witness, future in futures.items():
+        results, seconds, error, gradient_error = _answer(future, timeout)
+        outcome = outcomes[witness]
+        outcome.results, outcome.seconds, outcome.gradient_error = dict(results), seconds, gradient_error
+        if isinstance(error, WitnessUnavailable):
+            host = host_of(witness)
+            if _unavailable_kind(host, str(error)) == "skipped":
+                outcome.skipped = str(error)
+            else:
+                outcome.error = str(error)
+        elif error:
+            _failure(outcome, error, concept)
 
 
 def run_witnesses(
     concept: Concept, sample_skip: Mapping[str, str], inputs, params, rng, pool: WorkerPool, config: RunConfig
 ) -> dict[str, Outcome]:
-    """Run every witness on one set of inputs; draw ``dout`` from ``rng`` after the forward pass.
+    """Run every witness on one set of inputs; draw ``dout`` from ``rng`` after the forward pass."""
+    return start_witnesses(concept, sample_skip, inputs, params, rng, pool, config)()
 
-    The reference runs first, here; its output's shape gives ``dout``, so each framework
-    computes its outputs and gradients in one request (all frameworks at once). Only
-    when the reference has no output does ``dout`` wait for the frameworks' forward
-    passes, and their pullbacks follow in a second request.
+
+def start_witnesses(
+    concept: Concept, sample_skip: Mapping[str, str], inputs, params, rng, pool: WorkerPool, config: RunConfig
+) -> Pending:
+    """Start every witness on one set of inputs; the :class:`Pending` returned waits for them and gives the outcomes.
+
+    With gradients, the reference runs first, here; its output's shape gives ``dout``
+    (drawn from ``rng``), so each framework computes its outputs and gradients in one
+    request, queued on its worker. Without, the frameworks' requests are queued first.
+    The reference's gradients and the finite differences are computed here meanwhile.
+    Only when the reference has no output does ``dout`` wait for the frameworks'
+    forward passes, and their pullbacks follow in a second request.
     """
     witnesses = witness_order(concept, config)
     outcomes = {name: Outcome(skipped=_why_skipped(concept, name, sample_skip)) for name in witnesses}
     remote = [w for w in witnesses if w not in (NUMPY, finite_diff.NAME) and not outcomes[w].skipped]
-    for witness in remote:
-        kind, reason = _unavailable(pool, host_of(witness))
-        if kind == "skipped":
+    for witness in remote:  # not installed: known without starting the worker
+        reason = FRAMEWORKS[host_of(witness)].missing_reason()
+        if reason and _unavailable_kind(host_of(witness), reason) == "skipped":
             outcomes[witness].skipped = reason
-        elif kind == "error":
+        elif reason:
             outcomes[witness].error = reason
     remote = [w for w in remote if not (outcomes[w].skipped or outcomes[w].error)]
     gradients_of = {w: concept.grad_wrt if w in FRAMEWORKS else () for w in remote}
 
+    # A framework draws the concept's drawn_by_framework input itself, so it is not sent.
+    sent = {name: value for name, value in inputs.items() if name != concept.drawn_by_framework}
+
+    def ask_frameworks(dout):
+        requests = {
+            w: ("forward", w, concept.implementation(w), sent, params, gradients_of[w], dout if gradients_of[w] else None)
+            for w in remote
+        }
+        return _ask_later(pool, requests, config.timeout)
+
+    # Without gradients nothing waits for the reference's output: the frameworks start first.
+    futures = {} if concept.grad_wrt else ask_frameworks(None)
     numpy, numpy_pullback = outcomes[NUMPY], None
     if not numpy.skipped:
         reference, error, numpy.seconds = _guarded(
@@ -263,50 +298,52 @@ def run_witnesses(
         return rng.standard_normal(shape).astype(inputs[concept.grad_wrt[0]].dtype)
 
     dout = draw_dout(np.shape(numpy.results["out"])) if concept.grad_wrt and "out" in numpy.results else None
-    # A framework draws the concept's drawn_by_framework input itself, so it is not sent.
-    sent = {name: value for name, value in inputs.items() if name != concept.drawn_by_framework}
-    requests = {
-        w: ("forward", w, concept.implementation(w), sent, params, gradients_of[w], dout if gradients_of[w] else None)
-        for w in remote
-    }
-    for witness, (results, seconds, error, gradient_error) in _ask_all(pool, requests, config.timeout).items():
-        outcomes[witness].results, outcomes[witness].seconds = dict(results), seconds
-        outcomes[witness].gradient_error = gradient_error
-        if error:
-            _failure(outcomes[witness], error, concept)
-    if not concept.grad_wrt:
+    if concept.grad_wrt:
+        futures = ask_frameworks(dout)
+    fd = outcomes[finite_diff.NAME]
+
+    def reference_gradients(dout):
+        if numpy_pullback is not None:
+            grads, error, seconds = _guarded(numpy_pullback, dout, timeout=config.timeout)
+            numpy.seconds += seconds
+            if error:
+                _failure(numpy, error, concept, gradient=True)
+            else:
+                numpy.results.update(grads)
+        if not fd.skipped:
+            result, error, fd.seconds = _guarded(finite_diff.gradients, concept, inputs, params, dout, rng, timeout=config.timeout)
+            if error:
+                fd.error = _message(error)
+            else:
+                fd.results, fd.directions = result
+
+    def finish(dout=dout) -> dict[str, Outcome]:
+        _take_answers(concept, outcomes, futures, config.timeout)
+        if concept.grad_wrt and dout is None:  # the reference gave no output: take the shape from a framework
+            shapes = [np.shape(o.results["out"]) for o in outcomes.values() if "out" in o.results]
+            if not shapes:
+                fd.skipped = fd.skipped or "no witness produced a forward output to take gradients of"
+                return outcomes
+            dout = draw_dout(shapes[0])
+            pending = [w for w in remote if gradients_of[w] and not (outcomes[w].error or outcomes[w].skipped)]
+            pullbacks = _ask_later(pool, {w: ("pullback", w, dout) for w in pending}, config.timeout)
+            for witness, future in pullbacks.items():
+                grads, seconds, error, _ = _answer(future, config.timeout)
+                outcomes[witness].seconds += seconds
+                if error:  # the forward outputs stay comparable
+                    _failure(outcomes[witness], error, concept, gradient=True)
+                else:
+                    outcomes[witness].results.update(grads)
+            reference_gradients(dout)
         _replay_on_draws(concept, inputs, params, outcomes, dout, config.timeout)
         return outcomes
 
-    fd = outcomes[finite_diff.NAME]
-    if dout is None:  # the reference gave no output: take the shape from a framework
-        shapes = [np.shape(o.results["out"]) for o in outcomes.values() if "out" in o.results]
-        if not shapes:
-            fd.skipped = fd.skipped or "no witness produced a forward output to take gradients of"
-            return outcomes
-        dout = draw_dout(shapes[0])
-        pending = [w for w in remote if gradients_of[w] and not outcomes[w].error]
-        for witness, (grads, seconds, error, _) in _ask_all(pool, {w: ("pullback", w, dout) for w in pending}, config.timeout).items():
-            outcomes[witness].seconds += seconds
-            if error:  # the forward outputs stay comparable
-                _failure(outcomes[witness], error, concept, gradient=True)
-            else:
-                outcomes[witness].results.update(grads)
-    if numpy_pullback is not None:
-        grads, error, seconds = _guarded(numpy_pullback, dout, timeout=config.timeout)
-        numpy.seconds += seconds
-        if error:
-            _failure(numpy, error, concept, gradient=True)
-        else:
-            numpy.results.update(grads)
-    if not fd.skipped:
-        result, error, fd.seconds = _guarded(finite_diff.gradients, concept, inputs, params, dout, rng, timeout=config.timeout)
-        if error:
-            fd.error = _message(error)
-        else:
-            fd.results, fd.directions = result
-    _replay_on_draws(concept, inputs, params, outcomes, dout, config.timeout)
-    return outcomes
+    if concept.grad_wrt and dout is None:
+        # Each worker keeps only its latest pullback: nothing may be queued before the second request.
+        return _finished(finish())
+    if concept.grad_wrt:
+        reference_gradients(dout)
+    return Pending(finish, futures.values())
 
 
 def _replay_on_draws(concept: Concept, inputs, params, outcomes: Mapping[str, Outcome], dout, timeout: float) -> None:
@@ -410,22 +447,34 @@ def compared_pairs(concept: Concept, quantity: str, config: RunConfig = RunConfi
 
 def run_sample(concept: Concept, sample, dtype: str, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()) -> RunResult:
     """All comparisons of one sample of one concept in one dtype and seed."""
+    return start_sample(concept, sample, dtype, seed, pool, config)()
+
+
+def start_sample(
+    concept: Concept, sample, dtype: str, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()
+) -> Pending:
+    """Start :func:`run_sample`: the :class:`Pending` returned waits for the witnesses and compares."""
     rng = sample_rng(seed, concept.name, sample.name)
     try:
         inputs = cast_inputs(sample.draw(rng), dtype)
     except Exception as error:  # noqa: BLE001
         agreement = Agreement(ERROR, "", detail=f"drawing the inputs failed: {_message(error)}")
-        return RunResult([_record(concept, sample.name, dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)])
-    outcomes = run_witnesses(concept, sample.skip, inputs, dict(sample.params), rng, pool, config)
-    records = []
-    for quantity in quantities_of(concept, outcomes):
-        for a, b in compared_pairs(concept, quantity, config):
-            agreement = compare_outcomes(concept, a, b, quantity, outcomes, dtype)
-            tolerance = pair_tolerance(concept, dtype, a, b)
-            seconds = (outcomes[a].seconds, outcomes[b].seconds)
-            records.append(_record(concept, sample.name, dtype, seed, quantity, a, b, tolerance, agreement, seconds))
-    curves = loss_curves(outcomes)
-    return RunResult(records, {concept.name: curves} if curves else {})
+        return _finished(RunResult([_record(concept, sample.name, dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)]))
+    pending = start_witnesses(concept, sample.skip, inputs, dict(sample.params), rng, pool, config)
+
+    def finish() -> RunResult:
+        outcomes = pending()
+        records = []
+        for quantity in quantities_of(concept, outcomes):
+            for a, b in compared_pairs(concept, quantity, config):
+                agreement = compare_outcomes(concept, a, b, quantity, outcomes, dtype)
+                tolerance = pair_tolerance(concept, dtype, a, b)
+                seconds = (outcomes[a].seconds, outcomes[b].seconds)
+                records.append(_record(concept, sample.name, dtype, seed, quantity, a, b, tolerance, agreement, seconds))
+        curves = loss_curves(outcomes)
+        return RunResult(records, {concept.name: curves} if curves else {})
+
+    return Pending(finish, [pending])
 
 
 def loss_curves(outcomes: Mapping[str, Outcome]) -> dict[str, np.ndarray]:
@@ -438,16 +487,25 @@ def loss_curves(outcomes: Mapping[str, Outcome]) -> dict[str, np.ndarray]:
     return curves
 
 
-def _run_side(side, inputs, params, pool: WorkerPool, config: RunConfig) -> np.ndarray:
-    """One side of a catalog mapping: NumPy here, a framework in its worker."""
+def _start_side(side, inputs, params, pool: WorkerPool, config: RunConfig) -> Pending:
+    """Start one side of a catalog mapping (NumPy here, now; a framework queued on its worker); call for its value."""
     params = {**params, **side.params}
     if side.witness == NUMPY:
-        with time_limit(config.timeout):
-            return np.asarray(side.function(**inputs, **params))
-    results, _, _ = pool.worker(host_of(side.witness)).ask(
+        try:
+            with time_limit(config.timeout):
+                value = np.asarray(side.function(**inputs, **params))
+        except Exception as error:  # noqa: BLE001 - raised again when the value is asked for
+            failure = error
+
+            def fail():
+                raise failure
+
+            return Pending(fail)
+        return _finished(value)
+    future = pool.worker(host_of(side.witness)).later(
         ("call", side.function, inputs, params, side.gradient_of), config.timeout
     )
-    return results["out"]
+    return Pending(lambda: future.result()[0]["out"], [future])
 
 
 def naive_verdict(divergence: Divergence, agreement: Agreement, a: np.ndarray, b: np.ndarray, tolerance: Tolerance) -> Agreement:
@@ -485,47 +543,95 @@ def naive_verdict(divergence: Divergence, agreement: Agreement, a: np.ndarray, b
 
 def check_divergence(concept: Concept, divergence: Divergence, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()) -> list[Record]:
     """Two rows: the naive mapping (expected to differ as the entry says) and the faithful one (to agree)."""
+    return start_divergence(concept, divergence, seed, pool, config)()
+
+
+def start_divergence(
+    concept: Concept, divergence: Divergence, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()
+) -> Pending:
+    """Start :func:`check_divergence`: both mappings' sides are queued; the :class:`Pending` returned judges them."""
     rng = sample_rng(seed, concept.name, divergence.id)
     dtype = divergence.dtype
     inputs = cast_inputs(divergence.sample.draw(rng), dtype)
-    records = []
+    started = []
     for mapping, sides in ((NAIVE, divergence.naive), (FAITHFUL, divergence.faithful)):
         a, b = (side.witness for side in sides)
-        # The dtype's tolerance, never a witness's own: that one exists because of differences such
-        # as the one an entry documents, and would hide it.
-        tolerance = concept.tolerance_for(dtype)
         if any(w != NUMPY and host_of(w) not in config.frameworks for w in (a, b)):
             continue  # a deselected witness: no row, and no worker started for it
-        unavailable = [u for u in (_unavailable(pool, host_of(w)) for w in (a, b) if w != NUMPY) if u[0]]
-        if unavailable:
-            agreement = Agreement(unavailable[0][0], "", detail=unavailable[0][1])
-        else:
-            try:
-                value_a, value_b = (_run_side(side, inputs, dict(divergence.sample.params), pool, config) for side in sides)
-                agreement = compare(value_a, value_b, tolerance, dtype)
-                if mapping == NAIVE:
-                    agreement = naive_verdict(divergence, agreement, value_a, value_b, tolerance)
-            except Exception as error:  # noqa: BLE001
-                agreement = Agreement(ERROR, "", detail=f"{mapping} mapping: {_message(error)}")
-        records.append(_record(concept, divergence.id, dtype, seed, divergence.quantity, a, b, tolerance, agreement, mapping=mapping))
-    return records
+        missing = [(w, FRAMEWORKS[host_of(w)].missing_reason()) for w in (a, b) if w != NUMPY]
+        missing = [(_unavailable_kind(host_of(w), reason), reason) for w, reason in missing if reason]
+        values = None if missing else [_start_side(side, inputs, dict(divergence.sample.params), pool, config) for side in sides]
+        started.append((mapping, a, b, missing, values))
+
+    def finish() -> list[Record]:
+        records = []
+        for mapping, a, b, missing, values in started:
+            # The dtype's tolerance, never a witness's own: that one exists because of differences such
+            # as the one an entry documents, and would hide it.
+            tolerance = concept.tolerance_for(dtype)
+            unavailable = missing or _unavailable_sides(values, (a, b))
+            if unavailable:
+                agreement = Agreement(unavailable[0][0], "", detail=unavailable[0][1])
+            else:
+                try:
+                    value_a, value_b = (value() for value in values)
+                    agreement = compare(value_a, value_b, tolerance, dtype)
+                    if mapping == NAIVE:
+                        agreement = naive_verdict(divergence, agreement, value_a, value_b, tolerance)
+                except Exception as error:  # noqa: BLE001
+                    agreement = Agreement(ERROR, "", detail=f"{mapping} mapping: {_message(error)}")
+            records.append(_record(concept, divergence.id, dtype, seed, divergence.quantity, a, b, tolerance, agreement, mapping=mapping))
+        return records
+
+    return Pending(finish, [value for *_, values in started for value in values or ()])
+
+
+def _unavailable_sides(values, witnesses) -> list[tuple[str, str]]:
+    """("skipped" or "error", why) for each side whose worker could not start its framework."""
+    found = []
+    for value, witness in zip(values, witnesses):
+        try:
+            value()
+        except WitnessUnavailable as error:
+            found.append((_unavailable_kind(host_of(witness), str(error)), str(error)))
+        except Exception:  # noqa: BLE001 - judged with the values
+            pass
+    return found
 
 
 def run_concept(concept: Concept, dtype: str, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()) -> RunResult:
     """Every sample of a concept in one dtype and seed, plus its catalog entries in their dtype."""
-    result = RunResult()
+    return start_concept(concept, dtype, seed, pool, config)()
+
+
+def start_concept(
+    concept: Concept, dtype: str, seed: int, pool: WorkerPool, config: RunConfig = RunConfig()
+) -> Pending:
+    """Start :func:`run_concept`: every sample's witnesses are queued, the reference's work done here.
+
+    The :class:`Pending` returned waits for the workers and compares. Starting the next
+    concepts before finishing this one keeps every worker busy.
+    """
     try:
         samples = list(concept.samples(concept_rng(seed, concept.name)))
     except Exception as error:  # noqa: BLE001
         agreement = Agreement(ERROR, "", detail=f"generating samples failed: {_message(error)}")
-        return RunResult([_record(concept, "samples", dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)])
-    for sample in samples:
-        if dtype in sample.dtypes:
-            result.extend(run_sample(concept, sample, dtype, seed, pool, config))
-    for divergence in concept.divergences:
-        if divergence.dtype == dtype:
-            result.records += check_divergence(concept, divergence, seed, pool, config)
-    return result
+        return _finished(RunResult([_record(concept, "samples", dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)]))
+    pending = [start_sample(concept, sample, dtype, seed, pool, config) for sample in samples if dtype in sample.dtypes]
+    divergences = [
+        start_divergence(concept, divergence, seed, pool, config)
+        for divergence in concept.divergences if divergence.dtype == dtype
+    ]
+
+    def finish() -> RunResult:
+        result = RunResult()
+        for sample in pending:
+            result.extend(sample())
+        for divergence in divergences:
+            result.records += divergence()
+        return result
+
+    return Pending(finish, [*pending, *divergences])
 
 
 def select(concepts: Iterable[str] = (), families: Iterable[str] = ()) -> list[Concept]:
@@ -598,8 +704,20 @@ def run(
     registry = load_all()
     result = RunResult()
     with WorkerPool() as pool:
-        for name, dtype, seed in units(concepts, check_dtypes(dtypes), list(seeds)):
-            result.extend(run_concept(registry[name], dtype, seed, pool, config))
+        # Units are started ahead (the workers' queues fill while the NumPy side is computed here) and
+        # finished in order, each as soon as its replies are in.
+        pending: deque[tuple[str, Pending]] = deque()
+
+        def finish_next():
+            name, unit = pending.popleft()
+            result.extend(unit())
             if progress:
                 progress(name)
+
+        for name, dtype, seed in units(concepts, check_dtypes(dtypes), list(seeds)):
+            pending.append((name, start_concept(registry[name], dtype, seed, pool, config)))
+            while pending and pending[0][1].done():
+                finish_next()
+        while pending:
+            finish_next()
     return result

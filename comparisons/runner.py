@@ -36,10 +36,10 @@ def process_pool() -> harness.WorkerPool:
 def run_concept_units(name: str, dtypes: list[str], seeds: list[int], config: harness.RunConfig) -> harness.RunResult:
     """Every dtype and seed of one concept, with this process's witness workers (one task)."""
     concept = harness.load_all()[name]
+    pending = [harness.start_concept(concept, dtype, seed, process_pool(), config) for dtype in dtypes for seed in seeds]
     result = harness.RunResult()
-    for dtype in dtypes:
-        for seed in seeds:
-            result.extend(harness.run_concept(concept, dtype, seed, process_pool(), config))
+    for finish in pending:
+        result.extend(finish())
     return result
 
 

@@ -6,18 +6,26 @@ it the worker is killed (no signal is raised inside C++ code) and the request fa
 with :class:`WitnessTimeout`. A worker that dies (a signal, ``os._exit``, out of
 memory) fails its request with :class:`WorkerDied`, naming the signal; the next
 request starts a fresh worker, so the run goes on.
+
+Requests can also be queued (:meth:`WorkerProcess.later`): a thread of the harness
+per worker sends them one at a time and waits for each reply, so every worker works
+through its own queue while the harness computes the NumPy reference and finite
+differences of the next samples. The time limit of a queued request starts when it
+is sent.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from comparisons.limits import WitnessTimeout
 from comparisons.witnesses import FRAMEWORKS
-from comparisons.witnesses.protocol import receive, send
+from comparisons.witnesses.protocol import pack, receive, send, send_packed
 
 START_TIME_LIMIT = 300.0
 """Seconds a worker may take to import its framework (TensorFlow takes a few on a cold disk)."""
@@ -60,6 +68,8 @@ class WorkerProcess:
     unavailable: str = ""
     version: str | None = None
     starts: int = 0
+    _lock: Any = field(default_factory=threading.RLock, repr=False)
+    _queue: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def _start(self) -> None:
         from comparisons.witnesses import worker
@@ -81,17 +91,25 @@ class WorkerProcess:
 
     def available(self) -> bool:
         """Start the worker if needed; False (with :attr:`unavailable` set) when its framework cannot be imported."""
-        if self.unavailable:
-            return False
-        if self.process is None:
-            self._start()
-        return not self.unavailable
+        with self._lock:
+            if self.unavailable:
+                return False
+            if self.process is None:
+                self._start()
+            return not self.unavailable
 
     def submit(self, request: tuple) -> None:
         """Send one request (the worker is started first when needed)."""
         if not self.available():
             raise WitnessUnavailable(self.unavailable)
         send(self.conn, request)
+
+    def _ask_packed(self, parts: list[bytes], time_limit: float) -> tuple[dict, float, str]:
+        with self._lock:
+            if not self.available():
+                raise WitnessUnavailable(self.unavailable)
+            send_packed(self.conn, parts)
+            return self.result(time_limit)
 
     def result(self, time_limit: float) -> tuple[dict, float, str]:
         """Wait for the reply to the request in flight: (results, seconds in the worker, why gradients failed)."""
@@ -102,8 +120,24 @@ class WorkerProcess:
 
     def ask(self, request: tuple, time_limit: float) -> tuple[dict, float, str]:
         """:meth:`submit` then :meth:`result`."""
-        self.submit(request)
-        return self.result(time_limit)
+        with self._lock:  # one request in flight, whichever thread asks
+            self.submit(request)
+            return self.result(time_limit)
+
+    def later(self, request: tuple, time_limit: float) -> Future:
+        """Queue a request behind the others of this worker; the future holds what :meth:`ask` returns or raises.
+
+        The request is pickled now: the caller may go on using its arrays.
+        """
+        if self._queue is None:
+            self._queue = ThreadPoolExecutor(1, thread_name_prefix=f"rosetta-{self.framework}")
+        return self._queue.submit(self._ask_packed, pack(request), time_limit)
+
+    def drain(self) -> None:
+        """Drop the queued requests not yet sent and wait for the one in flight."""
+        if self._queue is not None:
+            self._queue.shutdown(wait=True, cancel_futures=True)
+            self._queue = None
 
     def _wait(self, time_limit: float):
         if not self.conn.poll(time_limit):
@@ -118,13 +152,15 @@ class WorkerProcess:
             raise WorkerDied(_death(self.framework, exitcode)) from None
 
     def kill(self) -> None:
-        if self.process is not None and self.process.pid is not None:
-            self.process.kill()
-            self.process.join(5)
-        self._forget()
+        with self._lock:
+            if self.process is not None and self.process.pid is not None:
+                self.process.kill()
+                self.process.join(5)
+            self._forget()
 
     def stop(self) -> None:
         """Ask the worker to exit, and make sure it does."""
+        self.drain()
         if self.process is not None and self.process.is_alive():
             try:
                 send(self.conn, ("stop",))

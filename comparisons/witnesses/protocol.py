@@ -49,6 +49,19 @@ def send(conn: Connection, message: Any) -> None:
         conn.send_bytes(buffer.raw())
 
 
+def pack(message: Any) -> list[bytes]:
+    """The parts :func:`send` would write, copied now: a message to send later, whatever happens to its arrays."""
+    buffers: list[pickle.PickleBuffer] = []
+    stream = pickle.dumps(message, protocol=5, buffer_callback=buffers.append)
+    return [_COUNT.pack(len(buffers)) + stream, *(bytes(buffer.raw()) for buffer in buffers)]
+
+
+def send_packed(conn: Connection, parts: list[bytes]) -> None:
+    """Write a message made by :func:`pack`."""
+    for part in parts:
+        conn.send_bytes(part)
+
+
 def receive(conn: Connection) -> Any:
     """Read one message written by :func:`send` (arrays come back read-only, without a copy)."""
     head = conn.recv_bytes()

@@ -44,7 +44,7 @@ def gru(x, h0, w_ih, w_hh, b_ih, b_hh, *, reset_after=True):
 def binary_addition_rnn_training(x_train, y_train, x_test, y_test, w_ih, w_hh, b, w_out, b_out, *, lr):
     dtype = x_train.dtype
     model = keras.Sequential([
-        keras.layers.SimpleRNN(w_hh.shape[0], return_sequences=True, dtype=dtype.name),  # h0 defaults to zeros
+        keras.layers.SimpleRNN(w_hh.shape[0], return_sequences=True, unroll=True, dtype=dtype.name),  # h0 defaults to zeros
         keras.layers.Dense(1, dtype=dtype.name),
     ])
     model.build((None, None, x_train.shape[3]))
