@@ -286,13 +286,7 @@ def start_witnesses(
     futures = {} if concept.grad_wrt else ask_frameworks(None)
     numpy, numpy_pullback = outcomes[NUMPY], None
     if not numpy.skipped:
-        reference, error, numpy.seconds = _guarded(
-            NumpyAdapter().forward, concept.reference, inputs, params, concept.grad_wrt, timeout=config.timeout
-        )
-        if error:
-            _failure(numpy, error, concept)
-        else:
-            numpy.results, numpy_pullback = reference
+        numpy_pullback = _reference_forward(concept, inputs, params, numpy, config.timeout)
 
     def draw_dout(shape):
         return rng.standard_normal(shape).astype(inputs[concept.grad_wrt[0]].dtype)
@@ -304,12 +298,7 @@ def start_witnesses(
 
     def reference_gradients(dout):
         if numpy_pullback is not None:
-            grads, error, seconds = _guarded(numpy_pullback, dout, timeout=config.timeout)
-            numpy.seconds += seconds
-            if error:
-                _failure(numpy, error, concept, gradient=True)
-            else:
-                numpy.results.update(grads)
+            _reference_pullback(concept, numpy_pullback, dout, numpy, config.timeout)
         if not fd.skipped:
             result, error, fd.seconds = _guarded(finite_diff.gradients, concept, inputs, params, dout, rng, timeout=config.timeout)
             if error:
@@ -362,19 +351,32 @@ def _replay_on_draws(concept: Concept, inputs, params, outcomes: Mapping[str, Ou
             continue
         drawn = {**inputs, name: np.asarray(outcome.results[name]).astype(inputs[name].dtype)}
         replay = outcome.replayed = Outcome()
-        result, error, replay.seconds = _guarded(
-            NumpyAdapter().forward, concept.reference, drawn, params, concept.grad_wrt, timeout=timeout
-        )
-        if error:
-            _failure(replay, error, concept)
-            continue
-        replay.results, pullback = result
+        pullback = _reference_forward(concept, drawn, params, replay, timeout)
         if pullback is not None and dout is not None:
-            grads, error, _ = _guarded(pullback, dout, timeout=timeout)
-            if error:
-                _failure(replay, error, concept, gradient=True)
-            else:
-                replay.results.update(grads)
+            _reference_pullback(concept, pullback, dout, replay, timeout)
+
+
+def _reference_forward(concept: Concept, inputs, params, outcome: Outcome, timeout: float):
+    """Run the NumPy reference's forward pass into ``outcome``; its pullback, or None (no gradients, or it failed)."""
+    result, error, seconds = _guarded(
+        NumpyAdapter().forward, concept.reference, inputs, params, concept.grad_wrt, timeout=timeout
+    )
+    outcome.seconds += seconds
+    if error:
+        _failure(outcome, error, concept)
+        return None
+    outcome.results, pullback = result
+    return pullback
+
+
+def _reference_pullback(concept: Concept, pullback, dout, outcome: Outcome, timeout: float) -> None:
+    """Add the reference's gradients of ``sum(out * dout)`` to ``outcome`` (or its gradient error)."""
+    grads, error, seconds = _guarded(pullback, dout, timeout=timeout)
+    outcome.seconds += seconds
+    if error:
+        _failure(outcome, error, concept, gradient=True)
+    else:
+        outcome.results.update(grads)
 
 
 def pair_tolerance(concept: Concept, dtype: str, witness_a: str, witness_b: str) -> Tolerance:
