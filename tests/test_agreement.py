@@ -1,11 +1,12 @@
-"""Every registered concept, sample, dtype, witness pair and quantity must agree.
+"""Every registered concept, sample, dtype and witness pair must agree on every quantity.
 
 Generated from the REGISTRY (PyTorch OpInfo style): test ids read
-``concept-sample-dtype-witnessA~witnessB-quantity``. ``outputs`` covers every forward
-quantity a witness returns (``out``, running statistics, training trajectories ...),
-each gradient has a test of its own. Each (concept, sample, dtype) is run once per
-process and its rows are shared by its tests; the tests of one concept form one xdist
-group, so ``pytest -n 2 --dist loadgroup`` runs each sample once.
+``concept-sample-dtype-witnessA~witnessB``; each test checks every quantity the pair is
+compared on (every forward quantity a witness returns: ``out``, running statistics,
+training trajectories ...; and each gradient) and a failure names the quantities that
+differ. Each (concept, sample, dtype) is run once per process and its rows are shared by
+its tests; the tests of one concept form one xdist group, so
+``pytest -n 2 --dist loadgroup`` runs each sample once.
 
 A test skips only for a reason its sample or concept declares (``Sample.skip``,
 ``Concept.no_version``) or for an optional framework that is not installed; any other
@@ -24,27 +25,46 @@ _ROWS: dict[tuple, list] = {}
 
 
 def rows_of(pool, concept_name, sample_name, dtype):
+    """The rows of one sample in one dtype; the first call runs every sample of the concept.
+
+    All of a concept's samples are queued at once, so the framework workers of this
+    process compute while the reference and the comparisons run here.
+    """
     key = (concept_name, sample_name, dtype)
     if key not in _ROWS:
         concept = load_all()[concept_name]
-        sample = next(s for s in concept.samples(concept_rng(SEED, concept_name)) if s.name == sample_name)
-        _ROWS[key] = harness.run_sample(concept, sample, dtype, SEED, pool).records
+        started = {
+            (concept_name, sample.name, each): harness.start_sample(concept, sample, each, SEED, pool)
+            for sample in concept.samples(concept_rng(SEED, concept_name))
+            for each in sample.dtypes
+        }
+        _ROWS.update({started_key: pending().records for started_key, pending in started.items()})
     return _ROWS[key]
+
+
+def quantities_compared(concept, witness_a, witness_b) -> list[str]:
+    """What a pair of witnesses is compared on: ``outputs`` and each gradient, where compared."""
+    quantities = ["outputs", *(gradient_name(k) for k in concept.grad_wrt)]
+    return [
+        quantity for quantity in quantities
+        if (witness_a, witness_b) in harness.compared_pairs(concept, "out" if quantity == "outputs" else quantity)
+    ]
 
 
 def cases():
     for concept in load_all().values():
-        quantities = ["outputs", *(gradient_name(k) for k in concept.grad_wrt)]
+        pairs = dict.fromkeys(
+            pair for probe in ["out", *(gradient_name(k) for k in concept.grad_wrt)]
+            for pair in harness.compared_pairs(concept, probe)
+        )
         for sample in concept.samples(concept_rng(SEED, concept.name)):
             for dtype in sample.dtypes:
-                for quantity in quantities:
-                    probe = "out" if quantity == "outputs" else quantity
-                    for a, b in harness.compared_pairs(concept, probe):
-                        yield pytest.param(
-                            concept.name, sample.name, dtype, a, b, quantity,
-                            id=f"{concept.name}-{sample.name}-{dtype}-{a}~{b}-{quantity}",
-                            marks=pytest.mark.xdist_group(concept.name),
-                        )
+                for a, b in pairs:
+                    yield pytest.param(
+                        concept.name, sample.name, dtype, a, b,
+                        id=f"{concept.name}-{sample.name}-{dtype}-{a}~{b}",
+                        marks=pytest.mark.xdist_group(concept.name),
+                    )
 
 
 def declared_skip(concept, sample, witness) -> str:
@@ -65,17 +85,16 @@ def test_every_concept_module_loads_and_every_family_has_concepts():
     assert not empty, f"families without concepts: {empty}"
 
 
-@pytest.mark.parametrize("concept_name, sample_name, dtype, witness_a, witness_b, quantity", cases())
-def test_witnesses_agree(pool, concept_name, sample_name, dtype, witness_a, witness_b, quantity):
+@pytest.mark.parametrize("concept_name, sample_name, dtype, witness_a, witness_b", cases())
+def test_witnesses_agree(pool, concept_name, sample_name, dtype, witness_a, witness_b):
     concept = load_all()[concept_name]
     sample = next(s for s in concept.samples(concept_rng(SEED, concept_name)) if s.name == sample_name)
     gradients = {gradient_name(k) for k in concept.grad_wrt}
-    rows = [
-        r for r in rows_of(pool, concept_name, sample_name, dtype)
-        if (r.witness_a, r.witness_b) == (witness_a, witness_b)
-        and (r.quantity == quantity or (quantity == "outputs" and r.quantity not in gradients))
-    ]
-    assert rows, f"no comparison of {quantity} between {witness_a} and {witness_b}"
+    rows = [r for r in rows_of(pool, concept_name, sample_name, dtype) if (r.witness_a, r.witness_b) == (witness_a, witness_b)]
+    for quantity in quantities_compared(concept, witness_a, witness_b):
+        assert any(r.quantity == quantity or (quantity == "outputs" and r.quantity not in gradients) for r in rows), (
+            f"no comparison of {quantity} between {witness_a} and {witness_b}"
+        )
     skipped = [r for r in rows if r.verdict == SKIPPED]
     if skipped:
         reasons = [declared_skip(concept, sample, w) for w in (witness_a, witness_b)]

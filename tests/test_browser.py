@@ -26,7 +26,8 @@ import pytest
 
 from test_report import PLANTED, run_report
 
-pytestmark = pytest.mark.browser
+# One process sets up the module fixtures (--dist loadgroup), not each of them.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WINDOW = (1280, 900)

@@ -12,6 +12,9 @@ from comparisons.export import describe, export_network, network_weights
 from reference.deployment import dense_network_forward
 from reference.networks import binary_table, digits_data
 
+# One process sets up the module fixture (--dist loadgroup), not each of them.
+pytestmark = pytest.mark.xdist_group("deployment")
+
 HELD_OUT = {"digits_mlp": lambda: digits_data(0)["x_test"][:32], "three_layer_network": lambda: binary_table()[0]}
 
 
@@ -81,7 +84,7 @@ def test_without_onnxruntime_its_witnesses_are_skipped(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hide), os.environ.get("PYTHONPATH", "")])}
     out = tmp_path / "report"
     result = subprocess.run(
-        [sys.executable, "-m", "comparisons", "run", "--concept", "onnx_inference", "--dtype", "float64", "--out", str(out)],
+        [sys.executable, "-m", "comparisons", "run", "--concept", "onnx_inference", "--dtype", "float64", "--framework", "onnx", "--out", str(out)],
         capture_output=True, text=True, timeout=600, env=env,
     )
     assert result.returncode == 0, result.stderr

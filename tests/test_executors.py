@@ -7,6 +7,9 @@ from comparisons.registry import load_all
 from comparisons.report.tables import results_frame
 from comparisons.runner import run_with_progress
 
+# One process sets up the module fixture (--dist loadgroup), not each of them.
+pytestmark = pytest.mark.xdist_group("executors")
+
 CONCEPTS = ("min_max_normalize", "standardize")
 CONFIG = harness.RunConfig(frameworks=("torch",))
 

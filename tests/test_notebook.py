@@ -20,7 +20,11 @@ from comparisons.i18n import language  # noqa: E402
 from comparisons.notebook import AGREE_LINE, build_notebook, elementwise_input, self_contained_source  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-EXECUTED = ("sigmoid", "conv2d", "xor_network_training")
+EXECUTED = (
+    "sigmoid",  # the default run executes one notebook; the others run with -m slow
+    pytest.param("conv2d", marks=pytest.mark.slow),
+    pytest.param("xor_network_training", marks=pytest.mark.slow),
+)
 
 
 def sources(notebook, kind):

@@ -26,6 +26,9 @@ from comparisons.report import plots
 from comparisons.report.mathml import latex_to_html
 from comparisons.report.sources import comments
 
+# One process sets up the module fixture (--dist loadgroup), not each of them.
+pytestmark = pytest.mark.xdist_group("report")
+
 REAL_CONCEPTS = ("sigmoid", "leaky_relu")
 HOSTILE = "<script>alert('x')</script> & \"quotes\""
 STEPS = 12

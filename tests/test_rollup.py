@@ -14,6 +14,9 @@ from comparisons.report.tables import results_frame, summary_frame
 from comparisons.rollup import by_concept, by_pair, is_catalog
 from comparisons.summary import summary_table
 
+# One process sets up the module fixture (--dist loadgroup), not each of them.
+pytestmark = pytest.mark.xdist_group("rollup")
+
 CONCEPTS = ("gelu", "batch_norm")  # both have catalog entries whose naive rows differ by far more than any tolerance
 
 
