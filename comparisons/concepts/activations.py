@@ -55,12 +55,10 @@ def at_zero(name, params=None, skip=None):
 
 
 LEAKY_AT_ZERO_SKIP = {
-    framework: f"{call} takes the derivative 1 at exactly x = 0 (x >= 0), where torch and the reference take "
-    f"the slope; no argument changes it (catalog entry {entry})"
-    for framework, call, entry in (
-        ("jax", "jax.nn.leaky_relu", "leaky-relu-grad-at-zero"),
-        ("paddle", "Paddle's F.leaky_relu", "leaky-relu-grad-at-zero-paddle"),
-    )
+    "jax": N_("jax.nn.leaky_relu takes the derivative 1 at exactly x = 0 (x >= 0), where torch and the reference "
+              "take the slope; no argument changes it (catalog entry leaky-relu-grad-at-zero)"),
+    "paddle": N_("Paddle's F.leaky_relu takes the derivative 1 at exactly x = 0 (x >= 0), where torch and the "
+                 "reference take the slope; no argument changes it (catalog entry leaky-relu-grad-at-zero-paddle)"),
 }
 
 
@@ -109,9 +107,12 @@ def softplus_samples(rng):
         "beta2-threshold5",
         {"x": np.array([-3.0, -1.0, 0.0, 1.0, 2.0, 2.4, 2.6, 4.0])},
         {"beta": 2.0, "threshold": 5.0},
-        skip={framework: f"{call} has no threshold: above beta x = 5 it computes log1p(exp(beta x)) / beta, not x "
-              "(3.4e-3 apart at x = 2.6)" for framework, call in (("tensorflow", "tf.math.softplus"),
-                                                                     ("jax", "jax.nn.softplus"))},
+        skip={
+            "tensorflow": N_("tf.math.softplus has no threshold: above beta x = 5 it computes log1p(exp(beta x)) / beta, "
+                             "not x (3.4e-3 apart at x = 2.6)"),
+            "jax": N_("jax.nn.softplus has no threshold: above beta x = 5 it computes log1p(exp(beta x)) / beta, "
+                      "not x (3.4e-3 apart at x = 2.6)"),
+        },
         note=N_("above beta x = threshold torch and Paddle return x itself: x = 2.6 and 4 here"),
     )
 
