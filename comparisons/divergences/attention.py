@@ -118,6 +118,28 @@ BATCH_FIRST_MHA = Divergence(
 )
 
 
+MHA_WEIGHTS_AVERAGED = Divergence(
+    id="mha-attention-weights-averaged",
+    differs=N_("torch nn.MultiheadAttention returns its attention weights averaged over the heads, (N, L, S), "
+    "unless average_attn_weights=False; Keras MultiHeadAttention(return_attention_scores=True) and Paddle's "
+    "MultiHeadAttention(need_weights=True) return them per head, (N, H, L, S). Code that inspects or plots a "
+    "head's weights after a port reads an average, or the other way round an array of one more axis."),
+    naive=(Side("torch", implementation("torch", "attention.multi_head_attention_weights")),
+           Side("tensorflow", implementation("tensorflow", "attention.multi_head_attention_scores"))),
+    faithful=(Side("torch", implementation("torch", "attention.multi_head_attention_weights"),
+                   {"average_attn_weights": False}),
+              Side("tensorflow", implementation("tensorflow", "attention.multi_head_attention_scores"))),
+    naive_mapping=N_("out, weights = nn.MultiheadAttention(...)(query, key, value), weights taken as Keras's scores"),
+    faithful_mapping=N_("average_attn_weights=False; weights.mean(axis=1) of Keras's scores is torch's default"),
+    source="https://pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html (average_attn_weights: "
+    "'If true, indicates that the returned attn_weights should be averaged across heads', default True); "
+    "https://keras.io/api/layers/attention_layers/multi_head_attention/ (attention_scores: "
+    "(B, num_heads, T, S))",
+    sample=Sample("N3-L4-S5-E8-H2", multi_head_inputs(3, 4, 5, 8), params={"num_heads": 2}),
+    shows=Difference("shape"),  # (3, 4, 5) against (3, 2, 4, 5)
+)
+
+
 ATTENTION_LAYOUT = Divergence(
     id="attention-layout",
     differs=N_("torch F.scaled_dot_product_attention takes (N, heads, L, E); jax.nn.dot_product_attention, "
@@ -179,4 +201,4 @@ KERAS_FLOAT32_SCALE = Divergence(
 
 
 SCALED_DOT_PRODUCT = (ATTENTION_LAYOUT, JAX_FLOAT32_SOFTMAX, KERAS_FLOAT32_SCALE)
-MULTI_HEAD = (MHA_MASK_PACKING, BATCH_FIRST_MHA)
+MULTI_HEAD = (MHA_MASK_PACKING, BATCH_FIRST_MHA, MHA_WEIGHTS_AVERAGED)

@@ -85,3 +85,14 @@ def multi_head_attention_naive_port(query, key, value, in_proj_weight, in_proj_b
                                   attention_mask=attend)
     return out
 
+
+
+def multi_head_attention_scores(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
+                                *, num_heads):
+    """The attention weights of keras.layers.MultiHeadAttention(return_attention_scores=True): per head, (N, H, L, S)."""
+    layer = _multi_head_layer(query, key, num_heads)
+    weights = torch_mha_to_keras(in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
+                                 num_heads=num_heads, xp=tnp)
+    (_, scores), _ = layer.stateless_call(weights, layer.non_trainable_variables, query, value, key=key,
+                                          return_attention_scores=True)
+    return scores

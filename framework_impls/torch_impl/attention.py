@@ -40,3 +40,16 @@ def multi_head_attention_default_layout(query, key, value, in_proj_weight, in_pr
     weights = _module_weights(in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias)
     out, _ = functional_call(layer, weights, (query, key, value), {"need_weights": False})
     return out
+
+
+def multi_head_attention_weights(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
+                                 *, num_heads, average_attn_weights=True):
+    """The attention weights nn.MultiheadAttention returns beside its output.
+
+    Averaged over the heads, (N, L, S), by default; per head, (N, H, L, S), with
+    ``average_attn_weights=False``.
+    """
+    layer = nn.MultiheadAttention(query.shape[-1], num_heads, batch_first=True, dtype=query.dtype)
+    weights = _module_weights(in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias)
+    _, attention = functional_call(layer, weights, (query, key, value), {"average_attn_weights": average_attn_weights})
+    return attention
