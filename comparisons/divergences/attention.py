@@ -72,6 +72,17 @@ def multi_head_inputs(n, length, keys, embed, *, self_attention=False, key_paddi
     return draw
 
 
+def one_row_masked_inputs(n, heads, length, keys, embed):
+    """Draw q, k, v as :func:`attention_inputs` and a boolean (L, S) mask whose last query row attends no key."""
+
+    def draw(rng):
+        inputs = attention_inputs(n, heads, length, keys, embed, mask="bool")(rng)
+        inputs["mask"][-1] = False
+        return inputs
+
+    return draw
+
+
 # Entries -----------------------------------------------------------------------------
 
 TORCH_MHA = Side("torch", implementation("torch", "attention.multi_head_attention"))
@@ -163,6 +174,28 @@ ATTENTION_LAYOUT = Divergence(
 TORCH_SDPA = Side("torch", implementation("torch", "attention.scaled_dot_product_attention"))
 
 
+FULLY_MASKED_ROW = Divergence(
+    id="attention-fully-masked-row",
+    differs=N_("A query row whose mask attends no key: torch's F.scaled_dot_product_attention returns 0 for it "
+    "(and 0 gradients); jax.nn.dot_product_attention, flax and keras.ops.dot_product_attention mask with the "
+    "dtype's most negative finite value, so the row gets uniform weights and returns the mean of v; Paddle's "
+    "F.scaled_dot_product_attention and torch's own nn.MultiheadAttention with need_weights=True, its default, "
+    "return NaN. Padded queries of a batch of unequal lengths are such rows."),
+    naive=(TORCH_SDPA, Side("jax", implementation("jax", "attention.scaled_dot_product_attention"))),
+    faithful=(TORCH_SDPA, Side("jax", implementation("jax", "attention.scaled_dot_product_attention_empty_rows_zero"))),
+    naive_mapping=N_("jax.nn.dot_product_attention(q, k, v, mask=mask) for F.scaled_dot_product_attention(q, k, v, "
+    "attn_mask=mask)"),
+    faithful_mapping=N_("jnp.where(mask.any(-1)[..., None], out, 0): the rows with no key set to 0, as torch "
+    "returns them"),
+    source="https://github.com/jax-ml/jax/blob/main/jax/_src/nn/functions.py (_apply_masks: "
+    "large_negative_number = _get_large_negative(logits.dtype)); https://github.com/pytorch/pytorch/blob/main/"
+    "aten/src/ATen/native/transformers/attention.cpp (_safe_softmax: a fully masked row gives 0); "
+    "pytorch/pytorch#41508 (NaN from fully masked rows in nn.MultiheadAttention's eager path)",
+    sample=Sample("N2-H2-L3-S4-E5-last-row-masked", one_row_masked_inputs(2, 2, 3, 4, 5)),
+    shows=Difference("values", at=None, at_least=0.01),
+)
+
+
 JAX_FLOAT32_SOFTMAX = Divergence(
     id="jax-attention-float32-softmax",
     differs=N_("jax.nn.dot_product_attention casts the scores to float32 before its softmax whatever the input "
@@ -200,5 +233,5 @@ KERAS_FLOAT32_SCALE = Divergence(
 )
 
 
-SCALED_DOT_PRODUCT = (ATTENTION_LAYOUT, JAX_FLOAT32_SOFTMAX, KERAS_FLOAT32_SCALE)
+SCALED_DOT_PRODUCT = (ATTENTION_LAYOUT, JAX_FLOAT32_SOFTMAX, KERAS_FLOAT32_SCALE, FULLY_MASKED_ROW)
 MULTI_HEAD = (MHA_MASK_PACKING, BATCH_FIRST_MHA, MHA_WEIGHTS_AVERAGED)

@@ -61,3 +61,13 @@ def flax_dot_product_attention(q, k, v):
     """flax.linen.dot_product_attention: the same layout and default scale as jax.nn's, the softmax in q's dtype."""
     q, k, v = (heads_first_to_sequence_first(a, xp=jnp) for a in (q, k, v))  # (N, L, H, E)
     return heads_first_to_sequence_first(nn.dot_product_attention(q, k, v), xp=jnp)
+
+
+def scaled_dot_product_attention_empty_rows_zero(q, k, v, *, mask):
+    """:func:`scaled_dot_product_attention` with the rows that attend no key set to 0, as torch returns them.
+
+    JAX masks with the dtype's most negative finite value, not -inf, so a row with no key
+    left gets uniform weights: the mean of v.
+    """
+    out = scaled_dot_product_attention(q, k, v, mask=mask)
+    return jnp.where(jnp.any(mask, axis=-1)[..., None], out, 0.0)
