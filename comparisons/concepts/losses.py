@@ -201,7 +201,7 @@ def cross_entropy_parameter_samples(rng):
                  {"reduction": "mean", "label_smoothing": 0.1},
                  skip={"tensorflow": KERAS_CLASS_WEIGHT, "paddle": PADDLE_WEIGHTED_SOFT})
     yield Sample("weight-probabilities", _with_weight(_logits_probabilities((6, 4)), 4), {"reduction": "none"},
-                 skip={"tensorflow": KERAS_CLASS_WEIGHT, "paddle": PADDLE_WEIGHTED_SOFT})
+                 skip={"tensorflow": KERAS_CLASS_WEIGHT})
     yield Sample("all-ignored", _with_ignored(_logits_classes((3, 4)), (0, 1, 2)), {"reduction": "sum"},
                  note=N_("every position ignored: the sum is 0 and every gradient 0"))
 
@@ -331,7 +331,7 @@ register(
             ),
         },
         divergences=(catalog.CE_TARGETS, catalog.PADDLE_CROSS_ENTROPY_CLIP, catalog.PADDLE_CE_IGNORE_MEAN,
-                     catalog.PADDLE_SMOOTHING_AXIS),
+                     catalog.PADDLE_SOFT_LABEL_WEIGHT, catalog.PADDLE_SMOOTHING_AXIS),
         tutorial=N_("The digits classifier's cost: softmax output, one-hot targets, gradient s - y."),
         forward_math=r"L = -\log \mathrm{softmax}(x)_t = \log\sum_j e^{x_j} - x_t",
         backward_math=r"\frac{\partial L}{\partial x_j} = \delta\,(\mathrm{softmax}(x)_j - [j = t])",

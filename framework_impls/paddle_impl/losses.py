@@ -35,6 +35,8 @@ def cross_entropy(logits, target, *, reduction="mean", weight=None, ignore_index
     label = paddle.moveaxis(target, axis, -1) if soft_label else target
     losses = F.cross_entropy(logits, label, weight=weight, ignore_index=ignore_index, reduction="none",
                              soft_label=soft_label, label_smoothing=label_smoothing)
+    if soft_label and weight is not None:
+        losses = soft_cross_entropy_weighted(logits, label, weight)  # catalog paddle-soft-label-weight
     if losses.ndim == logits.ndim:
         losses = losses.squeeze(-1)  # Paddle may keep the class axis, with size 1
     if reduction != "mean" or soft_label:
@@ -69,6 +71,16 @@ def kl_div(log_q, p, *, reduction="mean", log_target=False):
 def binary_cross_entropy_with_logits_default(z, y, *, reduction="mean"):
     """F.binary_cross_entropy_with_logits without pos_weight: its gradient at exactly z = 0 is sigmoid(0) - y - 1."""
     return F.binary_cross_entropy_with_logits(z, y, reduction=reduction)
+
+
+def soft_cross_entropy_weighted(logits, target, weight):
+    """torch's class-weighted loss on probability targets, ``-sum_c w_c p_c log softmax(z)_c``, class axis last.
+
+    Paddle's ``F.cross_entropy(soft_label=True, weight=w)`` scales the unweighted loss
+    ``-sum_c p_c log softmax(z)_c`` of a position by ``sum_c w_c p_c`` instead, and its mean
+    divides by the sum of those scales.
+    """
+    return -(weight * target * F.log_softmax(logits, axis=-1)).sum(axis=-1)
 
 
 def cross_entropy_by_logsumexp(logits, target, *, reduction="mean"):
