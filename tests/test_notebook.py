@@ -11,6 +11,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
@@ -58,6 +59,30 @@ def test_the_chinese_notebook_explains_in_chinese(registry):
     assert zh.gettext(registry["sigmoid"].summary) in markdown
     assert "## 运行比较" in markdown and "NumPy 手写版本" in markdown
     assert zh.gettext(AGREE_LINE) in "\n".join(sources(notebook, "code"))
+
+
+@pytest.mark.parametrize("lang, expected", [("en", "mismatched 1 / 3; worst at (0): 1.5 vs 2"),
+                                             ("zh", "3 个元素中有 1 个不一致")])
+def test_the_comparison_cell_prints_a_failed_rows_detail_in_the_notebooks_language(
+        registry, monkeypatch, capsys, lang, expected):
+    from contextlib import nullcontext
+
+    from comparisons import harness
+    from comparisons.agreement import Agreement
+    from comparisons.witnesses import pool
+
+    concept = registry["sigmoid"]
+    sample = next(iter(concept.samples(np.random.default_rng(0))))
+    detail = "mismatched 1 / 3; worst at (0): 1.5 vs 2"
+    record = harness._record(concept, sample.name, "float64", 0, "out", "numpy", "torch",
+                             concept.tolerance_for("float64"), Agreement("disagree", "(3,)", detail=detail))
+    monkeypatch.setattr(harness, "run_sample", lambda *args: harness.RunResult([record]))
+    monkeypatch.setattr(pool, "WorkerPool", nullcontext)
+    (cell,) = [c.source for c in build_notebook(concept, lang).cells if "run_sample" in c.source]
+    exec(cell, {"samples": [sample], "concept": concept, "SEED": 0})  # noqa: S102 - the notebook's own cell
+    printed = capsys.readouterr().out
+    assert expected in printed
+    assert (detail in printed) == (lang == "en")
 
 
 def test_unknown_concept_or_unwritable_folder_exit_2_in_one_line(tmp_path, capsys):
