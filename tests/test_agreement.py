@@ -42,21 +42,18 @@ def rows_of(pool, concept_name, sample_name, dtype):
     return _ROWS[key]
 
 
-def quantities_compared(concept, witness_a, witness_b) -> list[str]:
-    """What a pair of witnesses is compared on: ``outputs`` and each gradient, where compared."""
-    quantities = ["outputs", *(gradient_name(k) for k in concept.grad_wrt)]
-    return [
-        quantity for quantity in quantities
-        if (witness_a, witness_b) in harness.compared_pairs(concept, "out" if quantity == "outputs" else quantity)
-    ]
+def compared_quantities(concept) -> dict[tuple[str, str], list[str]]:
+    """Each witness pair of a concept and what it is compared on: ``outputs`` and each gradient."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for quantity in ["outputs", *(gradient_name(k) for k in concept.grad_wrt)]:
+        for pair in harness.compared_pairs(concept, "out" if quantity == "outputs" else quantity):
+            pairs.setdefault(pair, []).append(quantity)
+    return pairs
 
 
 def cases():
     for concept in load_all().values():
-        pairs = dict.fromkeys(
-            pair for probe in ["out", *(gradient_name(k) for k in concept.grad_wrt)]
-            for pair in harness.compared_pairs(concept, probe)
-        )
+        pairs = compared_quantities(concept)
         for sample in concept.samples(concept_rng(SEED, concept.name)):
             for dtype in sample.dtypes:
                 for a, b in pairs:
@@ -91,7 +88,7 @@ def test_witnesses_agree(pool, concept_name, sample_name, dtype, witness_a, witn
     sample = next(s for s in concept.samples(concept_rng(SEED, concept_name)) if s.name == sample_name)
     gradients = {gradient_name(k) for k in concept.grad_wrt}
     rows = [r for r in rows_of(pool, concept_name, sample_name, dtype) if (r.witness_a, r.witness_b) == (witness_a, witness_b)]
-    for quantity in quantities_compared(concept, witness_a, witness_b):
+    for quantity in compared_quantities(concept)[(witness_a, witness_b)]:
         assert any(r.quantity == quantity or (quantity == "outputs" and r.quantity not in gradients) for r in rows), (
             f"no comparison of {quantity} between {witness_a} and {witness_b}"
         )
