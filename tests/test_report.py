@@ -547,6 +547,7 @@ def _produced_details() -> dict[str, str]:
     details["no version"] = harness._why_skipped(planted, "jax", {})
     details["has no version"] = harness._why_skipped(planted, "paddle", {})
     details["no gradients"] = harness._why_skipped(planted, "finite-diff", {})
+    details["tolerance measured"] = registry["gru"].tolerance["float32"].reason
     missing = Framework("nothing", "x:y", "no_such_module_rosetta", ("no-such-dist",), False, extra="nothing")
     details["not installed"] = missing.missing_reason()
     details["not installed, no extra"] = dataclasses.replace(missing, extra="").missing_reason()

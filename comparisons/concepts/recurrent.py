@@ -85,43 +85,42 @@ def _bench_floor(kind):
     return floor
 
 
-SATURATION = (
+SATURATION = N_(
     "float32 backpropagation through time near saturation. The derivative 1 - tanh(a)^2 (or "
     "sigma(a) (1 - sigma(a))) is computed from an output rounded to within 6e-8 of +-1, so it keeps only "
     "a few correct bits, and each library's tanh and sigmoid round differently by an ulp; the error, about "
-    "eps * |W_hh| * |dout| per step, is absolute, not relative to the small gradient it lands in. "
+    "eps * |W_hh| * |dout| per step, is absolute, not relative to the small gradient it lands in. Elsewhere "
+    "(40 steps included) the witnesses agree to within a few ulp relative: rtol is the default 1e-5, doubled for "
+    "the sums over N T rows of the weight gradients."
 )
 
 
-def _recurrent_float32(atol, why, measured):
-    return Tolerance(
-        atol=atol,
-        rtol=2e-5,
-        reason=f"{why}Measured: {measured}. Elsewhere (40 steps included) the witnesses agree to within a few ulp "
-        "relative: rtol is the default 1e-5, doubled for the sums over N T rows of the weight gradients.",
-    )
+def _recurrent_float32(atol, measured):
+    """A float32 tolerance of the family: its reason is :data:`SATURATION`, then what was measured.
+
+    The reason reads ``"{SATURATION} Measured: {measured}"``; the report translates the two
+    parts one by one (:mod:`comparisons.report.details`).
+    """
+    return Tolerance(atol=atol, rtol=2e-5, reason=f"{SATURATION} Measured: {measured}")
 
 
 RNN_FLOAT32 = _recurrent_float32(
     1e-5,
-    SATURATION,
-    "every witness and finite-diff, seeds 0-3: at most 1.8e-5 apart (NumPy and Paddle, dw_ih of the saturated "
+    N_("every witness and finite-diff, seeds 0-3: at most 1.8e-5 apart (NumPy and Paddle, dw_ih of the saturated "
     "sample, seed 2, entries up to ~1), largest margin 0.36 at this tolerance; at the default every pair fails on "
-    "that sample (margin up to 1.7)",
+    "that sample (margin up to 1.7)."),
 )
 LSTM_FLOAT32_PADDLE = _recurrent_float32(
     5e-6,
-    "Paddle's fused rnn kernel against every other witness: " + SATURATION,
-    "seeds 0-3: Paddle up to 3.6e-6 from TensorFlow on dh0 of the saturated sample (seed 0), margin 1.7 at the "
-    "default tolerance and 0.37 at this one; the other witnesses stay within the default (margin up to 0.74, "
-    "torch and JAX on dx of the same sample)",
+    N_("Paddle's fused rnn kernel against every other witness, seeds 0-3: Paddle up to 3.6e-6 from TensorFlow on "
+    "dh0 of the saturated sample (seed 0), margin 1.7 at the default tolerance and 0.37 at this one; the other "
+    "witnesses stay within the default (margin up to 0.74, torch and JAX on dx of the same sample)."),
 )
 GRU_FLOAT32 = _recurrent_float32(
     1e-5,
-    SATURATION,
-    "every witness and finite-diff, seeds 0-3: at most 5.2e-6 apart (NumPy and Paddle, dx of the saturated "
+    N_("every witness and finite-diff, seeds 0-3: at most 5.2e-6 apart (NumPy and Paddle, dx of the saturated "
     "sample, seed 2), largest margin 0.37 at this tolerance; at the default, pairs of every framework fail there "
-    "(torch and TensorFlow by 3e-6, margin 1.4)",
+    "(torch and TensorFlow by 3e-6, margin 1.4)."),
 )
 
 ADDER_FLOAT32 = Tolerance(

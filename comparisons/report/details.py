@@ -81,6 +81,8 @@ TEMPLATES: tuple[Template, ...] = (
               N_("{framework} worker died: signal {number} ({name})")),
     _template(rf"(?P<framework>{WITNESS}) worker died: exit code (?P<code>\S+)",
               N_("{framework} worker died: exit code {code}")),
+    # comparisons.concepts.recurrent: a tolerance's reason, then what was measured for it
+    _template(r"(?P<why>.+) Measured: (?P<measured>.+)", N_("{why} Measured: {measured}"), "why", "measured"),
     # comparisons.harness.compare_outcomes: a skip or an error of one side of the pair, last (it matches widely)
     _template(rf"(?P<side>{WITNESS}): (?P<reason>.+)", N_("{side}: {reason}"), "reason"),
 )
