@@ -85,6 +85,27 @@ def indices(values, bound, name, what="class indices"):
         raise ValueError(f"{name} indices must lie in [0, {bound}), got {values.min()}..{values.max()}")
 
 
+def training_run(steps, lr):
+    """At least one step (a training run of no steps has no loss to report) and a positive learning rate."""
+    count(steps, "steps", minimum=1)
+    positive(lr, "lr")
+
+
+def targets(y, x, width, y_name="y", x_name="x"):
+    """y of shape (N, width): one row of targets per row of x."""
+    if np.shape(y) != (x.shape[0], width):
+        raise ValueError(
+            f"{y_name} must have shape ({x.shape[0]}, {width}), a row of targets per row of {x_name}, got {np.shape(y)}"
+        )
+
+
+def labels(y, x, n_classes, y_name, x_name):
+    """y of shape (N,): one class index in [0, n_classes) per row of x."""
+    if np.shape(y) != (x.shape[0],):
+        raise ValueError(f"{y_name} must have shape ({x.shape[0]},), a label per row of {x_name}, got {np.shape(y)}")
+    indices(y, n_classes, y_name)
+
+
 def dense_layers(x, layers, x_name="x"):
     """Check ``x`` (N, in_features) and a chain of linear layers in PyTorch layout.
 

@@ -165,20 +165,6 @@ def _accuracy(predicted, target, dtype):
     return np.asarray(np.mean(predicted == target), dtype=dtype)
 
 
-def _check_run(steps, lr):
-    """At least one step (a network asked to train for none is a mistake) and a positive learning rate."""
-    checks.count(steps, "steps", minimum=1)
-    checks.positive(lr, "lr")
-
-
-def _check_targets(y, y_name, x, x_name, width):
-    """y of shape (N, width): one row of targets per row of x."""
-    if np.shape(y) != (x.shape[0], width):
-        raise ValueError(
-            f"{y_name} must have shape ({x.shape[0]}, {width}), a row of targets per row of {x_name}, got {np.shape(y)}"
-        )
-
-
 # ------------------------------------------- training runs (concept forwards, no backward)
 
 
@@ -227,8 +213,8 @@ def three_layer_network_training_forward(x, y, syn0, syn1, *, steps, lr=1.0):
         raise ValueError(
             f"syn1 must have shape (hidden, out) matching the {syn0.shape[1]} outputs of syn0, got {np.shape(syn1)}"
         )
-    _check_targets(y, "y", x, "x", syn1.shape[1])
-    _check_run(steps, lr)
+    checks.targets(y, x, syn1.shape[1])
+    checks.training_run(steps, lr)
     losses = np.empty(steps, dtype=x.dtype)
     for step in range(steps):
         l1 = sigmoid_forward(x @ syn0)[0]
@@ -283,7 +269,7 @@ def logistic_regression_training_forward(X, Y, w, b, *, steps, lr):
         raise ValueError(f"w must have shape ({n_x}, 1), one weight per row of X, got {np.shape(w)}")
     if np.size(b) != 1 or np.ndim(b) > 2:
         raise ValueError(f"b must be a single number, shape (1, 1), got shape {np.shape(b)}")
-    _check_run(steps, lr)
+    checks.training_run(steps, lr)
     losses = np.empty(steps, dtype=X.dtype)
     for step in range(steps):
         Z = w.T @ X + b
@@ -328,8 +314,8 @@ def xor_network_training_forward(x, y, w1, b1, w2, b2, *, steps, lr):
         int and ``lr`` when not positive.
     """
     out = checks.dense_layers(x, [("w1", w1, "b1", b1), ("w2", w2, "b2", b2)])
-    _check_targets(y, "y", x, "x", out)
-    _check_run(steps, lr)
+    checks.targets(y, x, out)
+    checks.training_run(steps, lr)
     losses = np.empty(steps, dtype=x.dtype)
     for step in range(steps):
         h_pre, cache1 = linear_forward(x, w1, b1)

@@ -133,27 +133,6 @@ def sine_data(m=64):
 # ---------------------------------------------------------------------- pieces
 
 
-def check_run(steps, lr):
-    """At least one step (a training run of no steps has no loss to report) and a positive learning rate."""
-    checks.count(steps, "steps", minimum=1)
-    checks.positive(lr, "lr")
-
-
-def check_targets(y, x, width, y_name="y", x_name="x"):
-    """y of shape (N, width): one row of targets per row of x."""
-    if np.shape(y) != (x.shape[0], width):
-        raise ValueError(
-            f"{y_name} must have shape ({x.shape[0]}, {width}), a row of targets per row of {x_name}, got {np.shape(y)}"
-        )
-
-
-def check_labels(y, x, n_classes, y_name, x_name):
-    """y of shape (N,): one class index in [0, n_classes) per row of x."""
-    if np.shape(y) != (x.shape[0],):
-        raise ValueError(f"{y_name} must have shape ({x.shape[0]},), a label per row of {x_name}, got {np.shape(y)}")
-    checks.indices(y, n_classes, y_name)
-
-
 def descend(params, loss_and_grads, steps, lr):
     """Full-batch gradient descent: ``steps`` updates p <- p - lr * dL/dp.
 
@@ -198,7 +177,7 @@ def _linear_mse(x, y):
 
 def _check_linear(x, y, w, b):
     checks.dense_layers(x, [("w", w, "b", b)])
-    check_targets(y, x, w.shape[0])
+    checks.targets(y, x, w.shape[0])
 
 
 # ----------------------------------------------------------- linear regression
@@ -239,7 +218,7 @@ def linear_regression_training_forward(x, y, w, b, *, steps, lr):
         positive.
     """
     _check_linear(x, y, w, b)
-    check_run(steps, lr)
+    checks.training_run(steps, lr)
     features = min_max_normalize_forward(x, axis=0)[0]
     losses, (w, b) = descend([w, b], _linear_mse(features, y), steps, lr)
     return {"loss": losses, "w": w, "b": b}, None
@@ -273,7 +252,7 @@ def normal_equation_forward(x, y):
     """
     if np.ndim(x) != 2 or x.shape[0] <= x.shape[1]:
         raise ValueError(f"x must have shape (m, n) with more rows than features, got {np.shape(x)}")
-    check_targets(y, x, 1)
+    checks.targets(y, x, 1)
     features = min_max_normalize_forward(x, axis=0)[0]
     design = np.hstack([features, np.ones_like(features[:, :1])])
     theta = np.linalg.lstsq(design, y, rcond=None)[0]
@@ -318,7 +297,7 @@ def logic_gates_training_forward(x, y, w, b, *, steps, lr):
         positive int and ``lr`` when not positive.
     """
     _check_linear(x, y, w, b)
-    check_run(steps, lr)
+    checks.training_run(steps, lr)
 
     def loss_and_grads(w, b):
         z, cache = linear_forward(x, w, b)
@@ -373,9 +352,9 @@ def softmax_regression_training_forward(x_train, y_train, x_test, y_test, w, b, 
     n_classes = checks.dense_layers(x_train, [("w", w, "b", b)], x_name="x_train")
     if np.ndim(x_test) != 2 or x_test.shape[1] != x_train.shape[1]:
         raise ValueError(f"x_test must have shape (n, {x_train.shape[1]}) like x_train, got {np.shape(x_test)}")
-    check_labels(y_train, x_train, n_classes, "y_train", "x_train")
-    check_labels(y_test, x_test, n_classes, "y_test", "x_test")
-    check_run(steps, lr)
+    checks.labels(y_train, x_train, n_classes, "y_train", "x_train")
+    checks.labels(y_test, x_test, n_classes, "y_test", "x_test")
+    checks.training_run(steps, lr)
 
     def loss_and_grads(w, b):
         logits, cache = linear_forward(x_train, w, b)
@@ -439,8 +418,8 @@ def nonlinear_regression_training_forward(x, y, w1, b1, w2, b2, *, steps, lr):
         and ``lr`` when not positive.
     """
     out = checks.dense_layers(x, [("w1", w1, "b1", b1), ("w2", w2, "b2", b2)])
-    check_targets(y, x, out)
-    check_run(steps, lr)
+    checks.targets(y, x, out)
+    checks.training_run(steps, lr)
 
     def loss_and_grads(w1, b1, w2, b2):
         prediction, (cache1, tanh_cache, cache2) = two_layer_regressor(x, w1, b1, w2, b2)

@@ -5,7 +5,7 @@ import numpy as np
 from reference import checks
 from reference.layers import linear_backward, linear_forward
 from reference.losses import cross_entropy_backward, cross_entropy_forward, mse_backward, mse_forward
-from reference.regression import check_labels, check_run, check_targets, descend
+from reference.regression import descend
 
 
 def l2_penalty_forward(w, *, lam):
@@ -137,8 +137,8 @@ def l1_regularization_forward(x, y, w, b, *, steps, lr, lam):
         positive int, ``lr`` when not positive and ``lam`` when negative.
     """
     checks.dense_layers(x, [("w", w, "b", b)])
-    check_targets(y, x, w.shape[0])
-    check_run(steps, lr)
+    checks.targets(y, x, w.shape[0])
+    checks.training_run(steps, lr)
     checks.non_negative(lam, "lam")
 
     def loss_and_grads(w, b):
@@ -197,8 +197,8 @@ def early_stopping_forward(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, 
     n_classes = checks.dense_layers(x_train, [("w", w, "b", b)], x_name="x_train")
     if np.ndim(x_val) != 2 or x_val.shape[1] != x_train.shape[1]:
         raise ValueError(f"x_val must have shape (n, {x_train.shape[1]}) like x_train, got {np.shape(x_val)}")
-    check_labels(y_train, x_train, n_classes, "y_train", "x_train")
-    check_labels(y_val, x_val, n_classes, "y_val", "x_val")
+    checks.labels(y_train, x_train, n_classes, "y_train", "x_train")
+    checks.labels(y_val, x_val, n_classes, "y_val", "x_val")
     checks.count(epochs, "epochs", minimum=1)
     checks.positive(lr, "lr")
     checks.count(patience, "patience", minimum=1)
