@@ -99,6 +99,12 @@ def targets(y, x, width, y_name="y", x_name="x"):
         )
 
 
+def same_features(x, x_train, name):
+    """x of shape (n, F): held-out rows with the F features of ``x_train``."""
+    if np.ndim(x) != 2 or x.shape[1] != x_train.shape[1]:
+        raise ValueError(f"{name} must have shape (n, {x_train.shape[1]}) like x_train, got {np.shape(x)}")
+
+
 def labels(y, x, n_classes, y_name, x_name):
     """y of shape (N,): one class index in [0, n_classes) per row of x."""
     if np.shape(y) != (x.shape[0],):

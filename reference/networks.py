@@ -367,13 +367,9 @@ def _check_digits(x_train, y_train, x_val, y_val, x_test, y_test, order, params)
     """The layers fit x_train; every split has x_train's features and one label in [0, classes) per row."""
     w1, b1, w2, b2 = params
     n_classes = checks.dense_layers(x_train, [("w1", w1, "b1", b1), ("w2", w2, "b2", b2)], x_name="x_train")
-    features = x_train.shape[1]
     for split, x, y in (("train", x_train, y_train), ("val", x_val, y_val), ("test", x_test, y_test)):
-        if np.ndim(x) != 2 or x.shape[1] != features:
-            raise ValueError(f"x_{split} must have shape (n, {features}) like x_train, got {np.shape(x)}")
-        if np.shape(y) != (len(x),):
-            raise ValueError(f"y_{split} must have shape ({len(x)},), a label per row of x_{split}, got {np.shape(y)}")
-        checks.indices(y, n_classes, f"y_{split}")
+        checks.same_features(x, x_train, f"x_{split}")
+        checks.labels(y, x, n_classes, f"y_{split}", f"x_{split}")
     if np.ndim(order) != 2:
         raise ValueError(f"order must have shape (epochs, n_train), got {np.shape(order)}")
     checks.indices(order, len(x_train), "order", what="row indices")

@@ -350,8 +350,7 @@ def softmax_regression_training_forward(x_train, y_train, x_test, y_test, w, b, 
         positive.
     """
     n_classes = checks.dense_layers(x_train, [("w", w, "b", b)], x_name="x_train")
-    if np.ndim(x_test) != 2 or x_test.shape[1] != x_train.shape[1]:
-        raise ValueError(f"x_test must have shape (n, {x_train.shape[1]}) like x_train, got {np.shape(x_test)}")
+    checks.same_features(x_test, x_train, "x_test")
     checks.labels(y_train, x_train, n_classes, "y_train", "x_train")
     checks.labels(y_test, x_test, n_classes, "y_test", "x_test")
     checks.training_run(steps, lr)

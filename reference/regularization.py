@@ -195,8 +195,7 @@ def early_stopping_forward(x_train, y_train, x_val, y_val, w, b, *, epochs, lr, 
         positive and ``min_delta`` when negative.
     """
     n_classes = checks.dense_layers(x_train, [("w", w, "b", b)], x_name="x_train")
-    if np.ndim(x_val) != 2 or x_val.shape[1] != x_train.shape[1]:
-        raise ValueError(f"x_val must have shape (n, {x_train.shape[1]}) like x_train, got {np.shape(x_val)}")
+    checks.same_features(x_val, x_train, "x_val")
     checks.labels(y_train, x_train, n_classes, "y_train", "x_train")
     checks.labels(y_val, x_val, n_classes, "y_val", "x_val")
     checks.count(epochs, "epochs", minimum=1)
