@@ -9,7 +9,7 @@ the channels first again before Flatten so that the dense weight sees PyTorch's
 import keras
 import tensorflow as tf
 
-from framework_impls.tf_impl.networks import accuracy
+from framework_impls.tf_impl.networks import accuracy, sgd_step
 
 
 def lenet(c1, c2, dtype):
@@ -46,16 +46,8 @@ def lenet_digits_training(
     loss_of = keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype=dtype)
     # Keras's momentum form v <- mu v - lr g, W <- W + v is torch's v <- mu v + g, W <- W - lr v for a constant lr.
     optimizer = keras.optimizers.SGD(learning_rate=lr, momentum=momentum)
-    optimizer.build(model.trainable_variables)  # its variables exist before any tracing
     x_train, x_val, x_test = to_nhwc(x_train), to_nhwc(x_val), to_nhwc(x_test)
-
-    @tf.function(reduce_retracing=True)  # one trace per batch shape
-    def step(x, y):
-        with tf.GradientTape() as tape:
-            loss = loss_of(y, model(x, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return loss
+    step = tf.function(sgd_step(model, loss_of, lr, optimizer), reduce_retracing=True)  # one trace per batch shape
 
     losses, val_accuracy = [], []
     for epoch_order in order:

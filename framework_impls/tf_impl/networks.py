@@ -22,9 +22,9 @@ def load_weights(model, n_inputs, *tensors):
     return model
 
 
-def sgd_step(model, loss_of, lr):
-    """One SGD step ``(x, y) -> loss``, to be compiled by the caller."""
-    optimizer = keras.optimizers.SGD(learning_rate=lr)  # keeps lr in a float32 variable
+def sgd_step(model, loss_of, lr, optimizer=None):
+    """One step ``(x, y) -> loss`` of ``optimizer`` (plain SGD with ``lr`` by default), to be compiled by the caller."""
+    optimizer = optimizer or keras.optimizers.SGD(learning_rate=lr)  # keeps lr in a float32 variable
     optimizer.build(model.trainable_variables)  # its variables exist before any tracing
 
     def step(x, y):
