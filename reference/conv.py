@@ -39,6 +39,34 @@ def _conv_geometry(x, w, b, stride, padding, dilation, groups):
     return window_geometry(x.shape[2:], w.shape[2:], stride, padding, dilation)
 
 
+def _channels_last_padded(x, pads):
+    """``x`` (N, C, H, W) as zero-padded (N, Hp, Wp, C): one copy."""
+    (top, bottom), (left, right) = pads
+    n, channels, height, width = x.shape
+    xp = np.zeros((n, height + top + bottom, width + left + right, channels), dtype=x.dtype)
+    xp[:, top : top + height, left : left + width] = x.transpose(0, 2, 3, 1)
+    return xp
+
+
+def _columns(xp, kernel, stride, dilation, out_hw, groups):
+    """im2col of a channels-last padded input: (N Ho Wo, G, kh kw C_g), one copy.
+
+    ``cols[(n, i, j), g, (p, q, c)] = xp[n, i s + p d, j s + q d, g C_g + c]``: every
+    window is a run of ``kw C_g`` neighbouring numbers per kernel row.
+    """
+    n, _, _, channels = xp.shape
+    batch, row, column, channel = xp.strides
+    group_channels = channels // groups
+    windows = np.lib.stride_tricks.as_strided(
+        xp,
+        (n, *out_hw, groups, *kernel, group_channels),
+        (batch, row * stride[0], column * stride[1], channel * group_channels,
+         row * dilation[0], column * dilation[1], channel),
+        writeable=False,
+    )
+    return np.ascontiguousarray(windows).reshape(n * out_hw[0] * out_hw[1], groups, -1)
+
+
 def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     """Vectorised 2-D convolution: im2col, then one matrix product per group.
 
@@ -60,27 +88,27 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0, dilation=1, groups=1):
     out : ndarray, shape (N, C_out, Ho, Wo) (or (C_out, Ho, Wo))
         ``Ho = (H + top + bottom - d (kh - 1) - 1) // s + 1``; math in the module docstring.
     cache : tuple
-        The column matrix ``cols`` of shape (groups, C/groups * kh * kw, N * Ho * Wo),
-        the only large buffer kept.
+        The column matrix ``cols`` of shape (N * Ho * Wo, groups, kh * kw * C/groups),
+        the only large buffer kept, and the weight in the same (p, q, c) order.
 
     Notes
     -----
-    ``cols[g, (c, p, q), (n, i, j)] = xp[n, g C_g + c, i s + p d, j s + q d]``, so per
-    group ``out_g = w_g @ cols_g`` with ``w_g`` of shape (C_out/groups, C_g kh kw).
-    The columns are ordered (c, p, q) by (n, i, j) so that the copy reads runs of
-    ``Wo`` neighbouring pixels.
+    The columns are built channels last: ``cols[(n, i, j), g, (p, q, c)] =
+    xp[n, g C_g + c, i s + p d, j s + q d]``, so per group ``out_g = cols_g @ w_g``
+    with ``w_g[(p, q, c), o] = w[g C_out/G + o, c, p, q]``. In this layout the copy
+    reads runs of ``kw C_g`` numbers and BLAS runs the products faster than on the
+    channels-first columns (docs/decisions.md has the figures).
     """
     x, unbatched = as_batch(x)
     kernel, stride, dilation, pads, out_hw = _conv_geometry(x, w, b, stride, padding, dilation, groups)
-    n, channels = x.shape[:2]
-    out_channels = w.shape[0]
-    xp = pad_hw(x.transpose(1, 0, 2, 3), pads)  # (C, N, Hp, Wp): channels lead, like the rows of cols
-    windows = window_view(xp, kernel, stride, dilation, out_hw, offset_first=True)  # (C, N, kh, kw, Ho, Wo)
-    cols = np.ascontiguousarray(windows.transpose(0, 2, 3, 1, 4, 5)).reshape(groups, -1, n * out_hw[0] * out_hw[1])
-    out = np.matmul(w.reshape(groups, out_channels // groups, -1), cols).reshape(out_channels, -1)
-    out += b[:, None]
-    out = np.ascontiguousarray(out.reshape(out_channels, n, *out_hw).transpose(1, 0, 2, 3))
-    return (out[0] if unbatched else out), (cols, w, x.shape, kernel, stride, dilation, pads, groups, unbatched)
+    n, out_channels = x.shape[0], w.shape[0]
+    cols = _columns(_channels_last_padded(x, pads), kernel, stride, dilation, out_hw, groups)
+    w_cols = w.reshape(groups, out_channels // groups, *w.shape[1:]).transpose(0, 3, 4, 2, 1)  # (G, kh, kw, C_g, C_out/G)
+    w_cols = np.ascontiguousarray(w_cols).reshape(groups, -1, out_channels // groups)
+    out_last = np.matmul(cols.transpose(1, 0, 2), w_cols)  # (G, N Ho Wo, C_out/G)
+    out_last = out_last.reshape(groups, n, *out_hw, -1).transpose(1, 0, 4, 2, 3).reshape(n, out_channels, *out_hw)
+    out = np.add(out_last, b[:, None, None], out=np.empty((n, out_channels, *out_hw), dtype=out_last.dtype))
+    return (out[0] if unbatched else out), (cols, w_cols, w.shape, x.shape, kernel, stride, dilation, pads, unbatched)
 
 
 def conv2d_backward(dout, cache):
@@ -95,31 +123,34 @@ def conv2d_backward(dout, cache):
     dx : ndarray, shape (N, C, H, W) (or (C, H, W))
         ``dxp[n, c, i s + p d, j s + q d] += sum_o w[o, c, p, q] dout[n, o, i, j]``
         (a transposed convolution), then the padding is cropped. Accumulated one
-        kernel offset (p, q) at a time, so no second column-sized buffer is made.
+        kernel offset (p, q) at a time into a channels-last buffer, so each addition
+        runs over whole rows and no second column-sized buffer is made.
     dw : ndarray, shape (C_out, C / groups, kh, kw)
-        ``dw_g = dout_g @ cols_g^T`` (per group).
+        ``dw_g = cols_g^T @ dout_g`` (per group), back in the (o, c, p, q) order.
     db : ndarray, shape (C_out,)
         ``dout`` summed over n, i, j.
     """
-    cols, w, x_shape, kernel, stride, dilation, pads, groups, unbatched = cache
+    cols, w_cols, w_shape, x_shape, kernel, stride, dilation, pads, unbatched = cache
     dout = dout[None] if unbatched else dout
     n, channels, height, width = x_shape
-    out_channels, group_channels = w.shape[:2]
-    out_hw = dout.shape[2:]
+    groups, out_hw = cols.shape[1], dout.shape[2:]
+    group_channels = channels // groups
+    dout_last = np.ascontiguousarray(dout.transpose(0, 2, 3, 1)).reshape(cols.shape[0], groups, -1)
+    dout_g = dout_last.transpose(1, 0, 2)  # (G, N Ho Wo, C_out/G)
     db = dout.sum(axis=(0, 2, 3))
-    dout_g = dout.transpose(1, 0, 2, 3).reshape(groups, out_channels // groups, -1)  # (G, C_out/G, N Ho Wo)
-    # (cols @ dout_g^T)^T: BLAS runs this orientation of the long N*Ho*Wo sum faster than dout_g @ cols^T
-    dw = np.matmul(cols, dout_g.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w.shape)
-    padded_hw = (height + sum(pads[0]), width + sum(pads[1]))
-    dxp = np.zeros((channels, n, *padded_hw), dtype=dout.dtype)  # (C, N, Hp, Wp) like cols
-    w_g = w.reshape(groups, out_channels // groups, group_channels, *kernel)
-    part = np.empty((groups, group_channels, dout_g.shape[2]), dtype=dout.dtype)  # reused by every offset
+    dw = np.matmul(cols.transpose(1, 2, 0), dout_g)  # (G, kh kw C_g, C_out/G)
+    dw = dw.reshape(groups, *kernel, group_channels, -1).transpose(0, 4, 3, 1, 2).reshape(w_shape)
+    (top, bottom), (left, right) = pads
+    dxp = np.zeros((n, height + top + bottom, width + left + right, groups, group_channels), dtype=dout.dtype)
+    w_offsets = w_cols.reshape(groups, *kernel, group_channels, -1)  # (G, kh, kw, C_g, C_out/G)
+    part = np.empty((groups, cols.shape[0], group_channels), dtype=dout.dtype)  # reused by every offset
     for p in range(kernel[0]):
         for q in range(kernel[1]):
-            np.matmul(w_g[:, :, :, p, q].transpose(0, 2, 1), dout_g, out=part)  # (G, C_g, N Ho Wo)
+            np.matmul(dout_g, w_offsets[:, p, q].transpose(0, 2, 1), out=part)  # (G, N Ho Wo, C_g)
             rows, columns = offset_slices(p, q, stride, dilation, out_hw)
-            dxp[:, :, rows, columns] += part.reshape(channels, n, *out_hw)
-    dx = np.ascontiguousarray(unpad_hw(dxp, pads).transpose(1, 0, 2, 3))
+            dxp[:, rows, columns] += part.reshape(groups, n, *out_hw, group_channels).transpose(1, 2, 3, 0, 4)
+    dx = dxp.reshape(n, *dxp.shape[1:3], channels)[:, top : top + height, left : left + width]
+    dx = np.ascontiguousarray(dx.transpose(0, 3, 1, 2))
     return (dx[0] if unbatched else dx), dw, db
 
 
@@ -131,19 +162,18 @@ def conv2d_matmuls(x, w, b, **params):
     strategy can go under with this BLAS. ``rosetta bench`` reports it beside the
     full NumPy time.
     """
-    out, (cols, *_) = conv2d_forward(x, w, b, **params)
-    groups = params.get("groups", 1)
-    out_channels, group_channels, kh, kw = w.shape
-    w_g = w.reshape(groups, out_channels // groups, group_channels, kh, kw)
-    dout_g = np.ones((groups, out_channels // groups, cols.shape[2]), dtype=out.dtype)
-    part = np.empty((groups, group_channels, cols.shape[2]), dtype=out.dtype)
+    _, (cols, w_cols, _, _, kernel, *_) = conv2d_forward(x, w, b, **params)
+    groups, out_per_group = w_cols.shape[0], w_cols.shape[2]
+    group_channels = w_cols.shape[1] // (kernel[0] * kernel[1])
+    dout_g = np.ones((groups, cols.shape[0], out_per_group), dtype=cols.dtype)
+    w_offset = np.ones((groups, out_per_group, group_channels), dtype=cols.dtype)
+    part = np.empty((groups, cols.shape[0], group_channels), dtype=cols.dtype)
 
     def run():
-        np.matmul(w.reshape(groups, out_channels // groups, -1), cols)
-        np.matmul(cols, dout_g.transpose(0, 2, 1))
-        for p in range(kh):
-            for q in range(kw):
-                np.matmul(w_g[:, :, :, p, q].transpose(0, 2, 1), dout_g, out=part)
+        np.matmul(cols.transpose(1, 0, 2), w_cols)
+        np.matmul(cols.transpose(1, 2, 0), dout_g)
+        for _ in range(kernel[0] * kernel[1]):
+            np.matmul(dout_g, w_offset, out=part)
 
     return run
 
