@@ -124,10 +124,14 @@ def check_writable(out: Path) -> None:
 def command_run(args, console) -> int:
     from comparisons import harness
     from comparisons.agreement import DISAGREE, ERROR
+    from comparisons.concepts.deployment import NETWORKS
+    from comparisons.export import queue_exports, write_exports
     from comparisons.i18n import language
     from comparisons.report import write_report
     from comparisons.runner import WorkerLost, run_with_progress
     from comparisons.summary import print_summary
+    from comparisons.witnesses import ONNX
+    from comparisons.witnesses.pool import WorkerPool
 
     concepts = harness.select(args.concept, args.family)
     dtypes = harness.check_dtypes(args.dtype)
@@ -143,13 +147,13 @@ def command_run(args, console) -> int:
         return 1
     result.records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
     lang = language(args.lang)
-    write_report(result, args.out, seeds=seeds, console=console, lang=args.lang)
-    print_summary(result.records, console, lang)
-    if any(c.family == "deployment" for c in concepts) and "onnx" in config.frameworks:
-        from comparisons.export import export_network
-
-        for name in ("digits_mlp", "three_layer_network"):
-            export_network(name, args.out / "models", dtypes[0], seed=0)
+    with WorkerPool() as pool:
+        # the trained networks' .onnx files, exported in the onnx worker while the report is written
+        exports = queue_exports(pool, NETWORKS, dtypes[0], seed=0, timeout=config.timeout) if (
+            any(c.family == "deployment" for c in concepts) and ONNX in config.frameworks) else {}
+        write_report(result, args.out, seeds=seeds, console=console, lang=args.lang)
+        print_summary(result.records, console, lang)
+        write_exports(args.out / "models", exports)
     if (args.out / "notebooks").is_dir():
         written = lang.gettext("reports written to {out}/ (index.html, results.csv, summary.csv, environment.json, notebooks/)")
     else:  # nbformat (rosetta[notebook]) is not installed
@@ -226,7 +230,7 @@ def command_bench(args, console) -> int:
 
 def command_export(args, console) -> int:
     from comparisons.concepts.deployment import NETWORKS
-    from comparisons.export import describe, export_network
+    from comparisons.export import describe, export_networks
     from comparisons.harness import check_dtypes
 
     unknown = [n for n in args.network if n not in NETWORKS]
@@ -234,13 +238,12 @@ def command_export(args, console) -> int:
         raise UsageExit(f"unknown network {unknown[0]!r}; networks: {', '.join(NETWORKS)}")
     dtype = check_dtypes([args.dtype])[0]
     check_writable(args.out)
-    for name in args.network or NETWORKS:
-        for path, problem in export_network(name, args.out / "models", dtype).items():
-            if problem:
-                console.print(f"{path}: {problem}")
-                continue
-            nodes = describe(path.read_bytes())
-            console.print(f"{path}: {len(nodes)} nodes: " + " -> ".join(node["op"] for node in nodes))
+    for path, problem in export_networks(args.network or NETWORKS, args.out / "models", dtype).items():
+        if problem:
+            console.print(f"{path}: {problem}")
+            continue
+        nodes = describe(path.read_bytes())
+        console.print(f"{path}: {len(nodes)} nodes: " + " -> ".join(node["op"] for node in nodes))
     return 0
 
 

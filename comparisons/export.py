@@ -9,12 +9,17 @@ for seed 0.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
+
+from comparisons.limits import WitnessTimeout
+from comparisons.registry import LazyFunction
+from comparisons.witnesses import ONNX
+from comparisons.witnesses.pool import RemoteError, WitnessUnavailable, WorkerDied, WorkerPool
 
 EXPORTERS = {
     "": "framework_impls.onnx_impl.deployment:dense_network_to_onnx",
@@ -34,11 +39,10 @@ def network_weights(name: str, dtype: str, seed: int = 0):
     return [inputs[k] for k in ("w1", "b1", "w2", "b2")], sample.params["activations"]
 
 
-def model_bytes(suffix: str, weights, activations) -> bytes:
-    from comparisons.registry import LazyFunction
-
-    result = LazyFunction(EXPORTERS[suffix])(weights, activations)
-    return result if isinstance(result, bytes) else result.SerializeToString()
+def serialized_model(w1, b1, w2, b2, *, suffix: str, activations) -> np.ndarray:
+    """One exporter's file of the network with these weights, as bytes in a uint8 array (a reply of the onnx worker)."""
+    result = LazyFunction(EXPORTERS[suffix])([w1, b1, w2, b2], activations)
+    return np.frombuffer(result if isinstance(result, bytes) else result.SerializeToString(), dtype=np.uint8)
 
 
 def describe(data: bytes) -> list[dict]:
@@ -62,21 +66,39 @@ def describe(data: bytes) -> list[dict]:
     ]
 
 
-def export_network(name: str, folder: Path, dtype: str = "float32", seed: int = 0) -> dict[Path, str]:
-    """Write the network's .onnx files into ``folder``; return each path with its exporter's error, if any."""
-    from comparisons.witnesses.tensorflow_adapter import TensorflowAdapter
+def queue_exports(pool, names, dtype: str = "float32", seed: int = 0, timeout: float = 300.0) -> dict[str, Future]:
+    """Ask the pool's onnx worker for every exporter's file of each network: ``NAME.SUFFIX`` -> future.
 
-    with contextlib.suppress(ImportError):
-        TensorflowAdapter().setup()  # import TensorFlow once, quietly and configured, before tf2onnx does
+    The exporters import PyTorch, TensorFlow and tf2onnx, so they run in the onnx worker
+    like the deployment concept's witnesses, never in the harness, and while it goes on.
+    """
+    serialize = LazyFunction("comparisons.export:serialized_model")
+    exports = {}
+    for name in names:
+        weights, activations = network_weights(name, dtype, seed)  # trained here: the worker has no scikit-learn
+        inputs = dict(zip(("w1", "b1", "w2", "b2"), weights))
+        for suffix in EXPORTERS:
+            params = {"suffix": suffix, "activations": activations}
+            exports[f"{name}{suffix}"] = pool.worker(ONNX).later(("call", serialize, inputs, params, None), timeout)
+    return exports
+
+
+def write_exports(folder: Path, exports: dict[str, Future]) -> dict[Path, str]:
+    """Write each finished export as ``folder/NAME.SUFFIX.onnx``; return each path with why it is missing, if it is."""
     folder.mkdir(parents=True, exist_ok=True)
-    weights, activations = network_weights(name, dtype, seed)
     written = {}
-    for suffix in EXPORTERS:
-        path = folder / f"{name}{suffix}.onnx"
+    for stem, future in exports.items():
+        path = folder / f"{stem}.onnx"
         try:
-            data = model_bytes(suffix, weights, activations)
-        except ModuleNotFoundError as error:
-            written[path] = f"skipped: {error.name} is not installed"
+            data = future.result()[0]["out"].tobytes()
+        except WitnessUnavailable as error:
+            written[path] = f"skipped: {error}"
+            continue
+        except (WitnessTimeout, WorkerDied) as error:
+            written[path] = f"error: {error}"
+            continue
+        except RemoteError as error:
+            written[path] = f"skipped: {error.missing_module} is not installed" if error.missing_module else f"error: {error}"
             continue
         handle, staging = tempfile.mkstemp(dir=folder, prefix=".", suffix=".onnx")
         with os.fdopen(handle, "wb") as file:
@@ -85,6 +107,12 @@ def export_network(name: str, folder: Path, dtype: str = "float32", seed: int = 
         os.replace(staging, path)
         written[path] = ""
     return written
+
+
+def export_networks(names, folder: Path, dtype: str = "float32", seed: int = 0) -> dict[Path, str]:
+    """Write the networks' .onnx files into ``folder``; return each path with why it is missing, if it is."""
+    with WorkerPool() as pool:
+        return write_exports(folder, queue_exports(pool, names, dtype, seed))
 
 
 def check_model(path: Path, x: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ import itertools
 import time
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
@@ -417,7 +417,7 @@ def compare_outcomes(concept: Concept, a: str, b: str, quantity: str, outcomes, 
 def _record(concept, sample, dtype, seed, quantity, a, b, tolerance, agreement, seconds=(np.nan, np.nan), mapping=""):
     return Record(
         concept=concept.name, family=concept.family, sample=sample, mapping=mapping, dtype=dtype, seed=seed,
-        quantity=quantity, witness_a=a, witness_b=b, atol=tolerance.atol, rtol=tolerance.rtol, **asdict(agreement),
+        quantity=quantity, witness_a=a, witness_b=b, atol=tolerance.atol, rtol=tolerance.rtol, **vars(agreement),
         seconds_a=seconds[0], seconds_b=seconds[1],
     )
 
@@ -675,7 +675,7 @@ def load_error_records(families: Iterable[str] | None = None) -> list[Record]:
         Record(
             concept=module, family=module if module in FAMILIES else "", sample="(module)", mapping="", dtype="",
             seed=0, quantity="import", witness_a=NUMPY, witness_b="-", atol=np.nan, rtol=np.nan,
-            **asdict(Agreement(ERROR, "", detail=f"comparisons.concepts.{module} failed to load: {reason}")),
+            **vars(Agreement(ERROR, "", detail=f"comparisons.concepts.{module} failed to load: {reason}")),
         )
         for module, reason in LOAD_ERRORS.items()
         if families is None or module in families

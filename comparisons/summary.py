@@ -7,7 +7,6 @@ headers and the footer are in the run's language (``--lang``).
 
 from __future__ import annotations
 
-from dataclasses import asdict
 
 from rich import box
 from rich.table import Table
@@ -30,7 +29,7 @@ HEADERS = {
 def summary_table(records, lang: Language | None = None) -> Table:
     """One line per concept: its row counts by verdict and its largest compared margin."""
     _ = (lang or language()).gettext
-    rows = [asdict(r) for r in records]
+    rows = [vars(r) for r in records]
     table = Table(title=_("Agreement by concept"), box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     table.add_column(_("concept"), no_wrap=True)
     for verdict in VERDICTS:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comparisons.export import describe, export_network, network_weights
+from comparisons.concepts.deployment import NETWORKS
+from comparisons.export import describe, export_networks, network_weights
 from reference.deployment import dense_network_forward
 from reference.networks import binary_table, digits_data
 
@@ -26,8 +27,11 @@ def by_name(weights):
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("models")
-    return {name: export_network(name, folder, "float32") for name in ("digits_mlp", "three_layer_network")}
+    """network -> {path: why it is missing}: the files of its three exporters."""
+    names = ("digits_mlp", "three_layer_network")
+    written = export_networks(names, tmp_path_factory.mktemp("models"), "float32")
+    assert len(written) == 3 * len(names)
+    return {name: {path: problem for path, problem in written.items() if path.name.split(".")[0] == name} for name in names}
 
 
 @pytest.mark.parametrize("name", ["digits_mlp", "three_layer_network"])
@@ -55,6 +59,23 @@ def test_the_exported_digits_classifier_is_accurate_on_held_out_digits():
     data = digits_data(0)
     prediction = dense_network_forward(data["x_test"], **by_name(weights), activations=activations)[0]["prediction"]
     assert np.mean(prediction == data["y_test"]) > 0.9
+
+
+def test_the_harness_process_imports_no_framework(tmp_path):
+    """Frameworks run in their workers only: the exports of the trained networks as well."""
+    code = (
+        "import sys\n"
+        "from comparisons.cli import main\n"
+        "status = main(['run', '--concept', 'onnx_inference', '--dtype', 'float32', '--framework', 'onnx', "
+        f"'--out', {str(tmp_path)!r}])\n"
+        "print(sorted(m for m in ('torch', 'tensorflow', 'keras', 'jax', 'paddle', 'tf2onnx') if m in sys.modules))\n"
+        "sys.exit(status)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+    written = sorted(path.name for path in (tmp_path / "models").iterdir())
+    assert written == sorted(f"{name}{suffix}.onnx" for name in NETWORKS for suffix in ("", ".torch", ".tf"))
 
 
 HIDDEN = ("onnxruntime", "tf2onnx")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pandas as pd
 
 from comparisons.agreement import VERDICTS
@@ -15,7 +13,7 @@ SUMMARY_COLUMNS = ["concept", "family", "witness_a", "witness_b", *VERDICTS, "ma
 
 def results_frame(records: list[Record]) -> pd.DataFrame:
     """One row per comparison, columns in the pinned order."""
-    return pd.DataFrame([asdict(r) for r in records], columns=list(COLUMNS))
+    return pd.DataFrame([vars(r) for r in records], columns=list(COLUMNS))
 
 
 def summary_frame(results: pd.DataFrame) -> pd.DataFrame:

@@ -158,14 +158,19 @@ class WorkerProcess:
                 self.process.join(5)
             self._forget()
 
-    def stop(self) -> None:
-        """Ask the worker to exit, and make sure it does."""
+    def ask_to_stop(self) -> None:
+        """Finish the request in flight, drop the queued ones, and tell the worker to exit."""
         self.drain()
         if self.process is not None and self.process.is_alive():
             try:
                 send(self.conn, ("stop",))
             except OSError:
                 pass
+
+    def stop(self) -> None:
+        """Ask the worker to exit, and make sure it does."""
+        self.ask_to_stop()
+        if self.process is not None:
             self.process.join(10)
         self.kill()
 
@@ -188,6 +193,9 @@ class WorkerPool:
         return self.workers[framework]
 
     def close(self) -> None:
+        """Stop every worker. All are told first, so that they shut down (seconds each) side by side."""
+        for worker in self.workers.values():
+            worker.ask_to_stop()
         for worker in self.workers.values():
             worker.stop()
         self.workers.clear()
