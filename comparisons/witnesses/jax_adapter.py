@@ -42,7 +42,8 @@ class JaxAdapter(Adapter):
         self.jnp = jax.numpy
 
     def to_tensor(self, array, requires_grad=False):
-        return self.jnp.asarray(np.asarray(array))
+        # device_put, not jnp.asarray: eager asarray compiles a small program for every new shape (20 ms each)
+        return self.jax.device_put(np.asarray(array))
 
     def forward(self, function, inputs, params, grad_wrt):
         arrays = {k: self.to_tensor(v) for k, v in inputs.items()}
