@@ -85,6 +85,8 @@ def queue_exports(pool, names, dtype: str = "float32", seed: int = 0, timeout: f
 
 def write_exports(folder: Path, exports: dict[str, Future]) -> dict[Path, str]:
     """Write each finished export as ``folder/NAME.SUFFIX.onnx``; return each path with why it is missing, if it is."""
+    if not exports:
+        return {}
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for stem, future in exports.items():
