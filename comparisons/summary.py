@@ -7,7 +7,6 @@ headers and the footer are in the run's language (``--lang``).
 
 from __future__ import annotations
 
-
 from rich import box
 from rich.table import Table
 
