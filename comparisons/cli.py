@@ -147,10 +147,10 @@ def command_run(args, console) -> int:
         return 1
     result.records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
     lang = language(args.lang)
+    exporting = any(c.family == "deployment" for c in concepts) and ONNX in config.frameworks
     with WorkerPool() as pool:
         # the trained networks' .onnx files, exported in the onnx worker while the report is written
-        exports = queue_exports(pool, NETWORKS, dtypes[0], seed=0, timeout=config.timeout) if (
-            any(c.family == "deployment" for c in concepts) and ONNX in config.frameworks) else {}
+        exports = queue_exports(pool, NETWORKS, dtypes[0], seed=0, timeout=config.timeout) if exporting else {}
         write_report(result, args.out, seeds=seeds, console=console, lang=args.lang)
         print_summary(result.records, console, lang)
         write_exports(args.out / "models", exports)

@@ -33,10 +33,11 @@ def cross_entropy(logits, target, *, reduction="mean", weight=None, ignore_index
     soft_label = paddle.is_floating_point(target) and target.shape == logits.shape
     logits = paddle.moveaxis(logits, axis, -1)  # torch's (N, C, d) -> Paddle's (N, d, C)
     label = paddle.moveaxis(target, axis, -1) if soft_label else target
-    losses = F.cross_entropy(logits, label, weight=weight, ignore_index=ignore_index, reduction="none",
-                             soft_label=soft_label, label_smoothing=label_smoothing)
     if soft_label and weight is not None:
         losses = soft_cross_entropy_weighted(logits, label, weight)  # catalog paddle-soft-label-weight
+    else:
+        losses = F.cross_entropy(logits, label, weight=weight, ignore_index=ignore_index, reduction="none",
+                                 soft_label=soft_label, label_smoothing=label_smoothing)
     if losses.ndim == logits.ndim:
         losses = losses.squeeze(-1)  # Paddle may keep the class axis, with size 1
     if reduction != "mean" or soft_label:

@@ -86,7 +86,6 @@ def multi_head_attention_naive_port(query, key, value, in_proj_weight, in_proj_b
     return out
 
 
-
 def multi_head_attention_scores(query, key, value, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
                                 *, num_heads):
     """The attention weights of keras.layers.MultiHeadAttention(return_attention_scores=True): per head, (N, H, L, S)."""
