@@ -33,7 +33,7 @@ from comparisons.registry import (
     load_all, sample_rng,
 )
 from comparisons.witnesses import FRAMEWORKS, NUMPY, ONNX, gradient_name
-from comparisons.witnesses.adapter import NumpyAdapter
+from comparisons.witnesses.adapter import THREADS, NumpyAdapter
 from comparisons.witnesses.pool import RemoteError, WitnessTimeout, WitnessUnavailable, WorkerDied, WorkerPool
 
 NAIVE, FAITHFUL = "naive", "faithful"
@@ -695,6 +695,19 @@ def units(concepts: Iterable[Concept], dtypes: Iterable[str], seeds: Iterable[in
     return [(c.name, d, s) for c in concepts for d in dtypes for s in seeds]
 
 
+def reference_threads():
+    """BLAS threads of the NumPy reference and the finite differences while a run lasts: :data:`THREADS`.
+
+    Like every framework's intra-op pool, and for the same reason (results must not depend on
+    the core count); it also keeps OpenBLAS's threads, which spin while they wait, off the cores
+    the workers need: with two of them the NumPy LeNet took 13 s of a full run instead of 3.
+    A context manager; the previous limits come back on exit.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=THREADS, user_api="blas")
+
+
 def run(
     concepts: Iterable[Concept],
     dtypes: Iterable[str] = DTYPES,
@@ -705,7 +718,7 @@ def run(
     """Run every unit of work with this process's witness workers; ``progress`` is told each unit's concept."""
     registry = load_all()
     result = RunResult()
-    with WorkerPool() as pool:
+    with WorkerPool() as pool, reference_threads():
         # Units are started ahead (the workers' queues fill while the NumPy side is computed here) and
         # finished in order, each as soon as its replies are in.
         pending: deque[tuple[str, Pending]] = deque()

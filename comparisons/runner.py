@@ -36,10 +36,11 @@ def process_pool() -> harness.WorkerPool:
 def run_concept_units(name: str, dtypes: list[str], seeds: list[int], config: harness.RunConfig) -> harness.RunResult:
     """Every dtype and seed of one concept, with this process's witness workers (one task)."""
     concept = harness.load_all()[name]
-    pending = [harness.start_concept(concept, dtype, seed, process_pool(), config) for dtype in dtypes for seed in seeds]
     result = harness.RunResult()
-    for finish in pending:
-        result.extend(finish())
+    with harness.reference_threads():
+        pending = [harness.start_concept(concept, dtype, seed, process_pool(), config) for dtype in dtypes for seed in seeds]
+        for finish in pending:
+            result.extend(finish())
     return result
 
 

@@ -255,3 +255,20 @@ def test_a_wrong_built_in_dropout_is_seen(registry, pool, planted_dropout, verdi
     records = harness.run_concept(dropout, "float32", 0, pool, harness.RunConfig(frameworks=("torch",))).records
     torch_rows = [r for r in records if r.witness_b == "torch" and r.quantity == "out"]
     assert torch_rows and all(r.verdict == verdict and detail in r.detail for r in torch_rows)
+
+
+def test_the_reference_runs_with_the_frameworks_thread_count(registry, monkeypatch):
+    """OpenBLAS threads spin while they wait for a core: the workers need those cores."""
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    forward, backward = registry["sigmoid"].reference
+
+    def counting_forward(**inputs):
+        seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+        return forward(**inputs)
+
+    concept = sigmoid_with(registry, reference=(counting_forward, backward))
+    monkeypatch.setattr(harness, "load_all", lambda: {**registry, "sigmoid": concept})
+    harness.run([concept], ["float64"], config=harness.RunConfig(frameworks=()))
+    assert seen and all(threads == {harness.THREADS} for threads in seen)
