@@ -272,3 +272,28 @@ def test_the_reference_runs_with_the_frameworks_thread_count(registry, monkeypat
     monkeypatch.setattr(harness, "load_all", lambda: {**registry, "sigmoid": concept})
     harness.run([concept], ["float64"], config=harness.RunConfig(frameworks=()))
     assert seen and all(threads == {harness.THREADS} for threads in seen)
+
+
+@pytest.mark.parametrize("shape", [(4, 8), (20, 20)], ids=["whole-gradient", "projected"])
+def test_finite_differences_see_one_wrong_element_of_a_gradient(registry, pool, shape):
+    """Small inputs get every element of the gradient; larger ones (over the full-gradient
+    limit) only projections, which must still see a single element that is off."""
+    from comparisons import finite_diff
+
+    def one_element_wrong(dout, cache):
+        dx = activations.sigmoid_backward(dout, cache).copy()
+        dx.flat[7] *= 0.99
+        return dx
+
+    sample = Sample("matrix", lambda rng: {"x": rng.standard_normal(shape)})
+    assert (np.prod(shape) > finite_diff.FULL_GRADIENT_LIMIT) == (shape == (20, 20))
+
+    def verdict(backward):
+        concept = dataclasses.replace(
+            sigmoid_with(registry, reference=(activations.sigmoid_forward, backward)), samples=lambda rng: [sample]
+        )
+        records = harness.run_concept(concept, "float64", 0, pool, harness.RunConfig(frameworks=())).records
+        return {(r.witness_b, r.quantity): r.verdict for r in records}[("finite-diff", "dx")]
+
+    assert verdict(activations.sigmoid_backward) == AGREE
+    assert verdict(one_element_wrong) == DISAGREE
