@@ -619,7 +619,8 @@ def start_concept(
     except Exception as error:  # noqa: BLE001
         agreement = Agreement(ERROR, "", detail=f"generating samples failed: {_message(error)}")
         return _finished(RunResult([_record(concept, "samples", dtype, seed, "inputs", NUMPY, NUMPY, concept.tolerance_for(dtype), agreement)]))
-    pending = [start_sample(concept, sample, dtype, seed, pool, config) for sample in samples if dtype in sample.dtypes]
+    with pool.together():  # JAX runs a concept's samples as one program
+        pending = [start_sample(concept, sample, dtype, seed, pool, config) for sample in samples if dtype in sample.dtypes]
     divergences = [
         start_divergence(concept, divergence, seed, pool, config)
         for divergence in concept.divergences if divergence.dtype == dtype

@@ -70,3 +70,12 @@ def torch_dropout_without_its_mask(x, *, p):
     import torch
 
     return torch.nn.functional.dropout(x, p, training=True)
+
+
+def jax_sigmoid_but_raises_on_three_rows(x):
+    """jax.nn.sigmoid, except that an input of three rows raises while it is traced."""
+    import jax
+
+    if x.shape[0] == 3:
+        raise ValueError("planted failure on three rows")
+    return jax.nn.sigmoid(x)

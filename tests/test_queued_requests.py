@@ -1,9 +1,15 @@
-"""Requests queued on a witness worker (``WorkerProcess.later``) and units started ahead (``harness.Pending``)."""
+"""Requests queued on a witness worker (``WorkerProcess.later``), sent together (``WorkerPool.together``),
+and units started ahead (``harness.Pending``)."""
+
+import dataclasses
 
 import numpy as np
+import pytest
 
 from comparisons import harness
-from comparisons.registry import LazyFunction, load_all
+from comparisons.agreement import AGREE, ERROR, SKIPPED
+from comparisons.registry import LazyFunction, Sample, concept_rng, load_all
+from comparisons.witnesses.pool import WorkerDied, WorkerPool
 from comparisons.witnesses.protocol import pack
 
 
@@ -30,3 +36,46 @@ def test_a_concept_started_ahead_gives_the_rows_of_one_run_alone(pool):
     strip = [(r.sample, r.dtype, r.quantity, r.witness_a, r.witness_b, r.verdict, r.max_abs) for r in ahead]
     assert strip == [(r.sample, r.dtype, r.quantity, r.witness_a, r.witness_b, r.verdict, r.max_abs) for r in alone]
     assert all(unit.done() for unit in started)
+
+
+def rows(records):
+    return [(r.sample, r.quantity, r.witness_a, r.witness_b, r.verdict, r.max_abs) for r in records]
+
+
+def test_a_concepts_samples_sent_together_give_the_rows_of_each_sample_alone(pool):
+    """JAX runs a concept's samples as one compiled program: the same numbers as one program each."""
+    concept = load_all()["softmax"]
+    samples = [s for s in concept.samples(concept_rng(0, "softmax")) if "float64" in s.dtypes]
+    assert len(samples) > 2
+    together = harness.run_concept(dataclasses.replace(concept, divergences=()), "float64", 0, pool).records
+    alone = [r for sample in samples for r in harness.run_sample(concept, sample, "float64", 0, pool).records]
+    assert rows(together) == rows(alone)
+    assert {r.verdict for r in together if "jax" in (r.witness_a, r.witness_b)} <= {AGREE, SKIPPED}
+
+
+def test_a_failing_sample_in_a_batch_fails_alone(pool):
+    """When the batch cannot run as one program, each request is answered on its own."""
+    concept = load_all()["sigmoid"]
+    three, four = (Sample(f"{n}-rows", lambda rng, n=n: {"x": rng.standard_normal((n, 2))}) for n in (3, 4))
+    planted = dataclasses.replace(
+        concept, samples=lambda rng: [three, four], divergences=(),
+        implementations={**concept.implementations, "jax": LazyFunction("planted:jax_sigmoid_but_raises_on_three_rows")},
+    )
+    records = harness.run_concept(planted, "float64", 0, pool, harness.RunConfig(frameworks=("jax",))).records
+    jax_rows = {r.sample: r.verdict for r in records if "jax" in (r.witness_a, r.witness_b)}
+    assert jax_rows == {"3-rows": ERROR, "4-rows": AGREE}
+
+
+def test_a_worker_lost_in_a_batch_answers_the_rest_from_a_fresh_one():
+    neg, exits = LazyFunction("torch:neg"), LazyFunction("planted:exits")
+    with WorkerPool() as pool:
+        with pool.together():
+            futures = [
+                pool.worker("torch").later(("call", function, {name: np.ones(2)}, {}, None), 120)
+                for function, name in ((neg, "input"), (exits, "x"), (neg, "input"))
+            ]
+        np.testing.assert_array_equal(futures[0].result()[0]["out"], -np.ones(2))
+        with pytest.raises(WorkerDied):
+            futures[1].result()
+        np.testing.assert_array_equal(futures[2].result()[0]["out"], -np.ones(2))
+        assert pool.worker("torch").starts == 2

@@ -63,6 +63,11 @@ class Adapter:
         outputs, pullback = self.forward(function, inputs, params, grad_wrt)
         return {**outputs, **pullback(dout)}
 
+    def forward_and_pullbacks(self, items: list[tuple]) -> list[Results] | None:
+        """Several :meth:`forward_and_pullback` calls, ``(function, inputs, params, grad_wrt, dout)`` each,
+        run together; None where the framework gains nothing by it (the worker then runs them one by one)."""
+        return None
+
     def numpy_outputs(self, outputs: Mapping[str, Any]) -> Results:
         return {name: self.to_numpy(value) for name, value in outputs.items()}
 

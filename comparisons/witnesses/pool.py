@@ -11,11 +11,15 @@ Requests can also be queued (:meth:`WorkerProcess.later`): a thread of the harne
 per worker sends them one at a time and waits for each reply, so every worker works
 through its own queue while the harness computes the NumPy reference and finite
 differences of the next samples. The time limit of a queued request starts when it
-is sent.
+is sent. Requests queued inside :meth:`WorkerPool.together` go to each worker as one
+batch (the harness sends a concept's samples so); when the worker dies or is killed on
+one of them, the rest are sent again one at a time to a fresh worker. Within a batch
+the time limit of each reply runs from the one before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import threading
@@ -70,6 +74,7 @@ class WorkerProcess:
     starts: int = 0
     _lock: Any = field(default_factory=threading.RLock, repr=False)
     _queue: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _held: list | None = field(default=None, repr=False)
 
     def _start(self) -> None:
         from comparisons.witnesses import worker
@@ -127,11 +132,59 @@ class WorkerProcess:
     def later(self, request: tuple, time_limit: float) -> Future:
         """Queue a request behind the others of this worker; the future holds what :meth:`ask` returns or raises.
 
-        The request is pickled now: the caller may go on using its arrays.
+        The request is pickled now: the caller may go on using its arrays. Inside
+        :meth:`WorkerPool.together` it is held, and sent with the others held as one batch.
         """
+        if self._held is not None:
+            self._held.append((pack(request), time_limit, Future()))
+            return self._held[-1][2]
+        return self._enqueue(self._ask_packed, pack(request), time_limit)
+
+    def _enqueue(self, function, *args) -> Future:
         if self._queue is None:
             self._queue = ThreadPoolExecutor(1, thread_name_prefix=f"rosetta-{self.framework}")
-        return self._queue.submit(self._ask_packed, pack(request), time_limit)
+        return self._queue.submit(function, *args)
+
+    def hold(self) -> None:
+        """Keep the requests queued from now on until :meth:`release`."""
+        self._held = []
+
+    def release(self) -> None:
+        """Queue the held requests as one batch (a single one goes alone)."""
+        held, self._held = self._held or [], None
+        if len(held) == 1:
+            (parts, time_limit, future), = held
+            self._enqueue(_settle, future, self._ask_packed, parts, time_limit)
+        elif held:
+            self._enqueue(self._ask_batch, held)
+
+    def _ask_batch(self, held: list[tuple[list[bytes], float, Future]]) -> None:
+        """Send a batch, then resolve each future from its reply, in order.
+
+        When the worker dies or is killed on one of them, the rest are asked one at a
+        time of a fresh worker, as if they had been queued alone.
+        """
+        with self._lock:
+            try:
+                if not self.available():
+                    raise WitnessUnavailable(self.unavailable)
+                send(self.conn, ("batch", len(held)))
+                for parts, _, _ in held:
+                    send_packed(self.conn, parts)
+            except Exception as error:  # noqa: BLE001 - every future learns why
+                for _, _, future in held:
+                    future.set_exception(error)
+                return
+            for index, (_, time_limit, future) in enumerate(held):
+                try:
+                    future.set_result(self.result(time_limit))
+                except (WitnessTimeout, WorkerDied) as error:
+                    future.set_exception(error)
+                    for parts, limit, rest in held[index + 1 :]:
+                        _settle(rest, self._ask_packed, parts, limit)
+                    return
+                except Exception as error:  # noqa: BLE001
+                    future.set_exception(error)
 
     def drain(self) -> None:
         """Drop the queued requests not yet sent and wait for the one in flight."""
@@ -180,17 +233,45 @@ class WorkerProcess:
         self.process = self.conn = None
 
 
+def _settle(future: Future, function, *args) -> None:
+    """Resolve ``future`` with what ``function(*args)`` returns or raises."""
+    try:
+        future.set_result(function(*args))
+    except Exception as error:  # noqa: BLE001
+        future.set_exception(error)
+
+
 @dataclass
 class WorkerPool:
     """The workers of one harness process, one per framework, started on first use."""
 
     frameworks: tuple[str, ...] = tuple(FRAMEWORKS)
     workers: dict[str, WorkerProcess] = field(default_factory=dict)
+    holding: bool = False
 
     def worker(self, framework: str) -> WorkerProcess:
         if framework not in self.workers:
             self.workers[framework] = WorkerProcess(framework)
+            if self.holding:
+                self.workers[framework].hold()
         return self.workers[framework]
+
+    @contextlib.contextmanager
+    def together(self):
+        """Requests queued inside go to each worker as one batch when it ends.
+
+        A worker whose framework gains by it runs a batch's forward passes and pullbacks
+        together (JAX: one compiled program); the others answer one request at a time.
+        """
+        self.holding = True
+        for worker in self.workers.values():
+            worker.hold()
+        try:
+            yield
+        finally:
+            self.holding = False
+            for worker in self.workers.values():
+                worker.release()
 
     def close(self) -> None:
         """Stop every worker. All are told first, so that they shut down (seconds each) side by side."""

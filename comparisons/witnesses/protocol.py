@@ -1,7 +1,7 @@
 """The messages between the harness and a witness worker, and how they cross the pipe.
 
 The harness sends requests; the worker answers each with one reply, in order. One
-request is outstanding per worker at a time.
+request (or one batch) is outstanding per worker at a time.
 
 Requests
 --------
@@ -19,6 +19,11 @@ Requests
 ``("call", function, inputs, params, gradient_of)``
     One side of a catalog mapping: ``{"out": result}``, or with ``gradient_of`` the
     gradient of ``sum(out)`` with respect to that input. Reply ``("ok", {"out": ...}, seconds, "")``.
+``("batch", n)``
+    The next ``n`` messages are requests, answered in order with one reply each. A
+    framework that gains by it (JAX) runs a batch of forward requests with ``dout`` as
+    one program, each reply then carrying an equal share of the seconds; if that
+    raises, or for any other batch, the requests are answered one at a time.
 ``("stop",)``
     Exit. No reply.
 

@@ -79,31 +79,59 @@ def serve(conn: Connection, framework: str) -> None:
             request = receive(conn)
         except (EOFError, OSError):
             return
-        kind = request[0]
-        if kind == "stop":
+        if request[0] == "stop":
             return
-        start = time.perf_counter()
-        gradient_error = ""
-        try:
-            if kind == "forward":
-                _, key, function, inputs, params, grad_wrt, dout = request
-                if dout is not None:
-                    results, gradient_error = _forward_and_pullback(
-                        adapter, _resolve(function), inputs, params, tuple(grad_wrt), dout
-                    )
-                else:
-                    results, pullback = adapter.forward(_resolve(function), inputs, params, tuple(grad_wrt))
-                    if pullback is not None:
-                        pullbacks[key] = pullback
-            elif kind == "pullback":
-                _, key, dout = request
-                results = pullbacks.pop(key)(dout)
-            elif kind == "call":
-                _, function, inputs, params, gradient_of = request
-                results = {"out": adapter.call(_resolve(function), inputs, params, gradient_of)}
+        if request[0] == "batch":
+            for reply in _batch_replies(adapter, [receive(conn) for _ in range(request[1])], pullbacks):
+                send(conn, reply)
+        else:
+            send(conn, _reply(adapter, request, pullbacks))
+
+
+def _reply(adapter, request: tuple, pullbacks: dict) -> tuple:
+    """Answer one request (see :mod:`comparisons.witnesses.protocol`); ``pullbacks`` keeps forwards awaiting theirs."""
+    kind = request[0]
+    start = time.perf_counter()
+    gradient_error = ""
+    try:
+        if kind == "forward":
+            _, key, function, inputs, params, grad_wrt, dout = request
+            if dout is not None:
+                results, gradient_error = _forward_and_pullback(
+                    adapter, _resolve(function), inputs, params, tuple(grad_wrt), dout
+                )
             else:
-                raise ValueError(f"unknown request {kind!r}")
-        except Exception as error:  # noqa: BLE001 - every failure becomes an error row
-            send(conn, _error_reply(error))
-            continue
-        send(conn, ("ok", results, time.perf_counter() - start, gradient_error))
+                results, pullback = adapter.forward(_resolve(function), inputs, params, tuple(grad_wrt))
+                if pullback is not None:
+                    pullbacks[key] = pullback
+        elif kind == "pullback":
+            _, key, dout = request
+            results = pullbacks.pop(key)(dout)
+        elif kind == "call":
+            _, function, inputs, params, gradient_of = request
+            results = {"out": adapter.call(_resolve(function), inputs, params, gradient_of)}
+        else:
+            raise ValueError(f"unknown request {kind!r}")
+    except Exception as error:  # noqa: BLE001 - every failure becomes an error row
+        return _error_reply(error)
+    return ("ok", results, time.perf_counter() - start, gradient_error)
+
+
+def _batch_replies(adapter, requests: list[tuple], pullbacks: dict):
+    """The replies to a batch, in order: computed together when the framework gains by it
+    (:meth:`~comparisons.witnesses.adapter.Adapter.forward_and_pullbacks`), else one at a time,
+    each sent as soon as it is ready. Together, each reply carries an equal share of the time."""
+    if all(r[0] == "forward" and r[6] is not None for r in requests):
+        start = time.perf_counter()
+        try:
+            results = adapter.forward_and_pullbacks(
+                [(_resolve(function), inputs, params, tuple(grad_wrt), dout) for _, _, function, inputs, params, grad_wrt, dout in requests]
+            )
+        except Exception:  # noqa: BLE001 - one at a time instead, so each failure is its own
+            results = None
+        if results is not None:
+            seconds = (time.perf_counter() - start) / len(requests)
+            yield from (("ok", r, seconds, "") for r in results)
+            return
+    for request in requests:
+        yield _reply(adapter, request, pullbacks)
