@@ -321,16 +321,18 @@ class Concept:
 
 
 @functools.lru_cache(maxsize=None)
-def _top_level_names(module_name: str) -> tuple[str, frozenset[str]]:
-    """(source text, names defined at the top of a module), read without importing it."""
+def _top_level_definitions(module_name: str) -> tuple[str, dict[str, tuple[int, int]]]:
+    """(source text, name -> first and last line of each function and class defined at the top of a module),
+    read without importing it, and parsed once however many of its functions are shown."""
     spec = importlib.util.find_spec(module_name)
     if spec is None or spec.origin is None:
         raise OSError(f"no source file for {module_name}")
     with open(spec.origin, encoding="utf-8") as handle:
         text = handle.read()
-    return text, frozenset(
-        node.name for node in ast.parse(text).body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
-    )
+    return text, {
+        node.name: (min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno)
+        for node in ast.parse(text).body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    }
 
 
 def source_of(function: Callable) -> str:
@@ -342,13 +344,11 @@ def source_of(function: Callable) -> str:
     if not isinstance(function, LazyFunction):
         return inspect.getsource(function)
     module_name, function_name = function.target.split(":")
-    text, _ = _top_level_names(module_name)
-    lines = text.splitlines(keepends=True)
-    for node in ast.parse(text).body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == function_name:
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            return "".join(lines[first - 1 : node.end_lineno])
-    raise OSError(f"{function_name} is not defined at the top of {module_name}")
+    text, definitions = _top_level_definitions(module_name)
+    if function_name not in definitions:
+        raise OSError(f"{function_name} is not defined at the top of {module_name}")
+    first, last = definitions[function_name]
+    return "".join(text.splitlines(keepends=True)[first - 1 : last])
 
 
 def check_target(function: Callable, owner: str) -> None:
@@ -357,7 +357,7 @@ def check_target(function: Callable, owner: str) -> None:
         return
     module_name, function_name = function.target.split(":")
     try:
-        _, names = _top_level_names(module_name)
+        _, names = _top_level_definitions(module_name)
     except (OSError, ImportError, SyntaxError) as error:
         raise ValueError(f"{owner}: {function.target} cannot be read: {error}") from None
     if function_name not in names:
