@@ -140,17 +140,20 @@ def command_run(args, console) -> int:
         _check_scheduler(args.scheduler)
     check_writable(args.out)
     seeds = list(range(args.seeds))
-    try:
-        result = run_with_progress(concepts, dtypes, seeds, config, console, workers=args.workers, scheduler=args.scheduler)
-    except WorkerLost as error:
-        print(f"rosetta: error: {error}", file=sys.stderr)
-        return 1
-    result.records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
     lang = language(args.lang)
     exporting = any(c.family == "deployment" for c in concepts) and ONNX in config.frameworks
     with WorkerPool() as pool:
-        # the trained networks' .onnx files, exported in the onnx worker while the report is written
+        # The trained networks' .onnx files are exported first in the run's onnx worker, which imports
+        # the exporters' frameworks for the deployment concept anyway; they are written after the report.
         exports = queue_exports(pool, NETWORKS, dtypes[0], seed=0, timeout=config.timeout) if exporting else {}
+        try:
+            result = run_with_progress(
+                concepts, dtypes, seeds, config, console, workers=args.workers, scheduler=args.scheduler, pool=pool
+            )
+        except WorkerLost as error:
+            print(f"rosetta: error: {error}", file=sys.stderr)
+            return 1
+        result.records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
         write_report(result, args.out, seeds=seeds, console=console, lang=args.lang)
         print_summary(result.records, console, lang)
         write_exports(args.out / "models", exports)

@@ -16,6 +16,7 @@ framework, or a sample's declared skip becomes a ``skipped`` row. Nothing stops 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from collections import deque
@@ -715,11 +716,16 @@ def run(
     seeds: Iterable[int] = (0,),
     config: RunConfig = RunConfig(),
     progress: Callable[[str], None] | None = None,
+    pool: WorkerPool | None = None,
 ) -> RunResult:
-    """Run every unit of work with this process's witness workers; ``progress`` is told each unit's concept."""
+    """Run every unit of work with this process's witness workers; ``progress`` is told each unit's concept.
+
+    ``pool`` holds the workers when the caller has more for them to do (they are left
+    running); by default the run starts its own and stops them at the end.
+    """
     registry = load_all()
     result = RunResult()
-    with WorkerPool() as pool, reference_threads():
+    with (contextlib.nullcontext(pool) if pool else WorkerPool()) as pool, reference_threads():
         # Units are started ahead (the workers' queues fill while the NumPy side is computed here) and
         # finished in order, each as soon as its replies are in.
         pending: deque[tuple[str, Pending]] = deque()

@@ -60,9 +60,12 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
 
 def run_with_progress(
     concepts, dtypes, seeds, config: harness.RunConfig = harness.RunConfig(), console=None, *,
-    workers: int = 1, scheduler: str | None = None,
+    workers: int = 1, scheduler: str | None = None, pool: harness.WorkerPool | None = None,
 ) -> harness.RunResult:
     """Run every (concept, dtype, seed), showing a progress bar on a terminal.
+
+    In this process (``workers`` 1, no scheduler) the run uses ``pool``'s witness workers
+    when it is given, and leaves them running.
 
     Raises
     ------
@@ -74,7 +77,8 @@ def run_with_progress(
         if workers <= 1 and not scheduler:
             task = bar.add_task("comparing", total=len(harness.units(concepts, dtypes, seeds)))
             return harness.run(
-                concepts, dtypes, seeds, config, progress=lambda name: bar.update(task, advance=1, description=name)
+                concepts, dtypes, seeds, config, progress=lambda name: bar.update(task, advance=1, description=name),
+                pool=pool,
             )
         task = bar.add_task("comparing", total=len(concepts))
         by_concept: dict[str, harness.RunResult] = {}

@@ -27,17 +27,19 @@ _ROWS: dict[tuple, list] = {}
 def rows_of(pool, concept_name, sample_name, dtype):
     """The rows of one sample in one dtype; the first call runs every sample of the concept.
 
-    All of a concept's samples are queued at once, so the framework workers of this
-    process compute while the reference and the comparisons run here.
+    All of a concept's samples are queued at once, as one batch per worker like a run's,
+    so the framework workers of this process compute while the reference and the
+    comparisons run here.
     """
     key = (concept_name, sample_name, dtype)
     if key not in _ROWS:
         concept = load_all()[concept_name]
-        started = {
-            (concept_name, sample.name, each): harness.start_sample(concept, sample, each, SEED, pool)
-            for sample in concept.samples(concept_rng(SEED, concept_name))
-            for each in sample.dtypes
-        }
+        with pool.together():
+            started = {
+                (concept_name, sample.name, each): harness.start_sample(concept, sample, each, SEED, pool)
+                for sample in concept.samples(concept_rng(SEED, concept_name))
+                for each in sample.dtypes
+            }
         _ROWS.update({started_key: pending().records for started_key, pending in started.items()})
     return _ROWS[key]
 
