@@ -51,11 +51,7 @@ class JaxAdapter(Adapter):
         if not grad_wrt:
             return self.numpy_outputs(as_outputs(function(**arrays, **params))), None
 
-        def differentiable(*wrt):
-            outputs = as_outputs(function(**{**arrays, **dict(zip(grad_wrt, wrt))}, **params))
-            return outputs["out"], outputs
-
-        _, vjp, outputs = self.jax.vjp(differentiable, *(arrays[k] for k in grad_wrt), has_aux=True)
+        outputs, vjp = self._outputs_and_vjp(function, arrays, params, grad_wrt)
 
         def pullback(dout):
             grads = vjp(self.to_tensor(dout))
@@ -63,15 +59,21 @@ class JaxAdapter(Adapter):
 
         return self.numpy_outputs(outputs), pullback
 
+    def _outputs_and_vjp(self, function, arrays, params, grad_wrt):
+        """The outputs by name and ``jax.vjp``'s pullback of ``out`` with respect to the ``grad_wrt`` inputs."""
+
+        def differentiable(*wrt):
+            outputs = as_outputs(function(**{**arrays, **dict(zip(grad_wrt, wrt))}, **params))
+            return outputs["out"], outputs
+
+        _, vjp, outputs = self.jax.vjp(differentiable, *(arrays[k] for k in grad_wrt), has_aux=True)
+        return outputs, vjp
+
     def _vjp(self, function, params, grad_wrt):
         """``(arrays, dout) -> (outputs, gradients)``: the forward pass and its pullback, traceable as one program."""
 
         def forward_and_pullback(arrays, dout):
-            def differentiable(*wrt):
-                outputs = as_outputs(function(**{**arrays, **dict(zip(grad_wrt, wrt))}, **params))
-                return outputs["out"], outputs
-
-            _, vjp, outputs = self.jax.vjp(differentiable, *(arrays[k] for k in grad_wrt), has_aux=True)
+            outputs, vjp = self._outputs_and_vjp(function, arrays, params, grad_wrt)
             return outputs, dict(zip(map(gradient_name, grad_wrt), vjp(dout)))
 
         return forward_and_pullback
