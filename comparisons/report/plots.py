@@ -9,7 +9,7 @@ import math
 from typing import Mapping, Sequence
 
 import numpy as np
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 PALETTE = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b")
 """Line colours, one per witness in order (numpy, torch, tensorflow, ...)."""
@@ -184,9 +184,9 @@ def heat_map(
         parts.append(Markup('<text x="{}" y="{:.1f}" class="tick" text-anchor="end">{}</text>')
                      .format(label_w - 4, top + cell * i + cell * 0.7, label))
     for (i, j), (margin, verdict, tooltip) in sorted(cells.items()):
-        parts.append(Markup('<rect x="{}" y="{}" width="{}" height="{}" fill="{}" class="cell"><title>{}</title></rect>')
-                     .format(label_w + cell * j, top + cell * i, cell - 2, cell - 2,
-                             margin_colour(margin, verdict), tooltip))
+        # an f-string and escape() of the one text: Markup.format costs 0.1 ms a cell, and a page has thousands
+        parts.append(Markup(f'<rect x="{label_w + cell * j}" y="{top + cell * i}" width="{cell - 2}" height="{cell - 2}" '
+                            f'fill="{margin_colour(margin, verdict)}" class="cell"><title>{escape(tooltip)}</title></rect>'))
     parts.append(Markup("</svg></figure>"))
     return Markup("").join(parts)
 

@@ -9,6 +9,7 @@ the source itself.
 
 from __future__ import annotations
 
+import functools
 import io
 import tokenize
 from dataclasses import dataclass, field
@@ -73,9 +74,17 @@ def code_block(title: str, function, *, missing: str = "no implementation") -> C
         source = source_of(function)
     except (OSError, TypeError, ImportError, SyntaxError) as error:
         return CodeBlock(title, missing=f"source unavailable: {error}")  # a broken checkout: not translated
+    html, notes = _highlighted(source)
+    return CodeBlock(title, source, html, list(notes))
+
+
+@functools.lru_cache(maxsize=None)
+def _highlighted(source: str) -> tuple[Markup, tuple[tuple[int, str], ...]]:
+    """Pygments HTML of a source with its commented lines marked, and those comments; a
+    function shown on several pages (a concept's, the catalog's, a notebook's) is highlighted once."""
     notes = comments(source)
     formatter = HtmlFormatter(hl_lines=sorted({line for line, _ in notes}), linenos=False)
-    return CodeBlock(title, source, Markup(highlight(source, LEXER, formatter)), notes)
+    return Markup(highlight(source, LEXER, formatter)), tuple(notes)
 
 
 def note_text(block: CodeBlock, lang=None) -> Markup:
