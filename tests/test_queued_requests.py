@@ -9,6 +9,7 @@ import pytest
 from comparisons import harness
 from comparisons.agreement import AGREE, ERROR, SKIPPED
 from comparisons.registry import LazyFunction, Sample, concept_rng, load_all
+from comparisons.witnesses import FRAMEWORKS
 from comparisons.witnesses.pool import WorkerDied, WorkerPool
 from comparisons.witnesses.protocol import pack
 
@@ -79,3 +80,14 @@ def test_a_worker_lost_in_a_batch_answers_the_rest_from_a_fresh_one():
             futures[1].result()
         np.testing.assert_array_equal(futures[2].result()[0]["out"], -np.ones(2))
         assert pool.worker("torch").starts == 2
+
+
+def test_each_framework_is_imported_in_its_own_worker_only(pool):
+    """TensorFlow would import jax (its TFLite utilities do when jax is installed): the worker blocks it."""
+    names = ("torch", "tensorflow", "jax", "paddle")
+    request = ("call", LazyFunction("planted:frameworks_imported"), {"x": np.zeros(1)}, {}, None)
+    for framework in ("torch", "tensorflow", "jax", "paddle"):
+        if not FRAMEWORKS[framework].required and FRAMEWORKS[framework].missing_reason():
+            continue  # an optional framework that is not installed has no worker to look into
+        imported = pool.worker(framework).later(request, 120).result()[0]["out"]
+        assert [n for n, there in zip(names, imported) if there] == [framework]

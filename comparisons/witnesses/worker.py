@@ -23,15 +23,18 @@ def _silence_output() -> None:
     os.close(devnull)
 
 
-NOT_IMPORTED = ("sklearn",)
-"""Modules no witness uses that a framework would import at start-up anyway: Keras imports
-scikit-learn for its estimator wrappers when TensorFlow is imported (1.6 s of CPU, a quarter
-of TensorFlow's import). Blocked in the workers; the harness draws datasets with it."""
+NOT_IMPORTED = {"sklearn": "", "jax": "jax"}
+"""Modules a framework would import at start-up though its witness does not use them: module ->
+the one worker that may import it ("" for none). Keras imports scikit-learn for its estimator
+wrappers when TensorFlow is imported (1.6 s of CPU, a quarter of TensorFlow's import), and
+TensorFlow's TFLite utilities import jax when it is installed (0.8 s, in the tensorflow and onnx
+workers). Blocked in the workers; the harness draws datasets with scikit-learn."""
 
 
-def _block_unused_imports() -> None:
-    for module in NOT_IMPORTED:
-        sys.modules.setdefault(module, None)  # `import sklearn` raises ImportError, which Keras expects
+def _block_unused_imports(framework: str) -> None:
+    for module, allowed_in in NOT_IMPORTED.items():
+        if framework != allowed_in:
+            sys.modules.setdefault(module, None)  # `import jax` raises ImportError, which both callers expect
 
 
 def _resolve(function):
@@ -64,7 +67,7 @@ def _forward_and_pullback(adapter, function, inputs, params, grad_wrt, dout) -> 
 def serve(conn: Connection, framework: str) -> None:
     """Answer requests from the harness until it says stop or closes the pipe."""
     _silence_output()
-    _block_unused_imports()
+    _block_unused_imports(framework)
     spec = FRAMEWORKS[framework]
     try:
         adapter = spec.make_adapter()
