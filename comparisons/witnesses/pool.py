@@ -103,17 +103,19 @@ class WorkerProcess:
                 self._start()
             return not self.unavailable
 
-    def submit(self, request: tuple) -> None:
-        """Send one request (the worker is started first when needed)."""
+    def _connection(self):
+        """The pipe to the worker, started first when needed; WitnessUnavailable when its framework cannot be imported."""
         if not self.available():
             raise WitnessUnavailable(self.unavailable)
-        send(self.conn, request)
+        return self.conn
+
+    def submit(self, request: tuple) -> None:
+        """Send one request (the worker is started first when needed)."""
+        send(self._connection(), request)
 
     def _ask_packed(self, parts: list[bytes], time_limit: float) -> tuple[dict, float, str]:
         with self._lock:
-            if not self.available():
-                raise WitnessUnavailable(self.unavailable)
-            send_packed(self.conn, parts)
+            send_packed(self._connection(), parts)
             return self.result(time_limit)
 
     def result(self, time_limit: float) -> tuple[dict, float, str]:
@@ -166,11 +168,10 @@ class WorkerProcess:
         """
         with self._lock:
             try:
-                if not self.available():
-                    raise WitnessUnavailable(self.unavailable)
-                send(self.conn, ("batch", len(held)))
+                conn = self._connection()
+                send(conn, ("batch", len(held)))
                 for parts, _, _ in held:
-                    send_packed(self.conn, parts)
+                    send_packed(conn, parts)
             except Exception as error:  # noqa: BLE001 - every future learns why
                 for _, _, future in held:
                     future.set_exception(error)
