@@ -329,8 +329,10 @@ def start_witnesses(
         return outcomes
 
     if concept.grad_wrt and dout is None:
-        # Each worker keeps only its latest pullback: nothing may be queued before the second request.
-        return _finished(finish())
+        # Each worker keeps only its latest pullback: nothing may be queued before the second
+        # request. The forward requests are waited for here, so they may not be held back either.
+        with pool.apart():
+            return _finished(finish())
     if concept.grad_wrt:
         reference_gradients(dout)
     return Pending(finish, futures.values())

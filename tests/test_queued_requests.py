@@ -2,6 +2,7 @@
 and units started ahead (``harness.Pending``)."""
 
 import dataclasses
+import threading
 
 import numpy as np
 import pytest
@@ -65,6 +66,31 @@ def test_a_failing_sample_in_a_batch_fails_alone(pool):
     records = harness.run_concept(planted, "float64", 0, pool, harness.RunConfig(frameworks=("jax",))).records
     jax_rows = {r.sample: r.verdict for r in records if "jax" in (r.witness_a, r.witness_b)}
     assert jax_rows == {"3-rows": ERROR, "4-rows": AGREE}
+
+
+def reference_that_raises(x):
+    raise ValueError("planted reference failure")
+
+
+def test_a_sample_without_a_reference_output_in_a_batch_is_answered(pool):
+    """Its gradients wait for a framework's output shape: a request still held would never come back."""
+    concept = load_all()["sigmoid"]
+    three, four = (Sample(f"{n}-rows", lambda rng, n=n: {"x": rng.standard_normal((n, 2))}) for n in (3, 4))
+    planted = dataclasses.replace(
+        concept, samples=lambda rng: [three, four], divergences=(),
+        reference=(reference_that_raises, concept.reference[1]),
+    )
+    config = harness.RunConfig(frameworks=("torch", "jax"))
+    finished = []
+    run = threading.Thread(target=lambda: finished.append(harness.run_concept(planted, "float64", 0, pool, config)), daemon=True)
+    run.start()
+    run.join(120)
+    assert finished, "the run waited for a held request"
+    records = finished[0].records
+    assert {r.verdict for r in records if "numpy" in (r.witness_a, r.witness_b)} == {ERROR}
+    assert {(r.sample, r.quantity, r.verdict) for r in records if (r.witness_a, r.witness_b) == ("torch", "jax")} == {
+        (sample, quantity, AGREE) for sample in ("3-rows", "4-rows") for quantity in ("out", "dx")
+    }
 
 
 def test_a_worker_lost_in_a_batch_answers_the_rest_from_a_fresh_one():

@@ -264,15 +264,33 @@ class WorkerPool:
         A worker whose framework gains by it runs a batch's forward passes and pullbacks
         together (JAX: one compiled program); the others answer one request at a time.
         """
-        self.holding = True
-        for worker in self.workers.values():
-            worker.hold()
+        self._hold(True)
         try:
             yield
         finally:
-            self.holding = False
+            self._hold(False)
+
+    @contextlib.contextmanager
+    def apart(self):
+        """Inside :meth:`together`, for a caller that must wait for a reply: the requests held
+        so far are sent, those queued inside go at once, and holding resumes afterwards
+        (a held request is never answered)."""
+        holding = self.holding
+        self._hold(False)
+        try:
+            yield
+        finally:
+            self._hold(holding)
+
+    def _hold(self, holding: bool) -> None:
+        """Start holding every worker's requests, or send what each holds."""
+        if holding != self.holding:
+            self.holding = holding
             for worker in self.workers.values():
-                worker.release()
+                if holding:
+                    worker.hold()
+                else:
+                    worker.release()
 
     def close(self) -> None:
         """Stop every worker. All are told first, so that they shut down (seconds each) side by side."""
