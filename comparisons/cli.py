@@ -143,8 +143,8 @@ def command_run(args, console) -> int:
     lang = language(args.lang)
     exporting = any(c.family == "deployment" for c in concepts) and ONNX in config.frameworks
     with WorkerPool() as pool:
-        # The trained networks' .onnx files are exported first in the run's onnx worker, which imports
-        # the exporters' frameworks for the deployment concept anyway; they are written after the report.
+        # The trained networks' .onnx files are exported first, each in the run's worker of the framework
+        # that exports it (the deployment concept exports there too); they are written after the report.
         exports = queue_exports(pool, NETWORKS, dtypes[0], seed=0, timeout=config.timeout) if exporting else {}
         try:
             result = run_with_progress(

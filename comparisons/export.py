@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from comparisons.limits import WitnessTimeout
-from comparisons.registry import LazyFunction
+from comparisons.registry import LazyFunction, framework_of
 from comparisons.witnesses import ONNX
 from comparisons.witnesses.pool import RemoteError, WitnessUnavailable, WorkerDied, WorkerPool
 
@@ -40,7 +40,7 @@ def network_weights(name: str, dtype: str, seed: int = 0):
 
 
 def serialized_model(w1, b1, w2, b2, *, suffix: str, activations) -> np.ndarray:
-    """One exporter's file of the network with these weights, as bytes in a uint8 array (a reply of the onnx worker)."""
+    """One exporter's file of the network with these weights (its worker's tensors), as bytes in a uint8 array."""
     result = LazyFunction(EXPORTERS[suffix])([w1, b1, w2, b2], activations)
     return np.frombuffer(result if isinstance(result, bytes) else result.SerializeToString(), dtype=np.uint8)
 
@@ -67,19 +67,21 @@ def describe(data: bytes) -> list[dict]:
 
 
 def queue_exports(pool, names, dtype: str = "float32", seed: int = 0, timeout: float = 300.0) -> dict[str, Future]:
-    """Ask the pool's onnx worker for every exporter's file of each network: ``NAME.SUFFIX`` -> future.
+    """Ask the pool's workers for every exporter's file of each network: ``NAME.SUFFIX`` -> future.
 
-    The exporters import PyTorch, TensorFlow and tf2onnx, so they run in the onnx worker
-    like the deployment concept's witnesses, never in the harness, and while it goes on.
+    Each exporter runs in the worker of the framework that exports (``onnx.helper``'s in
+    the onnx worker), like the deployment concept's witnesses: never in the harness, and
+    while it goes on.
     """
     serialize = LazyFunction("comparisons.export:serialized_model")
     exports = {}
     for name in names:
-        weights, activations = network_weights(name, dtype, seed)  # trained here: the worker has no scikit-learn
+        weights, activations = network_weights(name, dtype, seed)  # trained here: the workers have no scikit-learn
         inputs = dict(zip(("w1", "b1", "w2", "b2"), weights))
-        for suffix in EXPORTERS:
+        for suffix, exporter in EXPORTERS.items():
             params = {"suffix": suffix, "activations": activations}
-            exports[f"{name}{suffix}"] = pool.worker(ONNX).later(("call", serialize, inputs, params, None), timeout)
+            worker = pool.worker(framework_of(LazyFunction(exporter)) or ONNX)
+            exports[f"{name}{suffix}"] = worker.later(("call", serialize, inputs, params, None), timeout)
     return exports
 
 

@@ -31,7 +31,7 @@ from comparisons.agreement import AGREE, DISAGREE, ERROR, EXPECTED_DIVERGENCE, S
 from comparisons.limits import time_limit
 from comparisons.registry import (
     DTYPE, DTYPES, FAMILIES, LOAD_ERRORS, SHAPE, VALUES, Concept, Divergence, Tolerance, concept_rng,
-    load_all, sample_rng,
+    framework_of, load_all, sample_rng,
 )
 from comparisons.witnesses import FRAMEWORKS, NUMPY, ONNX, gradient_name
 from comparisons.witnesses.adapter import THREADS, NumpyAdapter
@@ -156,7 +156,7 @@ def framework_witnesses(config: RunConfig) -> list[str]:
 
 
 def extra_witnesses(concept: Concept, config: RunConfig) -> list[str]:
-    """The concept's extra witnesses, when the worker that hosts them is selected."""
+    """The concept's extra witnesses, when ``onnx`` is selected."""
     return list(concept.extra_witnesses) if ONNX in config.frameworks else []
 
 
@@ -165,9 +165,13 @@ def witness_order(concept: Concept, config: RunConfig = RunConfig()) -> tuple[st
     return (NUMPY, *framework_witnesses(config), *extra_witnesses(concept, config), finite_diff.NAME)
 
 
-def host_of(witness: str) -> str:
-    """The worker process a witness runs in: its framework's, or ``onnx`` for extra witnesses."""
-    return witness if witness in FRAMEWORKS else ONNX
+def host_of(witness: str, concept: Concept | None = None) -> str:
+    """The worker process a witness runs in: its framework's; for an extra witness of ``concept``, that of
+    the framework whose tree holds its function (which exports there anyway), else ``onnx``."""
+    if witness in FRAMEWORKS:
+        return witness
+    exporter = framework_of(concept.extra_witnesses[witness]) if concept else None
+    return exporter or ONNX
 
 
 def _unavailable_kind(host: str, reason: str) -> str:
@@ -209,13 +213,13 @@ def _guarded(function, *args, timeout: float):
     return result, None, time.perf_counter() - start
 
 
-def _ask_later(pool: WorkerPool, requests: Mapping[str, tuple], timeout: float) -> dict[str, Future]:
+def _ask_later(pool: WorkerPool, concept: Concept, requests: Mapping[str, tuple], timeout: float) -> dict[str, Future]:
     """Queue each witness's request on its worker: witness -> future of (results, seconds, gradient error).
 
     Workers compute concurrently, each through its own queue. Witnesses sharing a
     worker (the extra witnesses) wait for each other.
     """
-    return {witness: pool.worker(host_of(witness)).later(request, timeout) for witness, request in requests.items()}
+    return {witness: pool.worker(host_of(witness, concept)).later(request, timeout) for witness, request in requests.items()}
 
 
 def _answer(future: Future, timeout: float) -> tuple:
@@ -233,7 +237,7 @@ def _take_answers(concept: Concept, outcomes: Mapping[str, Outcome], futures: Ma
         outcome = outcomes[witness]
         outcome.results, outcome.seconds, outcome.gradient_error = dict(results), seconds, gradient_error
         if isinstance(error, WitnessUnavailable):
-            host = host_of(witness)
+            host = host_of(witness, concept)
             if _unavailable_kind(host, str(error)) == "skipped":
                 outcome.skipped = str(error)
             else:
@@ -265,8 +269,8 @@ def start_witnesses(
     outcomes = {name: Outcome(skipped=_why_skipped(concept, name, sample_skip)) for name in witnesses}
     remote = [w for w in witnesses if w not in (NUMPY, finite_diff.NAME) and not outcomes[w].skipped]
     for witness in remote:  # not installed: known without starting the worker
-        reason = FRAMEWORKS[host_of(witness)].missing_reason()
-        if reason and _unavailable_kind(host_of(witness), reason) == "skipped":
+        reason = FRAMEWORKS[host_of(witness, concept)].missing_reason()
+        if reason and _unavailable_kind(host_of(witness, concept), reason) == "skipped":
             outcomes[witness].skipped = reason
         elif reason:
             outcomes[witness].error = reason
@@ -281,7 +285,7 @@ def start_witnesses(
             w: ("forward", w, concept.implementation(w), sent, params, gradients_of[w], dout if gradients_of[w] else None)
             for w in remote
         }
-        return _ask_later(pool, requests, config.timeout)
+        return _ask_later(pool, concept, requests, config.timeout)
 
     # Without gradients nothing waits for the reference's output: the frameworks start first.
     futures = {} if concept.grad_wrt else ask_frameworks(None)
@@ -316,7 +320,7 @@ def start_witnesses(
                 return outcomes
             dout = draw_dout(shapes[0])
             pending = [w for w in remote if gradients_of[w] and not (outcomes[w].error or outcomes[w].skipped)]
-            pullbacks = _ask_later(pool, {w: ("pullback", w, dout) for w in pending}, config.timeout)
+            pullbacks = _ask_later(pool, concept, {w: ("pullback", w, dout) for w in pending}, config.timeout)
             for witness, future in pullbacks.items():
                 grads, seconds, error, _ = _answer(future, config.timeout)
                 outcomes[witness].seconds += seconds

@@ -173,6 +173,12 @@ def implementation(framework: str, target: str) -> LazyFunction:
     return LazyFunction(f"framework_impls.{TREES[framework]}.{module}:{function}")
 
 
+def framework_of(function: Callable) -> str | None:
+    """The framework whose tree under ``framework_impls/`` holds ``function`` (a :class:`LazyFunction`), if any."""
+    module = getattr(function, "target", "").split(":")[0]
+    return next((framework for framework, tree in TREES.items() if module.startswith(f"framework_impls.{tree}.")), None)
+
+
 def implementations(target: str, *, frameworks: Iterable[str] = FRAMEWORKS) -> dict[str, LazyFunction]:
     """The same ``"module.function"`` in every framework tree named (all of them by default)."""
     return {framework: implementation(framework, target) for framework in frameworks}
@@ -260,8 +266,10 @@ class Concept:
     samples ``rosetta bench`` times; ``bench_floor``, given a benchmark sample's
     inputs and parameters, returns a callable that runs only the matrix products of
     the NumPy reference. ``extra_witnesses`` are forward-only witnesses of this
-    concept alone (ONNX Runtime, the ONNX reference evaluator) that take and return
-    NumPy arrays in the ``onnx`` worker; ``optional_packages`` are the packages whose
+    concept alone (ONNX Runtime, the ONNX reference evaluator), selected with the
+    ``onnx`` witness: one in a framework's tree (ONNX Runtime on that framework's
+    export) runs in that framework's worker and takes its tensors, the others take and
+    return NumPy arrays in the ``onnx`` worker; ``optional_packages`` are the packages whose
     absence makes a row ``skipped`` rather than ``error``. ``shown`` is the code a reader
     sees for a witness where the function that runs only drives it (an optimiser's
     trajectory runs a loop; the reader wants the update rule and the optimiser's

@@ -76,10 +76,11 @@ register(
         extra_witnesses={
             "onnxruntime": _onnx("onnxruntime_inference"),
             "onnx-reference": _onnx("reference_evaluator_inference"),
-            "onnxruntime-torch-export": _onnx("onnxruntime_on_torch_export"),
-            "onnxruntime-tf-export": _onnx("onnxruntime_on_tensorflow_export"),
+            # run in the worker of the framework that exports, which imports it anyway
+            "onnxruntime-torch-export": LazyFunction("framework_impls.torch_impl.deployment:onnxruntime_on_export"),
+            "onnxruntime-tf-export": LazyFunction("framework_impls.tf_impl.deployment:onnxruntime_on_export"),
         },
-        optional_packages=("onnxruntime", "tf2onnx"),
+        optional_packages=("onnx", "onnxruntime", "tf2onnx"),
         tutorial=N_("Deployment: trained weights become a model file that runs without the training code."),
         forward_math=r"a_0 = x,\quad a_k = f_k\!\left(a_{k-1} W_k^\top + b_k\right),\quad \hat y = \arg\max a_L",
     )

@@ -65,7 +65,8 @@ def run_onnxruntime(model_bytes, x):
     return session.run(None, feeds)[0]
 
 
-def _with_prediction(probabilities):
+def with_prediction(probabilities):
+    """The probabilities and the prediction read from them, as the reference gives them."""
     from reference.deployment import predict
 
     return {"out": probabilities, "prediction": predict(probabilities)}
@@ -73,25 +74,11 @@ def _with_prediction(probabilities):
 
 def onnxruntime_inference(x, w1, b1, w2, b2, *, activations):
     """ONNX Runtime on the graph built from the NumPy weights."""
-    return _with_prediction(run_onnxruntime(dense_network_to_onnx((w1, b1, w2, b2), activations).SerializeToString(), x))
+    return with_prediction(run_onnxruntime(dense_network_to_onnx((w1, b1, w2, b2), activations).SerializeToString(), x))
 
 
 def reference_evaluator_inference(x, w1, b1, w2, b2, *, activations):
     """The onnx package's own ReferenceEvaluator (pure Python/NumPy) on the same graph."""
     from onnx.reference import ReferenceEvaluator
 
-    return _with_prediction(ReferenceEvaluator(dense_network_to_onnx((w1, b1, w2, b2), activations)).run(None, {"x": x})[0])
-
-
-def onnxruntime_on_torch_export(x, w1, b1, w2, b2, *, activations):
-    """ONNX Runtime on the model ``torch.onnx.export`` writes for the PyTorch network."""
-    from framework_impls.torch_impl.deployment import export_onnx
-
-    return _with_prediction(run_onnxruntime(export_onnx((w1, b1, w2, b2), activations), x))
-
-
-def onnxruntime_on_tensorflow_export(x, w1, b1, w2, b2, *, activations):
-    """ONNX Runtime on the model tf2onnx writes for the TensorFlow network."""
-    from framework_impls.tf_impl.deployment import export_onnx
-
-    return _with_prediction(run_onnxruntime(export_onnx((w1, b1, w2, b2), activations), x))
+    return with_prediction(ReferenceEvaluator(dense_network_to_onnx((w1, b1, w2, b2), activations)).run(None, {"x": x})[0])

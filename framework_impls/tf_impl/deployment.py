@@ -1,4 +1,4 @@
-"""The trained dense network as a Keras model, and its export with tf2onnx."""
+"""The trained dense network as a Keras model, and its export with tf2onnx run by ONNX Runtime."""
 
 import keras
 import numpy as np
@@ -46,3 +46,10 @@ def export_onnx(weights, activations):
     finally:
         logging.disable(logging.NOTSET)
     return model.SerializeToString()
+
+
+def onnxruntime_on_export(x, w1, b1, w2, b2, *, activations):
+    """ONNX Runtime on the file tf2onnx writes for this network (a forward-only witness)."""
+    from framework_impls.onnx_impl.deployment import run_onnxruntime, with_prediction
+
+    return with_prediction(run_onnxruntime(export_onnx((w1, b1, w2, b2), activations), x.numpy()))

@@ -1,4 +1,4 @@
-"""The trained dense network as a PyTorch module, and its export with torch.onnx.export."""
+"""The trained dense network as a PyTorch module, and its export with torch.onnx.export run by ONNX Runtime."""
 
 import io
 
@@ -43,3 +43,10 @@ def export_onnx(weights, activations):
         dynamic_axes={"x": {0: "N"}, "probabilities": {0: "N"}}, opset_version=17,
     )
     return buffer.getvalue()
+
+
+def onnxruntime_on_export(x, w1, b1, w2, b2, *, activations):
+    """ONNX Runtime on the file ``torch.onnx.export`` writes for this network (a forward-only witness)."""
+    from framework_impls.onnx_impl.deployment import run_onnxruntime, with_prediction
+
+    return with_prediction(run_onnxruntime(export_onnx((w1, b1, w2, b2), activations), x.numpy()))

@@ -6,6 +6,8 @@ torch keeps one layer's weights as ``weight_ih_l0`` (G H, in), ``weight_hh_l0``
 (G H, H), ``bias_ih_l0``, ``bias_hh_l0`` (G H,): the reference's layout, nothing to convert.
 """
 
+import io
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -27,6 +29,45 @@ def lstm(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
     layer = nn.LSTM(x.shape[2], h0.shape[1], batch_first=True, dtype=x.dtype)
     out, _ = functional_call(layer, _weights(w_ih, w_hh, b_ih, b_hh), (x, (h0.unsqueeze(0), c0.unsqueeze(0))))
     return out
+
+
+def export_lstm_onnx(w_ih, w_hh, b_ih, b_hh):
+    """Serialized ONNX model of ``nn.LSTM(batch_first=True)`` holding these weights.
+
+    Inputs ``x`` (N, T, in), ``h0`` and ``c0`` (1, N, H); output ``out`` (N, T, H),
+    with dynamic batch and time axes. The exporter maps torch's gate order (i, f, g, o)
+    onto ONNX's LSTM (i, o, f, c) itself.
+    """
+    hidden, n_in = w_hh.shape[1], w_ih.shape[1]
+    layer = nn.LSTM(n_in, hidden, batch_first=True, dtype=w_ih.dtype)
+    with torch.no_grad():
+        for name, value in _weights(w_ih, w_hh, b_ih, b_hh).items():
+            getattr(layer, name).copy_(value)
+
+    class Sequence(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = layer
+
+        def forward(self, x, h0, c0):
+            return self.lstm(x, (h0, c0))[0]
+
+    example = (torch.zeros(1, 1, n_in, dtype=w_ih.dtype), *[torch.zeros(1, 1, hidden, dtype=w_ih.dtype)] * 2)
+    buffer = io.BytesIO()
+    # dynamo=False: the TorchScript exporter, which needs no onnxscript package.
+    torch.onnx.export(
+        Sequence(), example, buffer, input_names=["x", "h0", "c0"], output_names=["out"], dynamo=False,
+        dynamic_axes={"x": {0: "batch", 1: "time"}, "h0": {1: "batch"}, "c0": {1: "batch"}, "out": {0: "batch", 1: "time"}},
+    )
+    return buffer.getvalue()
+
+
+def onnxruntime_on_lstm_export(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+    """ONNX Runtime on the exported LSTM: every hidden state, (N, T, H) (a forward-only witness)."""
+    from framework_impls.onnx_impl.deployment import run_onnxruntime
+
+    feeds = {"x": x, "h0": h0.unsqueeze(0), "c0": c0.unsqueeze(0)}  # h0, c0: (layers, N, H)
+    return run_onnxruntime(export_lstm_onnx(w_ih, w_hh, b_ih, b_hh), {k: v.numpy() for k, v in feeds.items()})
 
 
 def gru(x, h0, w_ih, w_hh, b_ih, b_hh, *, reset_after=True):
