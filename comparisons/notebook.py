@@ -313,7 +313,7 @@ def plot_code(concept: Concept, lang: Language) -> str:
         "from comparisons.report import plots",
         "",
         f"grid = np.linspace({low}, {high}, {count})",
-        f"forward, backward = concept.reference  # " + _("the NumPy reference"),
+        "forward, backward = concept.reference  # " + _("the NumPy reference"),
         f"y, cache = forward({name}=grid, **samples[0].params)",
         "dy = backward(np.ones_like(y), cache)  # " + _("dout = 1: the derivative itself"),
         f"series = {{'{concept.name}(x)': y, \"{concept.name}'(x)\": dy}}",

@@ -15,7 +15,7 @@ skipped row fails, so a stray import that makes a witness vanish turns the suite
 
 import pytest
 
-from comparisons import finite_diff, harness
+from comparisons import harness
 from comparisons.agreement import AGREE, SKIPPED
 from comparisons.registry import FAMILIES, LOAD_ERRORS, concept_rng, load_all
 from comparisons.witnesses import FRAMEWORKS, gradient_name

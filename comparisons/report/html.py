@@ -9,7 +9,6 @@ latex2mathml and :mod:`comparisons.report.plots`, which escape their own text.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
