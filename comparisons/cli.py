@@ -127,7 +127,7 @@ def command_run(args, console) -> int:
     from comparisons.concepts.deployment import NETWORKS
     from comparisons.export import queue_exports, write_exports
     from comparisons.i18n import language
-    from comparisons.report import write_report
+    from comparisons.report import ReportWriter
     from comparisons.runner import WorkerLost, run_with_progress
     from comparisons.summary import print_summary
     from comparisons.witnesses import ONNX
@@ -142,19 +142,21 @@ def command_run(args, console) -> int:
     seeds = list(range(args.seeds))
     lang = language(args.lang)
     exporting = any(c.family == "deployment" for c in concepts) and ONNX in config.frameworks
-    with WorkerPool() as pool:
+    # Each concept's page is written as soon as its rows are in, while the workers go on.
+    with WorkerPool() as pool, ReportWriter(args.out, concepts, seeds=seeds, lang=args.lang) as report:
         # The trained networks' .onnx files are exported first, each in the run's worker of the framework
         # that exports it (the deployment concept exports there too); they are written after the report.
         exports = queue_exports(pool, NETWORKS, dtypes[0], seed=0, timeout=config.timeout) if exporting else {}
         try:
             result = run_with_progress(
-                concepts, dtypes, seeds, config, console, workers=args.workers, scheduler=args.scheduler, pool=pool
+                concepts, dtypes, seeds, config, console, workers=args.workers, scheduler=args.scheduler, pool=pool,
+                concept_done=report.add,
             )
         except WorkerLost as error:
             print(f"rosetta: error: {error}", file=sys.stderr)
             return 1
         result.records += harness.load_error_records(None if not (args.concept or args.family) else args.family)
-        write_report(result, args.out, seeds=seeds, console=console, lang=args.lang)
+        report.finish(result, console)
         print_summary(result.records, console, lang)
         write_exports(args.out / "models", exports)
     if (args.out / "notebooks").is_dir():

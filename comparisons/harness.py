@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import time
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable, Iterable, Mapping
@@ -723,14 +723,19 @@ def run(
     config: RunConfig = RunConfig(),
     progress: Callable[[str], None] | None = None,
     pool: WorkerPool | None = None,
+    concept_done: Callable[[str, RunResult], None] | None = None,
 ) -> RunResult:
     """Run every unit of work with this process's witness workers; ``progress`` is told each unit's concept.
 
     ``pool`` holds the workers when the caller has more for them to do (they are left
     running); by default the run starts its own and stops them at the end.
+    ``concept_done`` is given each concept's name and rows as soon as they are all in.
     """
     registry = load_all()
     result = RunResult()
+    todo = units(concepts, check_dtypes(dtypes), list(seeds))
+    units_left = Counter(name for name, _, _ in todo)
+    of_concept: dict[str, RunResult] = {}
     with (contextlib.nullcontext(pool) if pool else WorkerPool()) as pool, reference_threads():
         # Units are started ahead (the workers' queues fill while the NumPy side is computed here) and
         # finished in order, each as soon as its replies are in.
@@ -738,11 +743,17 @@ def run(
 
         def finish_next():
             name, unit = pending.popleft()
-            result.extend(unit())
+            done = unit()
+            result.extend(done)
             if progress:
                 progress(name)
+            if concept_done:
+                of_concept.setdefault(name, RunResult()).extend(done)
+                units_left[name] -= 1
+                if not units_left[name]:
+                    concept_done(name, of_concept.pop(name))
 
-        for name, dtype, seed in units(concepts, check_dtypes(dtypes), list(seeds)):
+        for name, dtype, seed in todo:
             pending.append((name, start_concept(registry[name], dtype, seed, pool, config)))
             while pending and pending[0][1].done():
                 finish_next()

@@ -15,7 +15,7 @@ import functools
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Iterator
+from typing import Callable, Iterator
 
 from comparisons import harness
 from comparisons.progress import progress_bar
@@ -61,11 +61,13 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
 def run_with_progress(
     concepts, dtypes, seeds, config: harness.RunConfig = harness.RunConfig(), console=None, *,
     workers: int = 1, scheduler: str | None = None, pool: harness.WorkerPool | None = None,
+    concept_done: Callable[[str, harness.RunResult], None] | None = None,
 ) -> harness.RunResult:
     """Run every (concept, dtype, seed), showing a progress bar on a terminal.
 
     In this process (``workers`` 1, no scheduler) the run uses ``pool``'s witness workers
-    when it is given, and leaves them running.
+    when it is given, and leaves them running. ``concept_done`` is given each concept's
+    name and rows as soon as they are all in.
 
     Raises
     ------
@@ -78,7 +80,7 @@ def run_with_progress(
             task = bar.add_task("comparing", total=len(harness.units(concepts, dtypes, seeds)))
             return harness.run(
                 concepts, dtypes, seeds, config, progress=lambda name: bar.update(task, advance=1, description=name),
-                pool=pool,
+                pool=pool, concept_done=concept_done,
             )
         task = bar.add_task("comparing", total=len(concepts))
         by_concept: dict[str, harness.RunResult] = {}
@@ -86,8 +88,11 @@ def run_with_progress(
             with _executor(workers, scheduler) as executor:
                 futures = {executor.submit(run_concept_units, c.name, dtypes, seeds, config): c.name for c in concepts}
                 for future in as_completed(futures):
-                    by_concept[futures[future]] = future.result()
-                    bar.update(task, advance=1, description=futures[future])
+                    name = futures[future]
+                    by_concept[name] = future.result()
+                    bar.update(task, advance=1, description=name)
+                    if concept_done:
+                        concept_done(name, by_concept[name])
         except BrokenProcessPool as error:
             raise WorkerLost(f"a harness process died ({error}); the previous report is left as it was") from None
         result = harness.RunResult()

@@ -93,16 +93,27 @@ def test_a_planted_bug_makes_the_run_exit_1(tmp_path, monkeypatch, registry):
     assert "disagree" in set(rows[rows.quantity == "dx"].verdict)
 
 
-def test_an_interrupted_run_leaves_the_previous_report_intact(tmp_path, monkeypatch):
+@pytest.mark.parametrize("step", ["write_concept_page", "write_html"], ids=["during-the-run", "at-its-end"])
+def test_an_interrupted_run_leaves_the_previous_report_intact(tmp_path, monkeypatch, step):
+    """Concept pages are written while the run goes on, the rest at its end: neither reaches ``out`` alone."""
+    from comparisons.report import html
+
     assert cli.main(["run", "--concept", "sigmoid", "--dtype", "float64", "--framework", "torch", "--out", str(tmp_path)]) == 0
-    before = {name: (tmp_path / name).read_bytes() for name in REPORT_FILES}
+    files = (*REPORT_FILES, "concepts/sigmoid.html")
+    before = {name: (tmp_path / name).read_bytes() for name in files}
+    real, calls = getattr(html, step), []
 
     def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+        calls.append(step)
+        if step == "write_html" or len(calls) == 2:  # a concept's page is written, the next one is not
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr("comparisons.report.html.write_html", interrupted)
-    assert cli.main(["run", "--concept", "linear", "--dtype", "float32", "--framework", "torch", "--out", str(tmp_path)]) == 130
-    assert {name: (tmp_path / name).read_bytes() for name in REPORT_FILES} == before
+    monkeypatch.setattr(html, step, interrupted)
+    run = ["run", "--concept", "linear", "--concept", "relu", "--dtype", "float32", "--framework", "torch"]
+    assert cli.main([*run, "--out", str(tmp_path)]) == 130
+    assert {name: (tmp_path / name).read_bytes() for name in files} == before
+    assert os.listdir(tmp_path / "concepts") == ["sigmoid.html"]
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".rosetta-")]
 
 

@@ -21,7 +21,7 @@ from rich.console import Console
 
 from comparisons import harness
 from comparisons.registry import REGISTRY, Concept, LazyFunction, Sample, source_of
-from comparisons.report import write_report
+from comparisons.report import ReportWriter, write_report
 from comparisons.report import plots
 from comparisons.report.mathml import latex_to_html
 from comparisons.report.sources import comments
@@ -649,3 +649,25 @@ def test_the_chinese_pages_show_details_and_tolerance_reasons_in_chinese(report,
     # results.csv is data: the same English text whatever the language of the pages
     english, chinese = (pd.read_csv(o / "results.csv")["detail"].fillna("").tolist() for o in (out, out_zh))
     assert english == chinese and set(hostile_skips) <= set(english)
+
+
+def without_date(page: Path) -> str:
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", "DATE", page.read_text(encoding="utf-8"))
+
+
+def test_pages_written_while_the_run_goes_on_are_the_pages_written_after_it(tmp_path, pool):
+    """``rosetta run`` writes each concept's page as soon as its rows are in (a training concept's
+    curves included); the report is the one written from the whole result at the end."""
+    registry = harness.load_all()
+    concepts = [registry[name] for name in (*REAL_CONCEPTS, "logic_gates_training")]
+    config = harness.RunConfig(frameworks=("torch",))
+    during, after = tmp_path / "during", tmp_path / "after"
+    with ReportWriter(during, concepts, seeds=[0]) as report:
+        result = harness.run(concepts, config=config, pool=pool, concept_done=report.add)
+        assert report.written == {c.name for c in concepts}
+        report.finish(result)
+    write_report(result, after, seeds=[0])
+    assert result.curves["logic_gates_training"]
+    written = sorted(path.relative_to(during) for path in during.rglob("*.html"))
+    assert written == sorted(path.relative_to(after) for path in after.rglob("*.html"))
+    assert all(without_date(during / page) == without_date(after / page) for page in written)

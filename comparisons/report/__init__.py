@@ -51,38 +51,74 @@ def write_report(result, out: Path, *, seeds, console=None, lang: str = "en", no
     installed) every concept of the run in the registry gets ``notebooks/NAME.ipynb``
     (written, not executed), and its page links to it.
     """
-    from comparisons.i18n import language
     from comparisons.registry import load_all
-    from comparisons.report import html
 
-    lang = language(lang)
+    registry = load_all()
+    ran = [registry[name] for name in dict.fromkeys(r.concept for r in result.records) if name in registry]
+    with ReportWriter(out, ran, seeds=seeds, lang=lang, notebooks=notebooks) as report:
+        report.finish(result, console)
 
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".rosetta-", dir=out))
-    try:
-        results = results_frame(result.records)
-        summary = summary_frame(results)
-        environment = run_environment(seeds)
-        results.to_csv(staging / "results.csv", index=False, float_format="%.8g")
-        summary.to_csv(staging / "summary.csv", index=False, float_format="%.8g")
-        (staging / "environment.json").write_text(json.dumps(environment, indent=2) + "\n")
-        written: set[str] = set()
+
+class ReportWriter:
+    """A run's report written while the run goes on, and published whole when it ends.
+
+    Each concept's page is written as soon as its rows are in (:meth:`add`), while the
+    workers still compute the concepts after it; :meth:`finish` writes the tables, the
+    catalog, the index and the pages not written yet, and moves everything into ``out``.
+    Everything goes into a hidden folder inside ``out`` first: a run that stops before
+    :meth:`finish` (an error, an interruption) leaves the previous report as it was.
+    Use it as a context manager; see :func:`write_report` for the arguments.
+    """
+
+    def __init__(self, out: Path, concepts, *, seeds, lang: str = "en", notebooks: bool = True):
+        from comparisons.i18n import language
+        from comparisons.report import html
+
+        self.out, self.seeds, self.lang = out, list(seeds), language(lang)
+        out.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".rosetta-", dir=out))
+        self.environment = run_environment(self.seeds)
+        self.notebooks: set[str] = set()
         if notebooks:
             from comparisons.notebook import write_notebooks
 
-            registry = load_all()
-            ran = [registry[name] for name in dict.fromkeys(results["concept"]) if name in registry]
-            written = write_notebooks(ran, staging / "notebooks", lang)
+            self.notebooks = write_notebooks(list(concepts), self.staging / "notebooks", self.lang)
+        self.setup = html.page_setup(
+            self.environment, self.staging, bench_csv=out / "bench.csv", lang=self.lang, notebooks=self.notebooks
+        )
+        self.written: set[str] = set()
+
+    def add(self, name: str, result) -> None:
+        """Write the page of a concept whose rows are all in ``result`` (a RunResult of that concept alone)."""
+        from comparisons.report import html
+
+        rows = results_frame(result.records).to_dict("records")
+        html.write_concept_page(self.setup, self.staging, name, rows, result.curves.get(name))
+        self.written.add(name)
+
+    def finish(self, result, console=None) -> None:
+        """Write the rest for the whole run's :class:`~comparisons.harness.RunResult` and publish the report."""
+        from comparisons.report import html
+
+        results = results_frame(result.records)
+        results.to_csv(self.staging / "results.csv", index=False, float_format="%.8g")
+        summary_frame(results).to_csv(self.staging / "summary.csv", index=False, float_format="%.8g")
+        (self.staging / "environment.json").write_text(json.dumps(self.environment, indent=2) + "\n")
+        gettext = self.lang.gettext
         with progress_bar(console) as bar:
-            task = bar.add_task(lang.gettext("writing the report"), total=results["concept"].nunique() + 1)
+            task = bar.add_task(gettext("writing the report"), total=results["concept"].nunique() + 1)
             html.write_html(
-                results, environment, staging, bench_csv=out / "bench.csv",
-                progress=lambda page: bar.update(task, advance=1, description=lang.gettext("report: {page}").format(page=page)),
-                curves_by_concept=result.curves, lang=lang, notebooks=written,
+                results, self.environment, self.staging, bench_csv=self.out / "bench.csv",
+                progress=lambda page: bar.update(task, advance=1, description=gettext("report: {page}").format(page=page)),
+                curves_by_concept=result.curves, lang=self.lang, notebooks=self.notebooks, written=self.written,
             )
-        publish(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        publish(self.staging, self.out)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def publish(staging: Path, out: Path) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import jinja2
 import numpy as np
@@ -444,22 +445,20 @@ def write_bench_page(out: Path, lang: Language | str = "en") -> bool:
     return True
 
 
-def write_html(results, environment, out: Path, *, bench_csv: Path | None = None,
-               progress: Callable[[str], None] | None = None, curves_by_concept: dict | None = None,
-               lang: Language | str = "en", notebooks: frozenset[str] | set[str] = frozenset()) -> int:
-    """Write index.html, concepts/NAME.html, divergences.html (and bench.html) into ``out``.
+@dataclass(frozen=True)
+class PageSetup:
+    """What every page of one report shares: the templates in its language, the context, the bench page."""
 
-    ``progress`` is told the name of each page as it is written;
-    ``curves_by_concept`` (concept -> witness -> loss curve) are the run's training
-    curves; ``lang`` is the language of every text (``"en"``, ``"zh"``); a concept in
-    ``notebooks`` has ``notebooks/NAME.ipynb`` beside the pages, and its page links
-    to it. Returns the number of pages written.
-    """
+    env: Any
+    context: dict
+    bench_html: str | None
+
+
+def page_setup(environment, out: Path, *, bench_csv: Path | None = None, lang: Language | str = "en",
+               notebooks: frozenset[str] | set[str] = frozenset()) -> PageSetup:
+    """The shared part of a report written into ``out`` (see :func:`write_html` for the arguments)."""
     lang = language(lang) if isinstance(lang, str) else lang
     env = _environment(lang)
-    registry = load_all()
-    names = list(dict.fromkeys(results["concept"]))
-    bench_csv = bench_csv or out / "bench.csv"
     seeds = environment.get("seeds") or [0]
     context = {
         "css": (TEMPLATES / "report.css").read_text() + pygments_css(),
@@ -467,25 +466,53 @@ def write_html(results, environment, out: Path, *, bench_csv: Path | None = None
         "environment": environment,
         "seed": seeds[0],
         "has_bench": False,
-        "curves": curves_by_concept or {},
         "lang": lang,
         "notebooks": frozenset(notebooks),
     }
-    html_bench = bench_page(env, bench_csv, {**context, "root": ""})
-    context["has_bench"] = html_bench is not None
+    bench_html = bench_page(env, bench_csv or out / "bench.csv", {**context, "root": ""})
+    context["has_bench"] = bench_html is not None
+    return PageSetup(env, context, bench_html)
+
+
+def write_concept_page(setup: PageSetup, out: Path, name: str, rows: list[dict], curves: dict | None = None) -> None:
+    """Write ``out/concepts/NAME.html`` from the concept's rows (results.csv's, as dictionaries) and
+    training curves (witness -> loss curve)."""
+    context = {**setup.context, "curves": {name: curves} if curves else {}, "root": "../"}
+    (out / "concepts").mkdir(exist_ok=True)
+    html = concept_page(setup.env, load_all().get(name), name, rows, context)
+    (out / "concepts" / f"{name}.html").write_text(html, encoding="utf-8")
+
+
+def write_html(results, environment, out: Path, *, bench_csv: Path | None = None,
+               progress: Callable[[str], None] | None = None, curves_by_concept: dict | None = None,
+               lang: Language | str = "en", notebooks: frozenset[str] | set[str] = frozenset(),
+               written: frozenset[str] | set[str] = frozenset()) -> int:
+    """Write index.html, concepts/NAME.html, divergences.html (and bench.html) into ``out``.
+
+    ``progress`` is told the name of each page as it is written;
+    ``curves_by_concept`` (concept -> witness -> loss curve) are the run's training
+    curves; ``lang`` is the language of every text (``"en"``, ``"zh"``); a concept in
+    ``notebooks`` has ``notebooks/NAME.ipynb`` beside the pages, and its page links
+    to it. The pages of the concepts in ``written`` are there already (:func:`write_concept_page`).
+    Returns the number of pages written.
+    """
+    setup = page_setup(environment, out, bench_csv=bench_csv, lang=lang, notebooks=notebooks)
+    env, context, lang = setup.env, setup.context, setup.context["lang"]
+    curves_by_concept = curves_by_concept or {}
+    registry = load_all()
+    names = list(dict.fromkeys(results["concept"]))
     rows = results.to_dict("records")
     by_concept = {name: group for (name,), group in group_rows(rows, "concept").items()}
-    (out / "concepts").mkdir(exist_ok=True)
     for name in names:
-        html = concept_page(env, registry.get(name), name, by_concept[name], {**context, "root": "../"})
-        (out / "concepts" / f"{name}.html").write_text(html, encoding="utf-8")
+        if name not in written:
+            write_concept_page(setup, out, name, by_concept[name], curves_by_concept.get(name))
         if progress:
             progress(name)
     catalog = divergence_catalog(registry, names, by_concept, lang)
     (out / "divergences.html").write_text(
         env.get_template("divergences.html").render(**context, root="", catalog=catalog), encoding="utf-8")
-    if html_bench is not None:
-        (out / "bench.html").write_text(html_bench, encoding="utf-8")
+    if setup.bench_html is not None:
+        (out / "bench.html").write_text(setup.bench_html, encoding="utf-8")
     concepts = [{"name": n, "family": by_concept[n][0]["family"], "summary": registry[n].summary if n in registry else ""}
                 for n in names]
     counts = results["verdict"].value_counts()
