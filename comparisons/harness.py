@@ -269,8 +269,9 @@ def start_witnesses(
     outcomes = {name: Outcome(skipped=_why_skipped(concept, name, sample_skip)) for name in witnesses}
     remote = [w for w in witnesses if w not in (NUMPY, finite_diff.NAME) and not outcomes[w].skipped]
     for witness in remote:  # not installed: known without starting the worker
-        reason = FRAMEWORKS[host_of(witness, concept)].missing_reason()
-        if reason and _unavailable_kind(host_of(witness, concept), reason) == "skipped":
+        host = host_of(witness, concept)
+        reason = FRAMEWORKS[host].missing_reason()
+        if reason and _unavailable_kind(host, reason) == "skipped":
             outcomes[witness].skipped = reason
         elif reason:
             outcomes[witness].error = reason
