@@ -74,10 +74,10 @@ class ReportWriter:
         from comparisons.i18n import language
         from comparisons.report import html
 
-        self.out, self.seeds, self.lang = out, list(seeds), language(lang)
+        self.out, self.lang = out, language(lang)
         out.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=".rosetta-", dir=out))
-        self.environment = run_environment(self.seeds)
+        self.environment = run_environment(seeds)
         self.notebooks: set[str] = set()
         if notebooks:
             from comparisons.notebook import write_notebooks
