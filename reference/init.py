@@ -54,16 +54,6 @@ def fans(shape):
     return shape[1] * receptive, shape[0] * receptive
 
 
-def _law(scheme, fan_in, fan_out):
-    """Check the arguments; return (distribution, scale) of the scheme at these fans."""
-    if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {tuple(SCHEMES)}, got {scheme!r}")
-    checks.positive(fan_in, "fan_in")
-    checks.positive(fan_out, "fan_out")
-    distribution, scale = SCHEMES[scheme]
-    return distribution, scale(fan_in, fan_out)
-
-
 @dataclass(frozen=True)
 class Law:
     """The intended distribution of one weight: U(-scale, scale) or N(0, scale^2)."""
@@ -96,7 +86,12 @@ def intended(scheme, fan_in, fan_out):
         Naming ``scheme`` when it is not a key of :data:`SCHEMES`, ``fan_in`` or
         ``fan_out`` when not positive.
     """
-    return Law(*_law(scheme, fan_in, fan_out))
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {tuple(SCHEMES)}, got {scheme!r}")
+    checks.positive(fan_in, "fan_in")
+    checks.positive(fan_out, "fan_out")
+    distribution, scale = SCHEMES[scheme]
+    return Law(distribution, scale(fan_in, fan_out))
 
 
 def ks_statistic(w, cdf):
@@ -197,6 +192,7 @@ def init_forward(like, *, scheme, shape, seed):
     checks.count(seed, "seed")
     rng = np.random.default_rng(seed)
     fan_in, fan_out = fans(shape)
-    distribution, s = _law(scheme, fan_in, fan_out)
-    w = rng.uniform(-s, s, shape) if distribution == "uniform" else s * rng.standard_normal(shape)
+    law = intended(scheme, fan_in, fan_out)
+    s = law.scale
+    w = rng.uniform(-s, s, shape) if law.distribution == "uniform" else s * rng.standard_normal(shape)
     return describe(w.astype(like.dtype), scheme, fan_in, fan_out), None
