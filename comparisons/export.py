@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from comparisons.limits import WitnessTimeout
-from comparisons.registry import LazyFunction, framework_of
-from comparisons.witnesses import ONNX
+from comparisons.harness import cast_inputs, worker_for
+from comparisons.registry import LazyFunction, concept_rng, sample_rng
 from comparisons.witnesses.pool import RemoteError, WitnessUnavailable, WorkerDied, WorkerPool
 
 EXPORTERS = {
@@ -31,8 +31,6 @@ EXPORTERS = {
 def network_weights(name: str, dtype: str, seed: int = 0):
     """The weights and activations ``onnx_inference`` checks for this seed, cast to dtype."""
     from comparisons.concepts.deployment import deployment_samples
-    from comparisons.harness import cast_inputs
-    from comparisons.registry import concept_rng, sample_rng
 
     sample = next(s for s in deployment_samples(concept_rng(seed, "onnx_inference")) if s.name == name)
     inputs = cast_inputs(sample.draw(sample_rng(seed, "onnx_inference", name)), dtype)
@@ -80,7 +78,7 @@ def queue_exports(pool, names, dtype: str = "float32", seed: int = 0, timeout: f
         inputs = dict(zip(("w1", "b1", "w2", "b2"), weights))
         for suffix, exporter in EXPORTERS.items():
             params = {"suffix": suffix, "activations": activations}
-            worker = pool.worker(framework_of(LazyFunction(exporter)) or ONNX)
+            worker = pool.worker(worker_for(LazyFunction(exporter)))
             exports[f"{name}{suffix}"] = worker.later(("call", serialize, inputs, params, None), timeout)
     return exports
 

@@ -166,12 +166,17 @@ def witness_order(concept: Concept, config: RunConfig = RunConfig()) -> tuple[st
 
 
 def host_of(witness: str, concept: Concept | None = None) -> str:
-    """The worker process a witness runs in: its framework's; for an extra witness of ``concept``, that of
-    the framework whose tree holds its function (which exports there anyway), else ``onnx``."""
+    """The worker process a witness runs in: its framework's, or for an extra witness of ``concept``
+    the one its function needs (:func:`worker_for`)."""
     if witness in FRAMEWORKS:
         return witness
-    exporter = framework_of(concept.extra_witnesses[witness]) if concept else None
-    return exporter or ONNX
+    return worker_for(concept.extra_witnesses[witness]) if concept else ONNX
+
+
+def worker_for(function) -> str:
+    """The worker that runs a function outside any framework's witness: the framework's whose tree
+    holds it (an export, which needs that framework anyway), else ``onnx``."""
+    return framework_of(function) or ONNX
 
 
 def _unavailable_kind(host: str, reason: str) -> str:

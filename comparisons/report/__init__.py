@@ -111,6 +111,7 @@ class ReportWriter:
                 results, self.environment, self.staging, bench_csv=self.out / "bench.csv",
                 progress=lambda page: bar.update(task, advance=1, description=gettext("report: {page}").format(page=page)),
                 curves_by_concept=result.curves, lang=self.lang, notebooks=self.notebooks, written=self.written,
+                setup=self.setup,
             )
         publish(self.staging, self.out)
 

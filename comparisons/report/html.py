@@ -486,17 +486,18 @@ def write_concept_page(setup: PageSetup, out: Path, name: str, rows: list[dict],
 def write_html(results, environment, out: Path, *, bench_csv: Path | None = None,
                progress: Callable[[str], None] | None = None, curves_by_concept: dict | None = None,
                lang: Language | str = "en", notebooks: frozenset[str] | set[str] = frozenset(),
-               written: frozenset[str] | set[str] = frozenset()) -> int:
+               written: frozenset[str] | set[str] = frozenset(), setup: PageSetup | None = None) -> int:
     """Write index.html, concepts/NAME.html, divergences.html (and bench.html) into ``out``.
 
     ``progress`` is told the name of each page as it is written;
     ``curves_by_concept`` (concept -> witness -> loss curve) are the run's training
     curves; ``lang`` is the language of every text (``"en"``, ``"zh"``); a concept in
     ``notebooks`` has ``notebooks/NAME.ipynb`` beside the pages, and its page links
-    to it. The pages of the concepts in ``written`` are there already (:func:`write_concept_page`).
+    to it. The pages of the concepts in ``written`` are there already (:func:`write_concept_page`),
+    written with ``setup`` (:func:`page_setup` of the same arguments), which is then not built again.
     Returns the number of pages written.
     """
-    setup = page_setup(environment, out, bench_csv=bench_csv, lang=lang, notebooks=notebooks)
+    setup = setup or page_setup(environment, out, bench_csv=bench_csv, lang=lang, notebooks=notebooks)
     env, context, lang = setup.env, setup.context, setup.context["lang"]
     curves_by_concept = curves_by_concept or {}
     registry = load_all()
