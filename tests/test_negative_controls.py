@@ -76,7 +76,7 @@ def batch_norm_biased_running_var(x, gamma, beta, running_mean, running_var, **p
 def init_with_another_scheme(like, *, scheme, shape, seed):
     """The planted constant: He's law drawn where Glorot's is asked for, described as Glorot's."""
     fan_in, fan_out = init.fans(shape)
-    _, bound = init._law("he_uniform", fan_in, fan_out)
+    bound = init.intended("he_uniform", fan_in, fan_out).scale
     w = np.random.default_rng(seed).uniform(-bound, bound, shape)
     return init.describe(w.astype(like.dtype), scheme, fan_in, fan_out), None
 
