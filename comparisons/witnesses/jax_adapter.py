@@ -4,12 +4,14 @@ float64 needs ``jax_enable_x64``: without it JAX silently computes float64 input
 float32 (catalog entry ``jax-x64``). The flag is set here, in the worker, before any
 array exists.
 
-Eager JAX compiles every primitive for every new shape; a sample's forward pass and
-its pullback are instead compiled as one program with ``jax.jit``, and a batch of a
-concept's samples as one program for them all (``forward_and_pullbacks``: one lowering
-and one cache read instead of one per sample). Compiled programs are kept on disk
-between runs (``JAX_CACHE``). An implementation that needs concrete values (Python
-control flow on array values) runs eagerly instead, one sample at a time.
+Eager JAX compiles every primitive for every new shape; each request is instead one
+program compiled with ``jax.jit``: a sample's forward pass and its pullback, a batch of
+a concept's samples together (``forward_and_pullbacks``: one lowering instead of one
+per sample), a forward pass alone (the training loops), a catalog mapping's output or
+gradient. XLA's compiles are kept on disk between runs (``JAX_CACHE``), and so are the
+traced programs (``PROGRAM_CACHE``, :mod:`.jax_programs`), which spares a second run the
+tracing and lowering too. An implementation that needs concrete values
+(Python control flow on array values) runs eagerly instead, one sample at a time.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from comparisons.witnesses.adapter import THREADS, Adapter, as_outputs, gradient_name
+from comparisons.witnesses.jax_programs import ExportedPrograms, fingerprint, program_signature
 
 
 JAX_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rosetta" / "jax"
-"""Where compiled XLA programs are kept between runs (the same inputs compile to the same programs)."""
+"""Where XLA keeps its compiles between runs (the same lowered program compiles to the same executable)."""
+
+PROGRAM_CACHE = JAX_CACHE.with_name("jax-programs")
+"""Where the traced programs are kept between runs, under the key of what they were traced from."""
 
 
 class JaxAdapter(Adapter):
@@ -41,15 +47,26 @@ class JaxAdapter(Adapter):
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
         self.jax = jax
         self.jnp = jax.numpy
+        self.needs_values = (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError)
+        self.programs = ExportedPrograms(PROGRAM_CACHE, fingerprint())
 
     def to_tensor(self, array, requires_grad=False):
         # device_put, not jnp.asarray: eager asarray compiles a small program for every new shape (20 ms each)
         return self.jax.device_put(np.asarray(array))
 
+    def _run(self, kind: str, program, arguments, calls):
+        """``program(arguments)`` compiled, its trace kept under its signature (``kind``, ``calls``:
+        (function, params, grad_wrt) each, the arguments' shapes); eagerly when it needs concrete values."""
+        try:
+            return self.programs.run(lambda: program_signature(kind, calls, arguments), program, arguments)
+        except self.needs_values:
+            return program(arguments)
+
     def forward(self, function, inputs, params, grad_wrt):
         arrays = {k: self.to_tensor(v) for k, v in inputs.items()}
         if not grad_wrt:
-            return self.numpy_outputs(as_outputs(function(**arrays, **params))), None
+            outputs = self._run("forward", lambda arrays: as_outputs(function(**arrays, **params)), arrays, [(function, params, ())])
+            return self.numpy_outputs(outputs), None
 
         outputs, vjp = self._outputs_and_vjp(function, arrays, params, grad_wrt)
 
@@ -70,9 +87,10 @@ class JaxAdapter(Adapter):
         return outputs, vjp
 
     def _vjp(self, function, params, grad_wrt):
-        """``(arrays, dout) -> (outputs, gradients)``: the forward pass and its pullback, traceable as one program."""
+        """``((arrays, dout)) -> (outputs, gradients)``: the forward pass and its pullback, traceable as one program."""
 
-        def forward_and_pullback(arrays, dout):
+        def forward_and_pullback(arguments):
+            arrays, dout = arguments
             outputs, vjp = self._outputs_and_vjp(function, arrays, params, grad_wrt)
             return outputs, dict(zip(map(gradient_name, grad_wrt), vjp(dout)))
 
@@ -83,11 +101,7 @@ class JaxAdapter(Adapter):
 
     def forward_and_pullback(self, function, inputs, params, grad_wrt, dout):
         program = self._vjp(function, params, grad_wrt)
-        arguments = self._device_arguments(inputs, dout)
-        try:
-            outputs, grads = self.jax.jit(program)(*arguments)
-        except (self.jax.errors.ConcretizationTypeError, self.jax.errors.TracerArrayConversionError):  # needs concrete values
-            outputs, grads = program(*arguments)
+        outputs, grads = self._run("vjp", program, self._device_arguments(inputs, dout), [(function, params, grad_wrt)])
         return {**self.numpy_outputs(outputs), **self.numpy_outputs(grads)}
 
     def forward_and_pullbacks(self, items):
@@ -96,7 +110,20 @@ class JaxAdapter(Adapter):
         programs = [self._vjp(function, params, grad_wrt) for function, _, params, grad_wrt, _ in items]
 
         def together(arguments):
-            return [program(*args) for program, args in zip(programs, arguments)]
+            return [program(args) for program, args in zip(programs, arguments)]
 
-        answers = self.jax.jit(together)([self._device_arguments(inputs, dout) for _, inputs, _, _, dout in items])
+        arguments = [self._device_arguments(inputs, dout) for _, inputs, _, _, dout in items]
+        answers = self._run("vjps", together, arguments, [(function, params, grad_wrt) for function, _, params, grad_wrt, _ in items])
         return [{**self.numpy_outputs(outputs), **self.numpy_outputs(grads)} for outputs, grads in answers]
+
+    def call(self, function, inputs, params, gradient_of):
+        """A catalog mapping's side as one compiled program: the output, or the gradient of ``sum(out)``."""
+
+        def value(arrays):
+            if gradient_of is None:
+                return as_outputs(function(**arrays, **params))["out"]
+            outputs, vjp = self._outputs_and_vjp(function, arrays, params, (gradient_of,))
+            return vjp(self.jnp.ones_like(outputs["out"]))[0]
+
+        arrays = {k: self.to_tensor(v) for k, v in inputs.items()}
+        return self.to_numpy(self._run("call", value, arrays, [(function, params, (gradient_of,) if gradient_of else ())]))

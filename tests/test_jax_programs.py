@@ -1,0 +1,108 @@
+"""Traced JAX programs kept between runs (``comparisons.witnesses.jax_programs``): what names a program,
+and that a kept program is the program a fresh trace gives."""
+
+import functools
+import sys
+
+import numpy as np
+import pytest
+
+from comparisons.witnesses import jax_programs
+from comparisons.witnesses.jax_programs import (
+    ExportedPrograms, Unkeyable, array_text, fingerprint, function_name, program_signature, static_text,
+)
+
+jax = pytest.importorskip("jax", reason="the jax extra is not installed")
+
+from framework_impls.jax_impl import activations  # noqa: E402 - needs jax
+
+
+def leaky_relu_program(slope):
+    return lambda arrays: {"out": activations.leaky_relu(arrays["x"], negative_slope=slope)}
+
+
+def signature(params, arguments):
+    return lambda: program_signature("forward", [(activations.leaky_relu, params, ())], arguments)
+
+
+def run(programs, slope, x):
+    arguments = {"x": jax.device_put(x)}
+    params = {"negative_slope": slope}
+    return np.asarray(programs.run(signature(params, arguments), leaky_relu_program(slope), arguments)["out"])
+
+
+def never_traced(arguments):
+    raise AssertionError("a kept program was traced again")
+
+
+def test_a_kept_program_is_read_back_without_tracing(tmp_path):
+    x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
+    expected = np.where(x > 0, x, 0.25 * x)
+    np.testing.assert_array_equal(run(ExportedPrograms(tmp_path, "code"), 0.25, x), expected)
+    assert len(list((tmp_path / "code").iterdir())) == 1
+    arguments = {"x": jax.device_put(x)}
+    later = ExportedPrograms(tmp_path, "code")  # another process, another run
+    out = later.run(signature({"negative_slope": 0.25}, arguments), never_traced, arguments)["out"]
+    np.testing.assert_array_equal(np.asarray(out), expected)
+
+
+def test_other_parameters_shapes_or_code_are_other_programs(tmp_path):
+    x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
+    programs = ExportedPrograms(tmp_path, "code")
+    for slope in (0.25, 0.5):
+        np.testing.assert_array_equal(run(programs, slope, x), np.where(x > 0, x, slope * x))
+    np.testing.assert_array_equal(run(programs, 0.5, x[:2]), np.where(x[:2] > 0, x[:2], 0.5 * x[:2]))
+    np.testing.assert_array_equal(run(ExportedPrograms(tmp_path, "edited"), 0.1, x), np.where(x > 0, x, 0.1 * x))
+    assert len(list((tmp_path / "code").iterdir())) == 3
+    assert len(list((tmp_path / "edited").iterdir())) == 1
+
+
+def test_a_program_export_refuses_runs_and_is_not_kept(tmp_path):
+    def with_host_callback(arguments):
+        doubled = jax.pure_callback(lambda x: 2 * x, jax.ShapeDtypeStruct((3,), np.float32), arguments["x"])
+        return {"out": doubled + 1}
+
+    arguments = {"x": jax.device_put(np.arange(3, dtype=np.float32))}
+    out = ExportedPrograms(tmp_path, "code").run(lambda: "callback", with_host_callback, arguments)["out"]
+    np.testing.assert_array_equal(np.asarray(out), [1, 3, 5])
+    assert not (tmp_path / "code").exists()
+
+
+def test_only_the_cache_folders_of_the_latest_fingerprints_are_kept(tmp_path):
+    x = np.ones((2, 2), dtype=np.float32)
+    for code in ("a", "b", "c", "d", "e"):
+        run(ExportedPrograms(tmp_path, code), 0.5, x)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "d", "e"][-jax_programs.KEPT_FINGERPRINTS:]
+
+
+def test_a_program_is_named_only_by_what_names_it_exactly():
+    assert function_name(activations.leaky_relu) == "framework_impls.jax_impl.activations:leaky_relu"
+    for unnamed in (lambda x: x, functools.partial(activations.leaky_relu, negative_slope=0.1), leaky_relu_program(0.1)):
+        with pytest.raises(Unkeyable):
+            function_name(unnamed)
+    with pytest.raises(Unkeyable, match="outside"):
+        function_name(never_traced)  # a test's function: its source is not in the fingerprint
+    texts = [static_text(v) for v in (1, 1.0, True, np.float32(1), "1", (1,), [1], {"a": 1}, None)]
+    assert len(set(texts)) == len(texts)
+    assert static_text({"b": 1, "a": (0.1, None)}) == static_text({"a": (0.1, None), "b": 1})
+    assert static_text(0.1) != static_text(0.1 + 2**-55)  # a float's repr round-trips
+    with pytest.raises(Unkeyable):
+        static_text({"weights": np.ones(3)})  # an array parameter would be a constant of the program
+    shapes = [array_text({"x": np.ones(s, dtype=d)}) for s, d in (((2, 3), "float32"), ((3, 2), "float32"), ((2, 3), "float64"))]
+    assert len(set(shapes)) == 3
+    assert array_text({"x": np.ones(2)}) != array_text({"y": np.ones(2)})
+
+
+def test_the_fingerprint_follows_the_source_of_the_traced_packages(tmp_path, monkeypatch):
+    package = tmp_path / "traced_here"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = package / "functions.py"
+    module.write_text("def f(x):\n    return x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(jax_programs, "TRACED", ("traced_here",))
+    before = fingerprint()
+    assert fingerprint() == before
+    module.write_text("def f(x):\n    return -x\n")
+    assert fingerprint() != before
+    sys.modules.pop("traced_here", None)
