@@ -142,8 +142,10 @@ def command_run(args, console) -> int:
     seeds = list(range(args.seeds))
     lang = language(args.lang)
     exporting = any(c.family == "deployment" for c in concepts) and ONNX in config.frameworks
-    # Each concept's page is written as soon as its rows are in, while the workers go on.
-    with WorkerPool() as pool, ReportWriter(args.out, concepts, seeds=seeds, lang=args.lang) as report:
+    # Each concept's page is written as soon as its rows are in, while the workers go on; a framework
+    # left with a long queue while a core is idle gets a second worker.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    with WorkerPool(cores=cores) as pool, ReportWriter(args.out, concepts, seeds=seeds, lang=args.lang) as report:
         # The trained networks' .onnx files are exported first, each in the run's worker of the framework
         # that exports it (the deployment concept exports there too); they are written after the report.
         exports = queue_exports(pool, NETWORKS, dtypes[0], seed=0, timeout=config.timeout) if exporting else {}

@@ -11,7 +11,7 @@ from comparisons import harness
 from comparisons.agreement import AGREE, ERROR, SKIPPED
 from comparisons.registry import LazyFunction, Sample, concept_rng, load_all
 from comparisons.witnesses import FRAMEWORKS, ONNX
-from comparisons.witnesses.pool import WorkerDied, WorkerPool
+from comparisons.witnesses.pool import WorkerDied, WorkerPool, _Job, _Jobs, keeps_state
 from comparisons.witnesses.protocol import pack
 
 
@@ -120,3 +120,39 @@ def test_each_framework_is_imported_in_its_own_worker_only(pool):
             continue  # an optional framework that is not installed has no worker to look into
         imported = pool.worker(worker).later(request, 120).result()[0]["out"]
         assert [n for n, there in zip(names, imported) if there] == ([worker] if worker in names else [])
+
+
+def test_a_long_queue_gets_a_helper_while_a_core_is_idle():
+    """With cores to spare, a second worker of the framework takes requests from the first one's queue;
+    each answer still goes to its own request."""
+    slow = LazyFunction("planted:answers_slowly")
+    with WorkerPool(cores=2) as pool:
+        futures = [pool.worker(ONNX).later(("call", slow, {"x": np.array([i])}, {"seconds": 0.2}, None), 120) for i in range(40)]
+        answers = [future.result()[0]["out"] for future in futures]
+        assert [int(index) for index, _ in answers] == list(range(40))
+        assert len({pid for _, pid in answers}) == 2
+        assert pool.helpers[ONNX].starts == 1
+
+
+def test_without_cores_to_share_a_queue_keeps_its_one_worker():
+    slow = LazyFunction("planted:answers_slowly")
+    with WorkerPool() as pool:
+        futures = [pool.worker(ONNX).later(("call", slow, {"x": np.array([i])}, {"seconds": 0.05}, None), 120) for i in range(40)]
+        assert len({future.result()[0]["out"][1] for future in futures}) == 1
+        assert not pool.helpers
+
+
+def test_a_helper_never_takes_a_request_that_keeps_a_pullback_or_asks_for_one():
+    x, dout = np.ones(2), np.ones(2)
+    assert keeps_state(("forward", "torch", None, {"x": x}, {}, ("x",), None))
+    assert keeps_state(("pullback", "torch", dout))
+    assert not keeps_state(("forward", "torch", None, {"x": x}, {}, ("x",), dout))
+    assert not keeps_state(("forward", "torch", None, {"x": x}, {}, (), None))
+    assert not keeps_state(("call", None, {"x": x}, {}, None))
+    jobs = _Jobs()
+    stays, moves = _Job(lambda worker: None, [], movable=False), _Job(lambda worker: None, [], movable=True)
+    jobs.put(stays)
+    jobs.put(moves)
+    assert jobs.take(movable_only=True) is moves  # a helper passes over the one that must stay
+    assert jobs.take(movable_only=True) is None
+    assert jobs.take(movable_only=False) is stays

@@ -15,6 +15,12 @@ is sent. Requests queued inside :meth:`WorkerPool.together` go to each worker as
 batch (the harness sends a concept's samples so); when the worker dies or is killed on
 one of them, the rest are sent again one at a time to a fresh worker. Within a batch
 the time limit of each reply runs from the one before.
+
+A pool given ``cores`` shares out the end of a run: when fewer workers have work than
+there are cores, and one framework's queue holds more work than twice the CPU time its
+worker took to start, a second worker of that framework (a *helper*) starts and takes that
+queue's requests too, those that keep nothing in a worker (every request but a forward
+whose pullback is asked later, and that pullback).
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ import contextlib
 import multiprocessing
 import signal
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+import time
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from comparisons.limits import WitnessTimeout
 from comparisons.witnesses import FRAMEWORKS
@@ -62,9 +70,79 @@ def _death(framework: str, exitcode: int | None) -> str:
     return f"{framework} worker died: exit code {exitcode}"
 
 
+def keeps_state(request: tuple) -> bool:
+    """Whether a request leaves a pullback in its worker, or asks for one: it must go to that worker."""
+    kind = request[0]
+    return kind == "pullback" or (kind == "forward" and request[6] is None and bool(request[5]))
+
+
+@dataclass
+class _Job:
+    """Queued work: ``run(worker)`` sends it to a worker of the framework and settles its futures."""
+
+    run: Callable[[WorkerProcess], None]
+    futures: list[Future]
+    movable: bool
+    """Whether a helper may take it (see :func:`keeps_state`)."""
+
+
+class _Jobs:
+    """A worker's queue, taken in order by the worker and, the movable jobs only, by its helper."""
+
+    def __init__(self):
+        self.jobs: deque[_Job] = deque()
+        self.changed = threading.Condition()
+        self.seconds: list[float] = []  # how long each job done so far took
+
+    def put(self, job: _Job) -> None:
+        with self.changed:
+            self.jobs.append(job)
+            self.changed.notify_all()
+
+    def take(self, movable_only: bool) -> _Job | None:
+        with self.changed:
+            for index, job in enumerate(self.jobs):
+                if job.movable or not movable_only:
+                    del self.jobs[index]
+                    return job
+        return None
+
+    def wait(self, movable_only: bool, stopping: Callable[[], bool]) -> None:
+        """Until there is a job to take, or ``stopping()``."""
+        with self.changed:
+            self.changed.wait_for(lambda: stopping() or any(j.movable or not movable_only for j in self.jobs))
+
+    def wake(self) -> None:
+        with self.changed:
+            self.changed.notify_all()
+
+    def cancel(self) -> None:
+        """Drop the jobs not yet taken; their futures are cancelled."""
+        with self.changed:
+            jobs, self.jobs = self.jobs, deque()
+        for job in jobs:
+            for future in job.futures:
+                future.cancel()
+
+    def waiting(self) -> bool:
+        return bool(self.jobs)
+
+    def backlog(self) -> float:
+        """Estimated seconds of the movable jobs queued: their count times the mean time of a job so far."""
+        if not self.seconds:
+            return 0.0
+        with self.changed:
+            movable = sum(job.movable for job in self.jobs)
+        return movable * sum(self.seconds) / len(self.seconds)
+
+
 @dataclass
 class WorkerProcess:
-    """One framework's worker process, started on first use and restarted after a death."""
+    """One framework's worker process, started on first use and restarted after a death.
+
+    A helper (``helping`` another worker of the framework) has no queue of its own: it
+    takes the movable jobs of the one it helps.
+    """
 
     framework: str
     process: Any = None
@@ -72,8 +150,19 @@ class WorkerProcess:
     unavailable: str = ""
     version: str | None = None
     starts: int = 0
+    start_seconds: float = 0.0
+    """Wall time of the last start, from spawning to ready (a job's own time leaves it out)."""
+    start_cpu_seconds: float = 0.0
+    """CPU time the last start took in the worker: what a helper would need on an idle core."""
+    helping: WorkerProcess | None = None
+    on_change: Callable[[], None] | None = None
+    """Called by the sending thread after each job, and when it finds nothing to send."""
+    busy: bool = False
     _lock: Any = field(default_factory=threading.RLock, repr=False)
-    _queue: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _jobs: _Jobs = field(default_factory=_Jobs, repr=False)
+    _sender: threading.Thread | None = field(default=None, repr=False)
+    _sender_lock: Any = field(default_factory=threading.Lock, repr=False)
+    _stopping: bool = field(default=False, repr=False)
     _held: list | None = field(default=None, repr=False)
 
     def _start(self) -> None:
@@ -84,15 +173,17 @@ class WorkerProcess:
         self.process = context.Process(
             target=worker.serve, args=(child, self.framework), name=f"rosetta-{self.framework}", daemon=True
         )
+        started = time.perf_counter()
         self.process.start()
         child.close()
         self.starts += 1
         reply = self._wait(START_TIME_LIMIT)
+        self.start_seconds = time.perf_counter() - started
         if reply[0] == "unavailable":
             self.unavailable = reply[1]
-            self.stop()
+            self.kill()  # it exits after saying so; the requests queued learn why from available()
         else:
-            self.version = reply[1]
+            self.version, self.start_cpu_seconds = reply[1], reply[2]
 
     def available(self) -> bool:
         """Start the worker if needed; False (with :attr:`unavailable` set) when its framework cannot be imported."""
@@ -137,15 +228,12 @@ class WorkerProcess:
         The request is pickled now: the caller may go on using its arrays. Inside
         :meth:`WorkerPool.together` it is held, and sent with the others held as one batch.
         """
+        held = (pack(request), time_limit, Future(), not keeps_state(request))
         if self._held is not None:
-            self._held.append((pack(request), time_limit, Future()))
-            return self._held[-1][2]
-        return self._enqueue(self._ask_packed, pack(request), time_limit)
-
-    def _enqueue(self, function, *args) -> Future:
-        if self._queue is None:
-            self._queue = ThreadPoolExecutor(1, thread_name_prefix=f"rosetta-{self.framework}")
-        return self._queue.submit(function, *args)
+            self._held.append(held)
+        else:
+            self._enqueue([held])
+        return held[2]
 
     def hold(self) -> None:
         """Keep the requests queued from now on until :meth:`release`."""
@@ -154,11 +242,49 @@ class WorkerProcess:
     def release(self) -> None:
         """Queue the held requests as one batch (a single one goes alone)."""
         held, self._held = self._held or [], None
+        if held:
+            self._enqueue(held)
+
+    def _enqueue(self, held: list[tuple[list[bytes], float, Future, bool]]) -> None:
         if len(held) == 1:
-            (parts, time_limit, future), = held
-            self._enqueue(_settle, future, self._ask_packed, parts, time_limit)
-        elif held:
-            self._enqueue(self._ask_batch, held)
+            (parts, time_limit, future, movable), = held
+
+            def run(worker):
+                _settle(future, worker._ask_packed, parts, time_limit)
+        else:
+            def run(worker):
+                worker._ask_batch([(parts, limit, future) for parts, limit, future, _ in held])
+        self._jobs.put(_Job(run, [future for _, _, future, _ in held], all(movable for *_, movable in held)))
+        self._start_sending()
+
+    def _start_sending(self) -> None:
+        with self._sender_lock:
+            if self._sender is None:
+                self._stopping = False
+                self._sender = threading.Thread(target=self._send_jobs, name=f"rosetta-{self.framework}", daemon=True)
+                self._sender.start()
+
+    def _send_jobs(self) -> None:
+        """The sending thread: take this worker's jobs (a helper: the movable ones of the worker it helps), in order."""
+        jobs = self.helping._jobs if self.helping else self._jobs
+        movable_only = self.helping is not None
+        while not self._stopping:
+            job = jobs.take(movable_only)
+            if job is None:
+                if self.on_change:
+                    self.on_change()
+                jobs.wait(movable_only, lambda: self._stopping)
+                continue
+            self.busy = True
+            started, starts = time.perf_counter(), self.starts
+            try:
+                job.run(self)
+            finally:
+                self.busy = False
+                start_up = self.start_seconds if self.starts > starts else 0.0  # not the job's own time
+                jobs.seconds.append(time.perf_counter() - started - start_up)
+            if self.on_change:
+                self.on_change()
 
     def _ask_batch(self, held: list[tuple[list[bytes], float, Future]]) -> None:
         """Send a batch, then resolve each future from its reply, in order.
@@ -189,9 +315,14 @@ class WorkerProcess:
 
     def drain(self) -> None:
         """Drop the queued requests not yet sent and wait for the one in flight."""
-        if self._queue is not None:
-            self._queue.shutdown(wait=True, cancel_futures=True)
-            self._queue = None
+        if self.helping is None:
+            self._jobs.cancel()
+        with self._sender_lock:
+            sender, self._sender = self._sender, None
+            self._stopping = True
+        if sender is not None:
+            (self.helping._jobs if self.helping else self._jobs).wake()
+            sender.join()
 
     def _wait(self, time_limit: float):
         if not self.conn.poll(time_limit):
@@ -244,18 +375,43 @@ def _settle(future: Future, function, *args) -> None:
 
 @dataclass
 class WorkerPool:
-    """The workers of one harness process, one per framework, started on first use."""
+    """The workers of one harness process, one per framework, started on first use.
+
+    With ``cores`` (the cores this run may use), a framework whose queue is long while
+    fewer workers than that are busy gets a helper (see the module docstring).
+    """
 
     frameworks: tuple[str, ...] = tuple(FRAMEWORKS)
     workers: dict[str, WorkerProcess] = field(default_factory=dict)
     holding: bool = False
+    cores: int = 0
+    helpers: dict[str, WorkerProcess] = field(default_factory=dict)
+    _balancing: Any = field(default_factory=threading.Lock, repr=False)
 
     def worker(self, framework: str) -> WorkerProcess:
         if framework not in self.workers:
-            self.workers[framework] = WorkerProcess(framework)
+            self.workers[framework] = WorkerProcess(framework, on_change=self._share_out if self.cores else None)
             if self.holding:
                 self.workers[framework].hold()
         return self.workers[framework]
+
+    def _share_out(self) -> None:
+        """Give a helper to the framework with the most work queued, when fewer workers have work
+        than there are cores and that work outlasts twice the CPU time of the framework's start-up."""
+        with self._balancing:
+            workers = list(self.workers.items())
+            occupied = sum(w.busy or w._jobs.waiting() for _, w in workers) + sum(h.busy for h in self.helpers.values())
+            if occupied >= self.cores:
+                return
+            behind = [
+                (backlog, framework) for framework, worker in workers
+                if framework not in self.helpers and (backlog := worker._jobs.backlog()) > 2 * worker.start_cpu_seconds
+            ]
+            if behind:
+                _, framework = max(behind)
+                helper = WorkerProcess(framework, helping=self.workers[framework], on_change=self._share_out)
+                self.helpers[framework] = helper
+                helper._start_sending()
 
     @contextlib.contextmanager
     def together(self):
@@ -294,9 +450,12 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker. All are told first, so that they shut down (seconds each) side by side."""
-        for worker in self.workers.values():
+        with self._balancing:
+            workers = [*self.helpers.values(), *self.workers.values()]
+            self.helpers.clear()
+        for worker in workers:
             worker.ask_to_stop()
-        for worker in self.workers.values():
+        for worker in workers:
             worker.stop()
         self.workers.clear()
 

@@ -27,7 +27,8 @@ Requests
 ``("stop",)``
     Exit. No reply.
 
-Replies besides ``ok``: ``("ready", version)`` and ``("unavailable", reason)`` once at
+Replies besides ``ok``: ``("ready", version, cpu_seconds)`` (the CPU time the start-up
+took) and ``("unavailable", reason)`` once at
 start-up, and ``("error", type_name, message, missing_module)`` when a request raised
 (``missing_module`` is the name of a module that could not be found, else None).
 

@@ -75,7 +75,7 @@ def serve(conn: Connection, framework: str) -> None:
     except BaseException as error:  # noqa: BLE001 - a broken install is as good as a missing one
         send(conn, ("unavailable", f"{spec.module} cannot be imported: {type(error).__name__}: {error}"))
         return
-    send(conn, ("ready", spec.version()))
+    send(conn, ("ready", spec.version(), time.process_time()))
     pullbacks = {}
     while True:
         try:
