@@ -2,6 +2,9 @@
 and that a kept program is the program a fresh trace gives."""
 
 import functools
+import json
+import shutil
+import subprocess
 import sys
 
 import numpy as np
@@ -72,7 +75,10 @@ def test_only_the_cache_folders_of_the_latest_fingerprints_are_kept(tmp_path):
     x = np.ones((2, 2), dtype=np.float32)
     for code in ("a", "b", "c", "d", "e"):
         run(ExportedPrograms(tmp_path, code), 0.5, x)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "d", "e"][-jax_programs.KEPT_FINGERPRINTS:]
+    programs = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("executables-"))
+    assert programs == ["c", "d", "e"][-jax_programs.KEPT_FINGERPRINTS:]
+    (executables,) = tmp_path.glob("executables-*")
+    assert len(list(executables.iterdir())) == 1  # one program, whatever code exported it
 
 
 def test_a_program_is_named_only_by_what_names_it_exactly():
@@ -106,3 +112,58 @@ def test_the_fingerprint_follows_the_source_of_the_traced_packages(tmp_path, mon
     module.write_text("def f(x):\n    return -x\n")
     assert fingerprint() != before
     sys.modules.pop("traced_here", None)
+
+
+READ_BACK = """
+import sys
+import jax
+import numpy as np
+from pathlib import Path
+from comparisons.witnesses.jax_programs import ExportedPrograms, program_signature
+from framework_impls.jax_impl.activations import leaky_relu
+
+def never_traced(arguments):
+    raise AssertionError("a kept program was traced again")
+
+jax.config.update("jax_compilation_cache_dir", sys.argv[2])
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+arguments = {"x": jax.device_put(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4))}
+signature = lambda: program_signature("forward", [(leaky_relu, {"negative_slope": 0.25}, ())], arguments)
+program = never_traced if sys.argv[3] == "read" else (lambda a: {"out": leaky_relu(a["x"], negative_slope=0.25)})
+print(np.asarray(ExportedPrograms(Path(sys.argv[1]), "code").run(signature, program, arguments)["out"]).tolist())
+"""
+
+
+def test_a_kept_executable_runs_in_another_process_with_xla_s_cache_warm(tmp_path):
+    """An executable read from XLA's compilation cache would serialize without its code: a kept one is
+    compiled afresh, so the copy runs in a new process even when that cache holds the program."""
+    x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
+    expected = np.where(x > 0, x, 0.25 * x).tolist()
+    script = tmp_path / "read_back.py"
+    script.write_text(READ_BACK)
+    kept, xla = tmp_path / "kept", tmp_path / "xla"
+
+    def in_a_process(step):
+        done = subprocess.run([sys.executable, str(script), str(kept), str(xla), step], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout.splitlines()[-1])
+
+    assert in_a_process("write") == expected
+    shutil.rmtree(kept)  # XLA's cache now holds the program; the kept executable must not come from it
+    assert in_a_process("write") == expected
+    (executables,) = kept.glob("executables-*")
+    assert len(list(executables.iterdir())) == 1
+    assert in_a_process("read") == expected
+
+
+def test_a_program_with_a_custom_call_is_kept_exported_not_compiled(tmp_path):
+    """jaxlib sets up a LAPACK kernel while lowering the program that calls it: read back compiled,
+    without that lowering, the program crashed its process."""
+    a = jax.device_put(np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], dtype=np.float32))
+    b = jax.device_put(np.array([1.0, 2.0, 3.0], dtype=np.float32))
+    solve = lambda arguments: {"out": jax.numpy.linalg.lstsq(arguments["a"], arguments["b"])[0]}  # noqa: E731
+    out = ExportedPrograms(tmp_path, "code").run(lambda: "lstsq", solve, {"a": a, "b": b})["out"]
+    np.testing.assert_allclose(np.asarray(out), [1.0, 1.0], atol=1e-5)
+    (kept,) = (tmp_path / "code").iterdir()
+    assert kept.read_bytes()[:1] == b"L"
+    assert not any(p.iterdir() for p in tmp_path.glob("executables-*"))

@@ -6,22 +6,31 @@ the JAX worker's time. This cache keeps each program as lowered, serialized with
 ``jax.export``, under a key made of everything its trace depends on:
 
 - the *fingerprint*: the source of every module that runs while tracing (the
-  implementation trees, the reference, the JAX adapter), the versions of the libraries
-  they call and the XLA flags;
+  implementation trees, the reference, the JAX adapter) and of this one, the versions of
+  the libraries they call and the XLA flags;
 - the *signature*: the function's module and name, its static parameters, and the
   name, shape and dtype of every array argument.
 
 Input values are arguments of the program, never part of it, so two calls with the same
 key run the same program. A function that cannot be named by module and name (a closure,
 a partial, a function outside these packages), parameters that are not plain values, or
-a program ``jax.export`` refuses (a custom call without a stability guarantee, a host
-callback) are traced every time, as before.
+a program ``jax.export`` refuses (a host callback) are traced every time, as before.
 
-Why not the compiled executable itself (``jax.experimental.serialize_executable``)? It
-loads in about half the time, but an executable that came from the compilation cache
-serializes without its code (``NOT_FOUND: Function ... not found`` when the copy runs),
-so keeping executables means compiling anew after every edit: 250 CPU seconds for the
-default run, where a new export only misses the programs whose StableHLO changed.
+Each exported program's compiled executable is kept too
+(``jax.experimental.serialize_executable``), under the hash of the exported program
+itself in a folder named by the machine (jaxlib's version, the XLA flags, the
+processor): after an edit, a program whose StableHLO did not change is found there
+again. Calling the exported program instead would lower its wrapper and read XLA's
+compilation cache every run, about half of what a kept program costs. Two precautions:
+
+- an executable read from XLA's compilation cache serializes without its code (the copy
+  fails with ``NOT_FOUND: Function ... not found``), so a kept executable is always
+  compiled afresh: under compile options of its own (XLA's default for
+  ``xla_embed_ir_in_executable``, which gives it a cache key no other compile has) and
+  without writing to that cache;
+- a program with a custom call (LAPACK's ``lstsq``, for one) is never kept compiled: jaxlib
+  sets up such kernels while lowering a program that uses them, and an executable read
+  back without that lowering crashed the worker (SIGSEGV). It is called as exported.
 """
 
 from __future__ import annotations
@@ -30,21 +39,33 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
+import pickle
 import shutil
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-TRACED = ("framework_impls", "reference", "comparisons.witnesses.adapter", "comparisons.witnesses.jax_adapter")
-"""Packages and modules whose code runs while a JAX program is traced: an edit to any of them starts a new cache."""
+TRACED = (
+    "framework_impls", "reference", "comparisons.witnesses.adapter", "comparisons.witnesses.jax_adapter",
+    "comparisons.witnesses.jax_programs",
+)
+"""Packages and modules whose code runs while a JAX program is traced, and this one (how programs
+are kept): an edit to any of them starts a new cache."""
 
 LIBRARIES = ("jax", "jaxlib", "flax", "optax", "numpy")
 
 KEPT_FINGERPRINTS = 3
 """Cache folders kept: the current code's and those of the most recently used before it."""
+
+KEPT_EXECUTABLE_DAYS = 7
+"""Executables not used for this long are removed when a new fingerprint's folder is made."""
+
+EXECUTABLE_OPTIONS = {"xla_embed_ir_in_executable": False}
+"""XLA's default, given explicitly: a compile cache key that only kept executables have."""
 
 
 class Unkeyable(Exception):
@@ -63,6 +84,18 @@ def fingerprint() -> str:
     digest.update(os.environ.get("XLA_FLAGS", "").encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()[:24]
+
+
+def machine() -> str:
+    """Hash of what a compiled executable is bound to: jaxlib's version, the XLA flags, the processor."""
+    try:
+        cpu = sorted({line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith(("model name", "flags"))})
+    except OSError:
+        import platform
+
+        cpu = [platform.processor(), platform.machine()]
+    text = "\n".join([importlib.metadata.version("jaxlib"), os.environ.get("XLA_FLAGS", ""), *cpu])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def _sources(name: str) -> list[tuple[str, Path]]:
@@ -120,19 +153,21 @@ def program_signature(kind: str, calls: Sequence[tuple[Callable, Mapping, Sequen
 
 
 class ExportedPrograms:
-    """Exported programs of this process, read from and written to ``folder / fingerprint``.
+    """Exported programs of this process, read from and written to ``folder / fingerprint``, and
+    their executables, read from and written to ``folder / "executables-<machine>"``.
 
     Parameters
     ----------
     folder : Path
-        The cache's root; one folder per fingerprint under it.
+        The cache's root.
     fingerprint : str
         See :func:`fingerprint`.
     """
 
     def __init__(self, folder: Path, fingerprint: str):
         self.folder = folder / fingerprint
-        self.held: dict[str, Any] = {}
+        self.executables = folder / f"executables-{machine()}"
+        self.held: dict[str, Callable] = {}
         if self.folder.exists():
             os.utime(self.folder)  # in use: the last folder :func:`_forget_older` would remove
 
@@ -155,37 +190,91 @@ class ExportedPrograms:
         except Unkeyable:
             return jax.jit(program)(arguments)
         if key not in self.held:
-            self.held[key] = self._read(key) or self._export(key, program, arguments)
-        exported = self.held[key]
-        return jax.jit(program)(arguments) if exported is None else exported.call(arguments)
+            self.held[key] = self._callable(key, program, arguments) or jax.jit(program)
+        return self.held[key](arguments)
 
-    def _read(self, key: str):
+    def _callable(self, key: str, program: Callable, arguments: Any) -> Callable | None:
+        """The kept program as a callable: its executable, or the exported program; None when not exportable."""
         import jax
 
+        exported = None
         try:
-            return jax.export.deserialize(bytearray((self.folder / key).read_bytes()))
+            kept = (self.folder / key).read_bytes()
+        except OSError:
+            exported = _export(program, arguments)
+            if exported is None:
+                return None
+            # mlir_module() is StableHLO as text: what the program calls, said exactly
+            loadable = "stablehlo.custom_call" not in exported.mlir_module()
+            kept = (b"E" if loadable else b"L") + bytes(exported.serialize())
+            first = not self.folder.exists()
+            _write(self.folder, key, kept)
+            if first:
+                _forget_older(self.folder.parent)
+        loadable, blob = kept[:1] == b"E", kept[1:]
+        name = hashlib.sha256(blob).hexdigest()
+        executable = self._executable(name) if loadable else None
+        if executable is not None:
+            return executable
+        exported = exported or jax.export.deserialize(bytearray(blob))
+        return self._compile(exported, arguments, name) if loadable else exported.call
+
+    def _executable(self, name: str):
+        from jax.experimental.serialize_executable import deserialize_and_load
+
+        path = self.executables / name
+        try:
+            kept = path.read_bytes()
         except OSError:
             return None
+        os.utime(path)  # in use (see KEPT_EXECUTABLE_DAYS)
+        return deserialize_and_load(*pickle.loads(kept))
 
-    def _export(self, key: str, program: Callable, arguments: Any):
-        """The program exported and written under ``key``; None when ``jax.export`` refuses it."""
+    def _compile(self, exported, arguments: Any, name: str):
+        """Compile the exported program afresh (see the module docstring) and keep the executable under ``name``."""
         import jax
+        from jax.experimental.serialize_executable import serialize
 
+        threshold = jax.config.jax_persistent_cache_min_compile_time_secs
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", float("inf"))  # write nothing there
         try:
-            exported = jax.export.export(jax.jit(program))(arguments)
-        except (ValueError, NotImplementedError):  # unstable custom calls, callbacks, effects
-            return None
-        if not self.folder.exists():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _forget_older(self.folder.parent)
-        partial = self.folder / f"{key}.{os.getpid()}.partial"
-        partial.write_bytes(exported.serialize())
-        os.replace(partial, self.folder / key)  # readers in other processes see it whole or not at all
-        return exported
+            compiled = jax.jit(exported.call).lower(arguments).compile(compiler_options=EXECUTABLE_OPTIONS)
+        finally:
+            jax.config.update("jax_persistent_cache_min_compile_time_secs", threshold)
+        try:
+            _write(self.executables, name, pickle.dumps(serialize(compiled)))
+        except (ValueError, NotImplementedError):  # constants or callbacks serialize_executable cannot carry
+            pass
+        return compiled
+
+
+def _export(program: Callable, arguments: Any):
+    """``program`` exported for ``arguments``; None when ``jax.export`` refuses it."""
+    import jax
+
+    try:
+        return jax.export.export(jax.jit(program))(arguments)
+    except (ValueError, NotImplementedError):  # unstable custom calls, callbacks, effects
+        return None
+
+
+def _write(folder: Path, name: str, blob: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f"{name}.{os.getpid()}.partial"
+    partial.write_bytes(blob)
+    os.replace(partial, folder / name)  # readers in other processes see it whole or not at all
 
 
 def _forget_older(root: Path) -> None:
-    """Remove the cache folders of all but the :data:`KEPT_FINGERPRINTS` most recently used fingerprints."""
-    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
-    for folder in folders[KEPT_FINGERPRINTS:]:
+    """Remove the folders of all but the :data:`KEPT_FINGERPRINTS` most recently used fingerprints,
+    and the executables not used for :data:`KEPT_EXECUTABLE_DAYS`."""
+    folders = [p for p in root.iterdir() if p.is_dir()]
+    programs = sorted((p for p in folders if not p.name.startswith("executables-")), key=lambda p: p.stat().st_mtime, reverse=True)
+    for folder in programs[KEPT_FINGERPRINTS:]:
         shutil.rmtree(folder, ignore_errors=True)
+    too_old = time.time() - KEPT_EXECUTABLE_DAYS * 86400
+    for folder in folders:
+        if folder.name.startswith("executables-"):
+            for path in folder.iterdir():
+                if path.stat().st_mtime < too_old:
+                    path.unlink(missing_ok=True)
