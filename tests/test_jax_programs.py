@@ -12,7 +12,7 @@ import pytest
 
 from comparisons.witnesses import jax_programs
 from comparisons.witnesses.jax_programs import (
-    ExportedPrograms, Unkeyable, array_text, fingerprint, function_name, program_signature, static_text,
+    ExportedPrograms, Unkeyable, array_text, fingerprint, function_name, program_signature, program_text, static_text,
 )
 
 jax = pytest.importorskip("jax", reason="the jax extra is not installed")
@@ -167,3 +167,29 @@ def test_a_program_with_a_custom_call_is_kept_exported_not_compiled(tmp_path):
     (kept,) = (tmp_path / "code").iterdir()
     assert kept.read_bytes()[:1] == b"L"
     assert not any(p.iterdir() for p in tmp_path.glob("executables-*"))
+
+
+def test_an_executable_is_named_by_its_program_not_by_the_lines_that_traced_it():
+    """After an edit shifts the lines of the code that traces, the same program finds its executable."""
+    x = jax.device_put(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4))
+    exports = []
+    for blank_lines in (0, 5):  # the same caller, further down its file
+        source = "\n" * blank_lines + "def export(program, x):\n    return jax.export.export(jax.jit(program))(x)\n"
+        namespace = {"jax": jax}
+        exec(compile(source, "caller.py", "exec"), namespace)
+        exports.append(namespace["export"](lambda a: jax.vjp(activations.softmax, a)[1](a), x))
+    assert exports[0].serialize() != exports[1].serialize()  # the locations differ
+    assert program_text(exports[0]) == program_text(exports[1])
+    assert "loc(" not in program_text(exports[0])
+    other = jax.export.export(jax.jit(lambda a: jax.vjp(activations.softmax, a)[1](2 * a)))(x)
+    assert program_text(other) != program_text(exports[0])
+
+
+def test_a_program_traced_from_other_lines_finds_its_executable(tmp_path):
+    arguments = {"x": jax.device_put(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4))}
+    first = lambda arguments: {"out": activations.leaky_relu(arguments["x"], negative_slope=0.25)}  # noqa: E731
+    second = lambda arguments: {"out": activations.leaky_relu(arguments["x"], negative_slope=0.25)}  # noqa: E731
+    for code, program in (("before-an-edit", first), ("after-it", second)):
+        ExportedPrograms(tmp_path, code).run(signature({"negative_slope": 0.25}, arguments), program, arguments)
+    (executables,) = tmp_path.glob("executables-*")
+    assert len(list(executables.iterdir())) == 1

@@ -17,10 +17,10 @@ a partial, a function outside these packages), parameters that are not plain val
 a program ``jax.export`` refuses (a host callback) are traced every time, as before.
 
 Each exported program's compiled executable is kept too
-(``jax.experimental.serialize_executable``), under the hash of the exported program
-itself in a folder named by the machine (jaxlib's version, the XLA flags, the
-processor): after an edit, a program whose StableHLO did not change is found there
-again. Calling the exported program instead would lower its wrapper and read XLA's
+(``jax.experimental.serialize_executable``), under the hash of the program's StableHLO
+without its source locations (:func:`program_text`), in a folder named by the machine
+(jaxlib's version, the XLA flags, the processor): after an edit, a program whose
+StableHLO did not change is found there again. Calling the exported program instead would lower its wrapper and read XLA's
 compilation cache every run, about half of what a kept program costs. Two precautions:
 
 - an executable read from XLA's compilation cache serializes without its code (the copy
@@ -40,6 +40,7 @@ import importlib.metadata
 import importlib.util
 import os
 import pickle
+import re
 import shutil
 import sys
 import time
@@ -204,20 +205,21 @@ class ExportedPrograms:
             exported = _export(program, arguments)
             if exported is None:
                 return None
-            # mlir_module() is StableHLO as text: what the program calls, said exactly
-            loadable = "stablehlo.custom_call" not in exported.mlir_module()
-            kept = (b"E" if loadable else b"L") + bytes(exported.serialize())
+            text = program_text(exported)
+            # a custom call is named in the StableHLO text: such a program is kept exported only
+            header = b"L" if "stablehlo.custom_call" in text else b"E " + hashlib.sha256(text.encode()).hexdigest().encode()
+            kept = header + b"\n" + bytes(exported.serialize())
             first = not self.folder.exists()
             _write(self.folder, key, kept)
             if first:
                 _forget_older(self.folder.parent)
-        loadable, blob = kept[:1] == b"E", kept[1:]
-        name = hashlib.sha256(blob).hexdigest()
-        executable = self._executable(name) if loadable else None
+        header, _, blob = kept.partition(b"\n")
+        name = header[2:].decode() if header.startswith(b"E ") else None
+        executable = self._executable(name) if name else None
         if executable is not None:
             return executable
         exported = exported or jax.export.deserialize(bytearray(blob))
-        return self._compile(exported, arguments, name) if loadable else exported.call
+        return self._compile(exported, arguments, name) if name else exported.call
 
     def _executable(self, name: str):
         from jax.experimental.serialize_executable import deserialize_and_load
@@ -246,6 +248,18 @@ class ExportedPrograms:
         except (ValueError, NotImplementedError):  # constants or callbacks serialize_executable cannot carry
             pass
         return compiled
+
+
+_LOCATION = re.compile(r'\s+loc\((?:"[^"]*"|[^()"]|\([^()]*\))*\)')
+"""A source location in StableHLO text: `` loc(#loc3)``, `` loc("x")``."""
+
+
+def program_text(exported) -> str:
+    """What an exported program's executable depends on: its StableHLO text without the source
+    locations (they name the lines that traced it, which an edit elsewhere shifts), and its
+    argument and result trees."""
+    lines = [_LOCATION.sub("", line) for line in exported.mlir_module().splitlines() if not line.startswith("#loc")]
+    return "\n".join([*lines, str(exported.in_tree), str(exported.out_tree), str(exported.calling_convention_version)])
 
 
 def _export(program: Callable, arguments: Any):
