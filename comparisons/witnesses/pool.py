@@ -125,6 +125,7 @@ class _Jobs:
                 future.cancel()
 
     def waiting(self) -> bool:
+        """Whether any job is queued."""
         return bool(self.jobs)
 
     def backlog(self) -> float:
@@ -264,10 +265,13 @@ class WorkerProcess:
                 self._sender = threading.Thread(target=self._send_jobs, name=f"rosetta-{self.framework}", daemon=True)
                 self._sender.start()
 
+    def _source(self) -> _Jobs:
+        """The queue this worker takes its jobs from: its own, or that of the worker it helps."""
+        return self.helping._jobs if self.helping else self._jobs
+
     def _send_jobs(self) -> None:
         """The sending thread: take this worker's jobs (a helper: the movable ones of the worker it helps), in order."""
-        jobs = self.helping._jobs if self.helping else self._jobs
-        movable_only = self.helping is not None
+        jobs, movable_only = self._source(), self.helping is not None
         while not self._stopping:
             job = jobs.take(movable_only)
             if job is None:
@@ -321,7 +325,7 @@ class WorkerProcess:
             sender, self._sender = self._sender, None
             self._stopping = True
         if sender is not None:
-            (self.helping._jobs if self.helping else self._jobs).wake()
+            self._source().wake()
             sender.join()
 
     def _wait(self, time_limit: float):
@@ -387,6 +391,7 @@ class WorkerPool:
     cores: int = 0
     helpers: dict[str, WorkerProcess] = field(default_factory=dict)
     _balancing: Any = field(default_factory=threading.Lock, repr=False)
+    _closing: bool = field(default=False, repr=False)
 
     def worker(self, framework: str) -> WorkerProcess:
         if framework not in self.workers:
@@ -401,11 +406,12 @@ class WorkerPool:
         with self._balancing:
             workers = list(self.workers.items())
             occupied = sum(w.busy or w._jobs.waiting() for _, w in workers) + sum(h.busy for h in self.helpers.values())
-            if occupied >= self.cores:
+            if self._closing or occupied >= self.cores:
                 return
             behind = [
                 (backlog, framework) for framework, worker in workers
-                if framework not in self.helpers and (backlog := worker._jobs.backlog()) > 2 * worker.start_cpu_seconds
+                if framework not in self.helpers and worker.version is not None
+                and (backlog := worker._jobs.backlog()) > 2 * worker.start_cpu_seconds
             ]
             if behind:
                 _, framework = max(behind)
@@ -451,6 +457,7 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker. All are told first, so that they shut down (seconds each) side by side."""
         with self._balancing:
+            self._closing = True  # no helper starts from here on
             workers = [*self.helpers.values(), *self.workers.values()]
             self.helpers.clear()
         for worker in workers:
@@ -458,6 +465,7 @@ class WorkerPool:
         for worker in workers:
             worker.stop()
         self.workers.clear()
+        self._closing = False
 
     def __enter__(self):
         return self
