@@ -11,8 +11,8 @@ from comparisons import harness
 from comparisons.agreement import AGREE, ERROR, SKIPPED
 from comparisons.registry import LazyFunction, Sample, concept_rng, load_all
 from comparisons.witnesses import FRAMEWORKS, ONNX
-from comparisons.witnesses.pool import WorkerDied, WorkerPool, _Job, _Jobs, keeps_state
-from comparisons.witnesses.protocol import pack
+from comparisons.witnesses.pool import WorkerDied, WorkerPool, _Job, _Jobs
+from comparisons.witnesses.protocol import keeps_state, pack
 
 
 def test_a_queued_request_carries_its_arrays_as_they_were_when_queued(pool):

@@ -63,7 +63,7 @@ class JaxAdapter(Adapter):
             return program(arguments)
 
     def forward(self, function, inputs, params, grad_wrt):
-        arrays = {k: self.to_tensor(v) for k, v in inputs.items()}
+        arrays = self._arrays(inputs)
         if not grad_wrt:
             outputs = self._run("forward", lambda arrays: as_outputs(function(**arrays, **params)), arrays, [(function, params, ())])
             return self.numpy_outputs(outputs), None
@@ -96,8 +96,11 @@ class JaxAdapter(Adapter):
 
         return forward_and_pullback
 
+    def _arrays(self, inputs):
+        return {k: self.to_tensor(v) for k, v in inputs.items()}
+
     def _device_arguments(self, inputs, dout):
-        return {k: self.to_tensor(v) for k, v in inputs.items()}, self.to_tensor(dout)
+        return self._arrays(inputs), self.to_tensor(dout)
 
     def forward_and_pullback(self, function, inputs, params, grad_wrt, dout):
         program = self._vjp(function, params, grad_wrt)
@@ -125,5 +128,5 @@ class JaxAdapter(Adapter):
             outputs, vjp = self._outputs_and_vjp(function, arrays, params, (gradient_of,))
             return vjp(self.jnp.ones_like(outputs["out"]))[0]
 
-        arrays = {k: self.to_tensor(v) for k, v in inputs.items()}
+        arrays = self._arrays(inputs)
         return self.to_numpy(self._run("call", value, arrays, [(function, params, (gradient_of,) if gradient_of else ())]))

@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 from comparisons.limits import WitnessTimeout
 from comparisons.witnesses import FRAMEWORKS
-from comparisons.witnesses.protocol import pack, receive, send, send_packed
+from comparisons.witnesses.protocol import keeps_state, pack, receive, send, send_packed
 
 START_TIME_LIMIT = 300.0
 """Seconds a worker may take to import its framework (TensorFlow takes a few on a cold disk)."""
@@ -70,12 +70,6 @@ def _death(framework: str, exitcode: int | None) -> str:
     return f"{framework} worker died: exit code {exitcode}"
 
 
-def keeps_state(request: tuple) -> bool:
-    """Whether a request leaves a pullback in its worker, or asks for one: it must go to that worker."""
-    kind = request[0]
-    return kind == "pullback" or (kind == "forward" and request[6] is None and bool(request[5]))
-
-
 @dataclass
 class _Job:
     """Queued work: ``run(worker)`` sends it to a worker of the framework and settles its futures."""
@@ -99,18 +93,23 @@ class _Jobs:
             self.jobs.append(job)
             self.changed.notify_all()
 
+    def _first(self, movable_only: bool) -> int | None:
+        """Where the first job a taker may take is (call with ``changed`` held)."""
+        return next((i for i, job in enumerate(self.jobs) if job.movable or not movable_only), None)
+
     def take(self, movable_only: bool) -> _Job | None:
         with self.changed:
-            for index, job in enumerate(self.jobs):
-                if job.movable or not movable_only:
-                    del self.jobs[index]
-                    return job
-        return None
+            index = self._first(movable_only)
+            if index is None:
+                return None
+            job = self.jobs[index]
+            del self.jobs[index]
+            return job
 
     def wait(self, movable_only: bool, stopping: Callable[[], bool]) -> None:
         """Until there is a job to take, or ``stopping()``."""
         with self.changed:
-            self.changed.wait_for(lambda: stopping() or any(j.movable or not movable_only for j in self.jobs))
+            self.changed.wait_for(lambda: stopping() or self._first(movable_only) is not None)
 
     def wake(self) -> None:
         with self.changed:

@@ -46,6 +46,13 @@ from typing import Any
 _COUNT = struct.Struct("<I")
 
 
+def keeps_state(request: tuple) -> bool:
+    """Whether a request leaves a pullback in its worker (a forward with ``grad_wrt`` and no
+    ``dout``), or asks for one: it must go to that worker and no other of its framework."""
+    kind = request[0]
+    return kind == "pullback" or (kind == "forward" and request[6] is None and bool(request[5]))
+
+
 def send(conn: Connection, message: Any) -> None:
     """Write one message: a header with the buffer count and the pickle stream, then each buffer."""
     buffers: list[pickle.PickleBuffer] = []
