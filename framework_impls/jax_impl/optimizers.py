@@ -5,6 +5,7 @@ Every run is one jax.lax.scan over the steps, carrying the parameters and the op
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 from flax import linen as nn
 
@@ -144,8 +145,9 @@ def clip_grad_norm(w0, b0, w_grads, b_grads, *, lr, max_norm):
 def learning_rate_schedule(*, schedule, lr, step_size=None, gamma=None, t_max=None, eta_min=0.0, dtype="float32"):
     """The optax schedule (a function of the update count) for a schedule named as in the reference."""
     # optax counts updates in int32, and int32 / int is float32 in JAX: constants in the parameters' dtype
-    # keep a float64 schedule in float64.
-    lr, gamma = jnp.asarray(lr, dtype), None if gamma is None else jnp.asarray(gamma, dtype)
+    # keep a float64 schedule in float64. NumPy constants, not jnp: optax tests decay_rate == 0 in Python,
+    # which a traced constant cannot answer.
+    lr, gamma = np.asarray(lr, dtype), None if gamma is None else np.asarray(gamma, dtype)
     if schedule == "step":
         return optax.exponential_decay(lr, transition_steps=step_size, decay_rate=gamma, staircase=True)
     if schedule == "exponential":
