@@ -20,6 +20,10 @@ jax = pytest.importorskip("jax", reason="the jax extra is not installed")
 from framework_impls.jax_impl import activations  # noqa: E402 - needs jax
 
 
+X = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
+"""The input most tests run leaky_relu on."""
+
+
 def leaky_relu_program(slope):
     return lambda arrays: {"out": activations.leaky_relu(arrays["x"], negative_slope=slope)}
 
@@ -39,23 +43,21 @@ def never_traced(arguments):
 
 
 def test_a_kept_program_is_read_back_without_tracing(tmp_path):
-    x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
-    expected = np.where(x > 0, x, 0.25 * x)
-    np.testing.assert_array_equal(run(ExportedPrograms(tmp_path, "code"), 0.25, x), expected)
+    expected = np.where(X > 0, X, 0.25 * X)
+    np.testing.assert_array_equal(run(ExportedPrograms(tmp_path, "code"), 0.25, X), expected)
     assert len(list((tmp_path / "code").iterdir())) == 1
-    arguments = {"x": jax.device_put(x)}
+    arguments = {"x": jax.device_put(X)}
     later = ExportedPrograms(tmp_path, "code")  # another process, another run
     out = later.run(signature({"negative_slope": 0.25}, arguments), never_traced, arguments)["out"]
     np.testing.assert_array_equal(np.asarray(out), expected)
 
 
 def test_other_parameters_shapes_or_code_are_other_programs(tmp_path):
-    x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
     programs = ExportedPrograms(tmp_path, "code")
     for slope in (0.25, 0.5):
-        np.testing.assert_array_equal(run(programs, slope, x), np.where(x > 0, x, slope * x))
-    np.testing.assert_array_equal(run(programs, 0.5, x[:2]), np.where(x[:2] > 0, x[:2], 0.5 * x[:2]))
-    np.testing.assert_array_equal(run(ExportedPrograms(tmp_path, "edited"), 0.1, x), np.where(x > 0, x, 0.1 * x))
+        np.testing.assert_array_equal(run(programs, slope, X), np.where(X > 0, X, slope * X))
+    np.testing.assert_array_equal(run(programs, 0.5, X[:2]), np.where(X[:2] > 0, X[:2], 0.5 * X[:2]))
+    np.testing.assert_array_equal(run(ExportedPrograms(tmp_path, "edited"), 0.1, X), np.where(X > 0, X, 0.1 * X))
     assert len(list((tmp_path / "code").iterdir())) == 3
     assert len(list((tmp_path / "edited").iterdir())) == 1
 
@@ -137,8 +139,7 @@ print(np.asarray(ExportedPrograms(Path(sys.argv[1]), "code").run(signature, prog
 def test_a_kept_executable_runs_in_another_process_with_xla_s_cache_warm(tmp_path):
     """An executable read from XLA's compilation cache would serialize without its code: a kept one is
     compiled afresh, so the copy runs in a new process even when that cache holds the program."""
-    x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
-    expected = np.where(x > 0, x, 0.25 * x).tolist()
+    expected = np.where(X > 0, X, 0.25 * X).tolist()
     script = tmp_path / "read_back.py"
     script.write_text(READ_BACK)
     kept, xla = tmp_path / "kept", tmp_path / "xla"
@@ -171,7 +172,7 @@ def test_a_program_with_a_custom_call_is_kept_exported_not_compiled(tmp_path):
 
 def test_an_executable_is_named_by_its_program_not_by_the_lines_that_traced_it():
     """After an edit shifts the lines of the code that traces, the same program finds its executable."""
-    x = jax.device_put(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4))
+    x = jax.device_put(X)
     exports = []
     for blank_lines in (0, 5):  # the same caller, further down its file
         source = "\n" * blank_lines + "def export(program, x):\n    return jax.export.export(jax.jit(program))(x)\n"
@@ -186,7 +187,7 @@ def test_an_executable_is_named_by_its_program_not_by_the_lines_that_traced_it()
 
 
 def test_a_program_traced_from_other_lines_finds_its_executable(tmp_path):
-    arguments = {"x": jax.device_put(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4))}
+    arguments = {"x": jax.device_put(X)}
     first = lambda arguments: {"out": activations.leaky_relu(arguments["x"], negative_slope=0.25)}  # noqa: E731
     second = lambda arguments: {"out": activations.leaky_relu(arguments["x"], negative_slope=0.25)}  # noqa: E731
     for code, program in (("before-an-edit", first), ("after-it", second)):
